@@ -1,0 +1,333 @@
+//! The JSON scanner under the pblite decoder: reads one value at a time
+//! straight from the text, borrowing strings without escapes, and skips
+//! unwanted values iteratively (no recursion, so no depth can overflow it).
+
+use crate::DecodeError;
+use std::borrow::Cow;
+
+/// One scalar JSON value, or the kind of composite value that was skipped.
+#[derive(Debug, Clone, PartialEq)]
+#[doc(hidden)]
+pub enum Token<'a> {
+    Null,
+    Bool(bool),
+    /// Integer syntax that fits an i128.
+    Int(i128),
+    /// Integer syntax too large for i128, as the nearest double.
+    BigInt(f64),
+    /// Number with a fraction or exponent.
+    Float(f64),
+    Str(Cow<'a, str>),
+    /// A string holding a lone UTF-16 surrogate, which Rust cannot represent.
+    BadStr,
+    /// An array (already skipped).
+    Array,
+    /// An object (already skipped).
+    Object,
+}
+
+impl Token<'_> {
+    /// Python truthiness, which decides whether hangups warns.
+    pub(crate) fn is_truthy(&self) -> bool {
+        match self {
+            Token::Null | Token::Bool(false) | Token::Int(0) => false,
+            Token::Float(f) => *f != 0.0,
+            Token::Str(s) => !s.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// A short name of the JSON type for log messages.
+    pub(crate) fn json_type(&self) -> &'static str {
+        match self {
+            Token::Null => "null",
+            Token::Bool(_) => "bool",
+            Token::Int(_) | Token::BigInt(_) => "integer",
+            Token::Float(_) => "float",
+            Token::Str(_) | Token::BadStr => "string",
+            Token::Array => "array",
+            Token::Object => "object",
+        }
+    }
+}
+
+/// A cursor over JSON text.
+pub(crate) struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pub(crate) pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Scanner { text, bytes: text.as_bytes(), pos: 0 }
+    }
+
+    pub(crate) fn error(&self, reason: &'static str) -> DecodeError {
+        DecodeError::Json { offset: self.pos, reason }
+    }
+
+    /// Skips whitespace and returns the next byte (0 at the end).
+    #[inline]
+    pub(crate) fn peek(&mut self) -> u8 {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\n' | b'\r' | b'\t' => self.pos += 1,
+                _ => return b,
+            }
+        }
+        0
+    }
+
+    /// Consumes `b` (after whitespace) or fails.
+    #[inline]
+    pub(crate) fn expect(&mut self, b: u8, reason: &'static str) -> Result<(), DecodeError> {
+        if self.peek() == b {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(reason))
+        }
+    }
+
+    /// After an element: `true` for `,`, `false` for `close`.
+    #[inline]
+    pub(crate) fn comma_or(&mut self, close: u8) -> Result<bool, DecodeError> {
+        match self.peek() {
+            b',' => {
+                self.pos += 1;
+                Ok(true)
+            }
+            b if b == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(self.error("expected ',' or a closing bracket")),
+        }
+    }
+
+    /// Whether the text after the value is only whitespace.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.peek() == 0 && self.pos >= self.bytes.len()
+    }
+
+    fn literal(&mut self, word: &'static str) -> Result<(), DecodeError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    /// Reads one value; arrays and objects are skipped and only named.
+    pub(crate) fn token(&mut self) -> Result<Token<'a>, DecodeError> {
+        match self.peek() {
+            b'n' => self.literal("null").map(|()| Token::Null),
+            b't' => self.literal("true").map(|()| Token::Bool(true)),
+            b'f' => self.literal("false").map(|()| Token::Bool(false)),
+            b'"' => self.string(),
+            b'-' | b'0'..=b'9' => self.number(),
+            b'[' => self.skip_value().map(|()| Token::Array),
+            b'{' => self.skip_value().map(|()| Token::Object),
+            0 => Err(self.error("unexpected end of input")),
+            _ => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Token<'a>, DecodeError> {
+        let start = self.pos;
+        let neg = self.bytes[self.pos] == b'-';
+        if neg {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.bytes[int_start] == b'0') {
+            return Err(self.error("invalid number"));
+        }
+        let int_end = self.pos;
+        let mut is_float = false;
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+            is_float = true;
+        }
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+            is_float = true;
+        }
+        let text = &self.text[start..self.pos];
+        if is_float {
+            return text.parse().map(Token::Float).map_err(|_| self.error("invalid number"));
+        }
+        if int_end - int_start <= 38 {
+            let mut v: i128 = 0;
+            for &d in &self.bytes[int_start..int_end] {
+                v = v * 10 + i128::from(d - b'0');
+            }
+            return Ok(Token::Int(if neg { -v } else { v }));
+        }
+        text.parse().map(Token::BigInt).map_err(|_| self.error("invalid number"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, DecodeError> {
+        let h = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let mut v = 0u32;
+        for &c in h {
+            let d = (c as char).to_digit(16).ok_or_else(|| self.error("bad \\u escape"))?;
+            v = v * 16 + d;
+        }
+        self.pos += 4;
+        Ok(v)
+    }
+
+    /// Reads a string; positioned at its opening quote.
+    pub(crate) fn string(&mut self) -> Result<Token<'a>, DecodeError> {
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes.
+        loop {
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {
+                    let s = &self.text[start..self.pos];
+                    self.pos += 1;
+                    return Ok(Token::Str(Cow::Borrowed(s)));
+                }
+                Some(b'\\') => break,
+                Some(&c) if c < 0x20 => return Err(self.error("control character in string")),
+                Some(_) => self.pos += 1,
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+        let mut out = String::with_capacity(self.pos - start + 16);
+        out.push_str(&self.text[start..self.pos]);
+        let mut bad = false;
+        loop {
+            let run = self.pos;
+            while let Some(&c) = self.bytes.get(self.pos) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run..self.pos]);
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(if bad { Token::BadStr } else { Token::Str(Cow::Owned(out)) });
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let e = *self.bytes.get(self.pos).ok_or_else(|| self.error("unterminated string"))?;
+                    self.pos += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi)
+                                && self.bytes[self.pos..].starts_with(b"\\u")
+                            {
+                                let save = self.pos;
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    self.pos = save;
+                                    hi
+                                }
+                            } else {
+                                hi
+                            };
+                            match char::from_u32(cp) {
+                                Some(c) => out.push(c),
+                                None => bad = true,
+                            }
+                        }
+                        _ => return Err(self.error("bad escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character in string")),
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+
+    /// Skips one value of any kind, iteratively.
+    pub(crate) fn skip_value(&mut self) -> Result<(), DecodeError> {
+        let mut stack: Vec<u8> = Vec::new();
+        loop {
+            match self.peek() {
+                b'[' => {
+                    self.pos += 1;
+                    if self.peek() == b']' {
+                        self.pos += 1;
+                    } else {
+                        stack.push(b']');
+                        continue;
+                    }
+                }
+                b'{' => {
+                    self.pos += 1;
+                    if self.peek() == b'}' {
+                        self.pos += 1;
+                    } else {
+                        stack.push(b'}');
+                        self.object_key()?;
+                        continue;
+                    }
+                }
+                _ => {
+                    self.token()?;
+                }
+            }
+            loop {
+                let Some(&close) = stack.last() else { return Ok(()) };
+                if self.comma_or(close)? {
+                    if close == b'}' {
+                        self.object_key()?;
+                    }
+                    break;
+                }
+                stack.pop();
+            }
+        }
+    }
+
+    /// Reads `"key":` inside an object and returns the key.
+    pub(crate) fn object_key(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        if self.peek() != b'"' {
+            return Err(self.error("expected an object key"));
+        }
+        let key = match self.string()? {
+            Token::Str(s) => s,
+            _ => Cow::Borrowed(""),
+        };
+        self.expect(b':', "expected ':' after an object key")?;
+        Ok(key)
+    }
+}

@@ -1,0 +1,251 @@
+//! Scalar kinds: how each proto scalar type is read from and written to a
+//! pblite JSON value. Reading follows hangups (PROTOCOL.md §5) except where
+//! the crate docs say otherwise. Every proto scalar type has a kind, even
+//! those hangouts.proto does not use today, so a schema change needs no
+//! runtime change.
+
+#![allow(dead_code)]
+
+use super::json::Token;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use std::fmt::Write;
+
+/// One proto scalar type's pblite conversions.
+pub trait Kind {
+    /// The Rust type pb-rs uses for it.
+    type T;
+    /// The proto type name, for log messages.
+    const NAME: &'static str;
+    #[doc(hidden)]
+    fn read(t: &Token<'_>) -> Option<Self::T>;
+    #[doc(hidden)]
+    fn write(v: &Self::T, out: &mut String);
+}
+
+/// Integers JavaScript doubles hold exactly; larger ones are sent as strings.
+const MAX_SAFE: i128 = (1 << 53) - 1;
+
+/// An integer from a JSON number (or bool); strings only if `from_str`.
+fn int(t: &Token<'_>, from_str: bool) -> Option<i128> {
+    match t {
+        Token::Int(i) => Some(*i),
+        Token::Bool(b) => Some(i128::from(*b)),
+        Token::Str(s) if from_str => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if digits.is_empty() || digits.len() > 38 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+fn write_int(v: i128, out: &mut String) {
+    if (-MAX_SAFE..=MAX_SAFE).contains(&v) {
+        let _ = write!(out, "{v}");
+    } else {
+        let _ = write!(out, "\"{v}\"");
+    }
+}
+
+macro_rules! int_kind {
+    ($(#[$doc:meta])* $name:ident, $t:ty, $proto:literal, $from_str:literal) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Kind for $name {
+            type T = $t;
+            const NAME: &'static str = $proto;
+            fn read(t: &Token<'_>) -> Option<$t> {
+                int(t, $from_str).and_then(|i| <$t>::try_from(i).ok())
+            }
+            fn write(v: &$t, out: &mut String) {
+                write_int(i128::from(*v), out);
+            }
+        }
+    };
+}
+
+int_kind!(
+    /// `int32` (also `sint32`, `sfixed32`).
+    Int32, i32, "int32", false);
+int_kind!(
+    /// `int64` (also `sint64`, `sfixed64`); JSON strings accepted.
+    Int64, i64, "int64", true);
+int_kind!(
+    /// `uint32` (also `fixed32`).
+    Uint32, u32, "uint32", false);
+int_kind!(
+    /// `uint64` (also `fixed64`); JSON strings accepted.
+    Uint64, u64, "uint64", true);
+
+/// `sint32`: the same JSON as `int32`.
+pub type Sint32 = Int32;
+/// `sfixed32`: the same JSON as `int32`.
+pub type Sfixed32 = Int32;
+/// `sint64`: the same JSON as `int64`.
+pub type Sint64 = Int64;
+/// `sfixed64`: the same JSON as `int64`.
+pub type Sfixed64 = Int64;
+/// `fixed32`: the same JSON as `uint32`.
+pub type Fixed32 = Uint32;
+/// `fixed64`: the same JSON as `uint64`.
+pub type Fixed64 = Uint64;
+
+/// `bool`: `0`/`1` on the wire; any integer or `true`/`false` accepted.
+pub struct Bool;
+impl Kind for Bool {
+    type T = bool;
+    const NAME: &'static str = "bool";
+    fn read(t: &Token<'_>) -> Option<bool> {
+        match t {
+            Token::Bool(b) => Some(*b),
+            Token::Int(i) => Some(*i != 0),
+            Token::BigInt(_) => Some(true),
+            _ => None,
+        }
+    }
+    fn write(v: &bool, out: &mut String) {
+        out.push(if *v { '1' } else { '0' });
+    }
+}
+
+fn float(t: &Token<'_>) -> Option<f64> {
+    match t {
+        Token::Float(f) | Token::BigInt(f) => Some(*f),
+        // i128 -> f64 rounds to nearest, as Python's float(int) does.
+        #[allow(clippy::cast_precision_loss)]
+        Token::Int(i) => Some(*i as f64),
+        Token::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+        _ => None,
+    }
+}
+
+fn write_float(v: f64, out: &mut String) {
+    if v.is_finite() {
+        // Debug prints the shortest text that reads back to the same value.
+        let _ = write!(out, "{v:?}");
+    } else {
+        // JSON has no NaN or infinity.
+        out.push_str("null");
+    }
+}
+
+/// `double`: integers accepted. Non-finite values are written as `null`.
+pub struct Double;
+impl Kind for Double {
+    type T = f64;
+    const NAME: &'static str = "double";
+    fn read(t: &Token<'_>) -> Option<f64> {
+        float(t)
+    }
+    fn write(v: &f64, out: &mut String) {
+        write_float(*v, out);
+    }
+}
+
+/// `float`: as `double`, narrowed.
+pub struct Float;
+impl Kind for Float {
+    type T = f32;
+    const NAME: &'static str = "float";
+    fn read(t: &Token<'_>) -> Option<f32> {
+        #[allow(clippy::cast_possible_truncation)]
+        float(t).map(|f| f as f32)
+    }
+    fn write(v: &f32, out: &mut String) {
+        write_float(f64::from(*v), out);
+    }
+}
+
+/// Writes `s` as a JSON string (non-ASCII raw, controls escaped).
+pub(crate) fn write_str(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(esc);
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// `string`.
+pub struct Str;
+impl Kind for Str {
+    type T = String;
+    const NAME: &'static str = "string";
+    fn read(t: &Token<'_>) -> Option<String> {
+        match t {
+            Token::Str(s) => Some(s.clone().into_owned()),
+            _ => None,
+        }
+    }
+    fn write(v: &String, out: &mut String) {
+        write_str(v, out);
+    }
+}
+
+/// Standard base64, padding required, non-zero trailing bits tolerated
+/// (as Python's `base64.b64decode`).
+const B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
+/// `bytes`: standard base64; characters outside `A-Za-z0-9+/=` are removed
+/// first, non-ASCII text or bad padding drops the value.
+pub struct Bytes;
+impl Kind for Bytes {
+    type T = Vec<u8>;
+    const NAME: &'static str = "bytes";
+    fn read(t: &Token<'_>) -> Option<Vec<u8>> {
+        let Token::Str(s) = t else { return None };
+        if !s.is_ascii() {
+            return None;
+        }
+        let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+        if s.bytes().all(|b| is_b64(&b)) {
+            return B64.decode(s.as_bytes()).ok();
+        }
+        let clean: Vec<u8> = s.bytes().filter(is_b64).collect();
+        B64.decode(clean).ok()
+    }
+    fn write(v: &Vec<u8>, out: &mut String) {
+        out.push('"');
+        B64.encode_string(v, out);
+        out.push('"');
+    }
+}
+
+/// An enum: a JSON integer in the `int32` range. Numbers the schema does
+/// not define are kept (hangups drops them).
+pub struct Enum<E>(core::marker::PhantomData<E>);
+impl<E: From<i32> + Copy + Into<i32>> Kind for Enum<E> {
+    type T = E;
+    const NAME: &'static str = "enum";
+    fn read(t: &Token<'_>) -> Option<E> {
+        Int32::read(t).map(E::from)
+    }
+    fn write(v: &E, out: &mut String) {
+        write_int(i128::from((*v).into()), out);
+    }
+}
