@@ -22,7 +22,10 @@ pub fn decode_binary<M: Message>(bytes: &[u8]) -> Result<M, DecodeError> {
 }
 
 /// [`decode_binary`] with an explicit nesting limit (the top message is level 1).
-pub fn decode_binary_with_limit<M: Message>(bytes: &[u8], max_depth: u32) -> Result<M, DecodeError> {
+pub fn decode_binary_with_limit<M: Message>(
+    bytes: &[u8],
+    max_depth: u32,
+) -> Result<M, DecodeError> {
     check_depth(M::SCHEMA_INDEX, bytes, max_depth)?;
     let mut reader = BytesReader::from_bytes(bytes);
     Ok(M::from_reader(&mut reader, bytes)?)
@@ -67,7 +70,9 @@ fn check_depth(root: usize, buf: &[u8], max_depth: u32) -> Result<(), DecodeErro
             stack.pop();
             continue;
         }
-        let Some(key) = varint(buf, &mut pos, end) else { return Ok(()) };
+        let Some(key) = varint(buf, &mut pos, end) else {
+            return Ok(());
+        };
         let field = u32::try_from(key >> 3).unwrap_or(0);
         match key & 7 {
             0 => {
@@ -78,8 +83,11 @@ fn check_depth(root: usize, buf: &[u8], max_depth: u32) -> Result<(), DecodeErro
             1 => pos += 8,
             5 => pos += 4,
             2 => {
-                let Some(len) = varint(buf, &mut pos, end) else { return Ok(()) };
-                let Some(child_end) = usize::try_from(len).ok().and_then(|l| pos.checked_add(l)) else {
+                let Some(len) = varint(buf, &mut pos, end) else {
+                    return Ok(());
+                };
+                let Some(child_end) = usize::try_from(len).ok().and_then(|l| pos.checked_add(l))
+                else {
                     return Ok(());
                 };
                 if child_end > end {

@@ -5,9 +5,11 @@
 use crate::pblite::Slot;
 use crate::Message;
 
-/// splitmix64: small, seedable, good enough for test data.
+/// splitmix64: small, seedable, good enough for test data. It has a
+/// generator for every proto scalar type, used or not by today's schema.
 pub(crate) struct TestRng(u64);
 
+#[allow(dead_code)]
 impl TestRng {
     pub(crate) fn new(seed: u64) -> Self {
         TestRng(seed)
@@ -85,11 +87,31 @@ impl TestRng {
     }
     pub(crate) fn scalar_str(&mut self) -> String {
         const PIECES: &[&str] = &[
-            "hello", " ", "ça va", "日本語", "😀", "👍🏽", "𝄞", "\"", "\\", "\n", "\t", "\u{1}", "\u{7f}",
-            "/", "", "http://example.com/x?a=1&b=2", "null", "[1,2]", "{\"a\":1}", "\u{2028}",
+            "hello",
+            " ",
+            "ça va",
+            "日本語",
+            "😀",
+            "👍🏽",
+            "𝄞",
+            "\"",
+            "\\",
+            "\n",
+            "\t",
+            "\u{1}",
+            "\u{7f}",
+            "/",
+            "",
+            "http://example.com/x?a=1&b=2",
+            "null",
+            "[1,2]",
+            "{\"a\":1}",
+            "\u{2028}",
         ];
         let n = self.below(6);
-        (0..n).map(|_| PIECES[self.below(PIECES.len() as u64) as usize]).collect()
+        (0..n)
+            .map(|_| PIECES[self.below(PIECES.len() as u64) as usize])
+            .collect()
     }
     pub(crate) fn scalar_bytes(&mut self) -> Vec<u8> {
         let n = self.below(9);
@@ -151,7 +173,12 @@ mod tests {
                 assert_eq!(back.message, m, "{} seed {seed}: {text}", M::NAME);
                 assert_eq!(back.skipped, 0, "{} seed {seed}: {text}", M::NAME);
                 let tagged = pblite::encode_tagged("tag", &m);
-                assert_eq!(pblite::decode_tagged::<M>(&tagged).unwrap(), m, "{}", M::NAME);
+                assert_eq!(
+                    pblite::decode_tagged::<M>(&tagged).unwrap(),
+                    m,
+                    "{}",
+                    M::NAME
+                );
                 self.0 += 1;
             }
         }
@@ -170,7 +197,8 @@ mod tests {
             for seed in 0..SEEDS {
                 let m = M::gen(&mut TestRng::new(seed), DEPTH);
                 let bytes = crate::encode_binary(&m);
-                let back: M = crate::decode_binary(&bytes).unwrap_or_else(|e| panic!("{}: {e}", M::NAME));
+                let back: M =
+                    crate::decode_binary(&bytes).unwrap_or_else(|e| panic!("{}: {e}", M::NAME));
                 assert_eq!(back, m, "{} seed {seed}", M::NAME);
             }
         }
@@ -199,7 +227,10 @@ mod tests {
             }
             longest = longest.max(text.len());
         }
-        assert!(longest > 300, "longest BatchUpdate text only {longest} bytes");
+        assert!(
+            longest > 300,
+            "longest BatchUpdate text only {longest} bytes"
+        );
         assert!(deepest >= 6, "deepest nesting only {deepest}");
     }
 }

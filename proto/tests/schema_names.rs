@@ -14,7 +14,10 @@ fn proto_defines_every_message_and_enum_of_the_sources() {
     let actual: BTreeSet<&str> = hangups_proto::schema_names().collect();
     let missing: Vec<_> = expected.difference(&actual).collect();
     let extra: Vec<_> = actual.difference(&expected).collect();
-    assert!(missing.is_empty(), "missing from hangouts.proto: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "missing from hangouts.proto: {missing:?}"
+    );
     assert!(extra.is_empty(), "not in the sources' list: {extra:?}");
     assert!(expected.len() >= 190);
 }

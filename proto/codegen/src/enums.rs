@@ -10,11 +10,15 @@ pub fn rewrite(src: &str, enums: &[Enum]) -> Result<String, String> {
     let mut out = src.to_string();
     for e in enums {
         let name = e.rust_path.rsplit("::").next().unwrap_or(&e.rust_path);
-        let start_pat = format!("#[derive(Debug, PartialEq, Eq, Clone, Copy)]\npub enum {name} {{\n");
+        let start_pat =
+            format!("#[derive(Debug, PartialEq, Eq, Clone, Copy)]\npub enum {name} {{\n");
         let starts: Vec<usize> = out.match_indices(&start_pat).map(|(i, _)| i).collect();
         // Nested enums of the same local name could collide; the schema has none.
         if starts.len() != 1 {
-            return Err(format!("enum {name}: found {} definitions in pb-rs output", starts.len()));
+            return Err(format!(
+                "enum {name}: found {} definitions in pb-rs output",
+                starts.len()
+            ));
         }
         let start = starts[0];
         let from_str = format!("impl<'a> From<&'a str> for {name} {{");
@@ -25,7 +29,13 @@ pub fn rewrite(src: &str, enums: &[Enum]) -> Result<String, String> {
         let end = block_end(&out, fs).ok_or_else(|| format!("enum {name}: unbalanced"))?;
         out.replace_range(start..end, &newtype(name, e));
     }
-    let out = rewrite_casts(&out, "w.write_enum(", " as i32)", "w.write_enum(i32::from(", "))");
+    let out = rewrite_casts(
+        &out,
+        "w.write_enum(",
+        " as i32)",
+        "w.write_enum(i32::from(",
+        "))",
+    );
     let out = rewrite_casts(
         &out,
         "sizeof_varint(",
@@ -93,7 +103,9 @@ fn newtype(name: &str, e: &Enum) -> String {
         fq = e.fq
     ));
     for (v, n) in &e.values {
-        s.push_str(&format!("    /// `{v}` = {n}\n    pub const {v}: Self = Self({n});\n"));
+        s.push_str(&format!(
+            "    /// `{v}` = {n}\n    pub const {v}: Self = Self({n});\n"
+        ));
     }
     s.push_str("    /// Every value the schema defines, in declaration order.\n");
     s.push_str("    pub const KNOWN: &'static [Self] = &[");

@@ -31,20 +31,28 @@ fn oneof_type(m: &Msg, oneof: &str) -> String {
 /// `impl Message for ...` for every message.
 pub fn message_impls(s: &Schema) -> Result<String, String> {
     let mut o = String::from(HEADER);
-    o.push_str("use crate::pblite::{Decoder, FieldWriter};
-use crate::DecodeError;\n\n");
+    o.push_str(
+        "use crate::pblite::{Decoder, FieldWriter};
+use crate::DecodeError;\n\n",
+    );
     for (index, m) in s.messages.iter().enumerate() {
         let ty = format!("crate::hangouts::{}", m.rust_path);
         let _ = writeln!(o, "impl crate::Message for {ty} {{");
         let _ = writeln!(o, "    const NAME: &'static str = \"{}\";", m.fq);
-        let _ = writeln!(o, "    #[doc(hidden)]\n    const SCHEMA_INDEX: usize = {index};\n");
+        let _ = writeln!(
+            o,
+            "    #[doc(hidden)]\n    const SCHEMA_INDEX: usize = {index};\n"
+        );
         // decode
         let _ = writeln!(
             o,
             "    fn merge_field(&mut self, d: &mut Decoder<'_>, number: u32) -> Result<Option<bool>, DecodeError> {{"
         );
         if m.fields.is_empty() {
-            let _ = writeln!(o, "        let _ = (d, number);\n        Ok(None)\n    }}\n");
+            let _ = writeln!(
+                o,
+                "        let _ = (d, number);\n        Ok(None)\n    }}\n"
+            );
         } else {
             let _ = writeln!(o, "        Ok(Some(match number {{");
             for f in &m.fields {
@@ -57,17 +65,40 @@ use crate::DecodeError;\n\n");
                             "d.oneof_message(&mut self.{oneof}, |o| match o {{ {ot}::{r}(m) => Some(m), _ => None }}, {ot}::{r})?"
                         )
                     }
-                    (Some(_), _, _) => return Err(format!("{}.{}: scalar oneof members are not supported", m.fq, f.name)),
-                    (None, Type::Message(_), Label::Repeated) => format!("d.messages(&mut self.{r})?"),
-                    (None, Type::Message(_), Label::Optional) => format!("d.message(&mut self.{r})?"),
-                    (None, Type::Message(_), Label::Required) => return Err(format!("{}.{}: required message fields are not supported", m.fq, f.name)),
-                    (None, t, Label::Repeated) => format!("d.repeated::<{}>(&mut self.{r})?", kind(s, t)),
-                    (None, t, Label::Optional) => format!("d.optional::<{}>(&mut self.{r})?", kind(s, t)),
-                    (None, t, Label::Required) => format!("d.required::<{}>(&mut self.{r})?", kind(s, t)),
+                    (Some(_), _, _) => {
+                        return Err(format!(
+                            "{}.{}: scalar oneof members are not supported",
+                            m.fq, f.name
+                        ))
+                    }
+                    (None, Type::Message(_), Label::Repeated) => {
+                        format!("d.messages(&mut self.{r})?")
+                    }
+                    (None, Type::Message(_), Label::Optional) => {
+                        format!("d.message(&mut self.{r})?")
+                    }
+                    (None, Type::Message(_), Label::Required) => {
+                        return Err(format!(
+                            "{}.{}: required message fields are not supported",
+                            m.fq, f.name
+                        ))
+                    }
+                    (None, t, Label::Repeated) => {
+                        format!("d.repeated::<{}>(&mut self.{r})?", kind(s, t))
+                    }
+                    (None, t, Label::Optional) => {
+                        format!("d.optional::<{}>(&mut self.{r})?", kind(s, t))
+                    }
+                    (None, t, Label::Required) => {
+                        format!("d.required::<{}>(&mut self.{r})?", kind(s, t))
+                    }
                 };
                 let _ = writeln!(o, "            {n} => {call},");
             }
-            let _ = writeln!(o, "            _ => return Ok(None),\n        }}))\n    }}\n");
+            let _ = writeln!(
+                o,
+                "            _ => return Ok(None),\n        }}))\n    }}\n"
+            );
         }
         // encode
         let _ = writeln!(o, "    fn write_fields(&self, w: &mut FieldWriter<'_>) {{");
@@ -80,15 +111,27 @@ use crate::DecodeError;\n\n");
             let line = match (&f.oneof, &f.ty, f.label) {
                 (Some(oneof), _, _) => {
                     let ot = oneof_type(m, oneof);
-                    format!("if let {ot}::{r}(m) = &self.{oneof} {{ w.message(n_{n}(), Some(m)); }}")
-                        .replace(&format!("n_{n}()"), &n.to_string())
+                    format!(
+                        "if let {ot}::{r}(m) = &self.{oneof} {{ w.message(n_{n}(), Some(m)); }}"
+                    )
+                    .replace(&format!("n_{n}()"), &n.to_string())
                 }
                 (None, Type::Message(_), Label::Repeated) => format!("w.messages({n}, &self.{r});"),
-                (None, Type::Message(_), Label::Optional) => format!("w.message({n}, self.{r}.as_ref());"),
-                (None, Type::Message(_), Label::Required) => format!("w.message({n}, Some(&self.{r}));"),
-                (None, t, Label::Repeated) => format!("w.repeated::<{}>({n}, &self.{r});", kind(s, t)),
-                (None, t, Label::Optional) => format!("w.optional::<{}>({n}, self.{r}.as_ref());", kind(s, t)),
-                (None, t, Label::Required) => format!("w.optional::<{}>({n}, Some(&self.{r}));", kind(s, t)),
+                (None, Type::Message(_), Label::Optional) => {
+                    format!("w.message({n}, self.{r}.as_ref());")
+                }
+                (None, Type::Message(_), Label::Required) => {
+                    format!("w.message({n}, Some(&self.{r}));")
+                }
+                (None, t, Label::Repeated) => {
+                    format!("w.repeated::<{}>({n}, &self.{r});", kind(s, t))
+                }
+                (None, t, Label::Optional) => {
+                    format!("w.optional::<{}>({n}, self.{r}.as_ref());", kind(s, t))
+                }
+                (None, t, Label::Required) => {
+                    format!("w.optional::<{}>({n}, Some(&self.{r}));", kind(s, t))
+                }
             };
             let _ = writeln!(o, "        {line}");
         }
@@ -116,11 +159,19 @@ pub fn schema_table(s: &Schema) -> String {
         let mut fields = String::new();
         for f in &m.fields {
             if let Type::Message(t) = &f.ty {
-                let idx = s.messages.iter().position(|x| &x.fq == t).unwrap_or(usize::MAX);
+                let idx = s
+                    .messages
+                    .iter()
+                    .position(|x| &x.fq == t)
+                    .unwrap_or(usize::MAX);
                 let _ = write!(fields, "({}, {idx}), ", f.number);
             }
         }
-        let _ = writeln!(o, "    MessageInfo {{ name: \"{}\", message_fields: &[{fields}] }},", m.fq);
+        let _ = writeln!(
+            o,
+            "    MessageInfo {{ name: \"{}\", message_fields: &[{fields}] }},",
+            m.fq
+        );
     }
     o.push_str("];\n\n/// Every enum's fully-qualified name.\npub(crate) static ENUM_NAMES: &[&str] = &[\n");
     for e in &s.enums {
@@ -136,8 +187,14 @@ pub fn test_generators(s: &Schema) -> String {
     o.push_str("use crate::testgen::{Gen, MessageVisitor, TestRng};\n\n");
     for m in &s.messages {
         let ty = format!("crate::hangouts::{}", m.rust_path);
-        let _ = writeln!(o, "impl Gen for {ty} {{\n    fn gen(g: &mut TestRng, depth: u32) -> Self {{");
-        let _ = writeln!(o, "        #[allow(unused_mut)]\n        let mut m = Self::default();");
+        let _ = writeln!(
+            o,
+            "impl Gen for {ty} {{\n    fn gen(g: &mut TestRng, depth: u32) -> Self {{"
+        );
+        let _ = writeln!(
+            o,
+            "        #[allow(unused_mut)]\n        let mut m = Self::default();"
+        );
         let mut oneofs: Vec<&str> = Vec::new();
         for f in &m.fields {
             let r = &f.rust_name;
@@ -153,17 +210,27 @@ pub fn test_generators(s: &Schema) -> String {
                 Type::Scalar(k) => format!("g.scalar_{}()", k.to_lowercase()),
             };
             let line = match (&f.ty, f.label) {
-                (Type::Message(_), Label::Optional) => format!("m.{r} = g.optional_message(depth);"),
-                (Type::Message(_), Label::Repeated) => format!("if depth > 0 {{ m.{r} = (0..g.below(3)).map(|_| {elem}).collect(); }}"),
+                (Type::Message(_), Label::Optional) => {
+                    format!("m.{r} = g.optional_message(depth);")
+                }
+                (Type::Message(_), Label::Repeated) => {
+                    format!("if depth > 0 {{ m.{r} = (0..g.below(3)).map(|_| {elem}).collect(); }}")
+                }
                 (Type::Message(_), Label::Required) => format!("m.{r} = {elem};"),
                 (_, Label::Optional) => format!("if g.coin() {{ m.{r} = Some({elem}); }}"),
-                (_, Label::Repeated) => format!("m.{r} = (0..g.below(4)).map(|_| {elem}).collect();"),
+                (_, Label::Repeated) => {
+                    format!("m.{r} = (0..g.below(4)).map(|_| {elem}).collect();")
+                }
                 (_, Label::Required) => format!("m.{r} = {elem};"),
             };
             let _ = writeln!(o, "        {line}");
         }
         for oneof in oneofs {
-            let members: Vec<_> = m.fields.iter().filter(|f| f.oneof.as_deref() == Some(oneof)).collect();
+            let members: Vec<_> = m
+                .fields
+                .iter()
+                .filter(|f| f.oneof.as_deref() == Some(oneof))
+                .collect();
             let ot = oneof_type(m, oneof);
             let _ = writeln!(o, "        match g.below({}) {{", members.len() + 1);
             for (i, f) in members.iter().enumerate() {
@@ -189,11 +256,17 @@ pub fn test_generators(s: &Schema) -> String {
 /// Short aliases for nested types and oneofs, so users need not know
 /// pb-rs's `mod_X` module names.
 pub fn aliases(s: &Schema) -> String {
-    let mut o = String::from("\n// Aliases (hangups-proto-codegen): nested types and oneofs by flat names.\n");
+    let mut o = String::from(
+        "\n// Aliases (hangups-proto-codegen): nested types and oneofs by flat names.\n",
+    );
     for m in &s.messages {
         if let Some((module, local)) = m.rust_path.rsplit_once("::") {
             let flat = m.fq.replace('.', "");
-            let _ = writeln!(o, "/// Alias of `{}`.\npub use self::{module}::{local} as {flat};", m.fq);
+            let _ = writeln!(
+                o,
+                "/// Alias of `{}`.\npub use self::{module}::{local} as {flat};",
+                m.fq
+            );
         }
         let mut seen = Vec::new();
         for f in &m.fields {
@@ -207,7 +280,9 @@ pub fn aliases(s: &Schema) -> String {
                     .split('_')
                     .map(|p| {
                         let mut c = p.chars();
-                        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+                        c.next()
+                            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                            .unwrap_or_default()
                     })
                     .collect();
                 let _ = writeln!(
@@ -222,7 +297,11 @@ pub fn aliases(s: &Schema) -> String {
     for e in &s.enums {
         if let Some((module, local)) = e.rust_path.rsplit_once("::") {
             let flat = e.fq.replace('.', "");
-            let _ = writeln!(o, "/// Alias of `{}`.\npub use self::{module}::{local} as {flat};", e.fq);
+            let _ = writeln!(
+                o,
+                "/// Alias of `{}`.\npub use self::{module}::{local} as {flat};",
+                e.fq
+            );
         }
     }
     o

@@ -36,12 +36,17 @@ pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
     ));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
-    let cfg = pb_rs::ConfigBuilder::new(&[proto.clone()], None, Some(&tmp), &[dir.clone()])
-        .map_err(|e| format!("{e:?}"))?
-        .single_module(true)
-        .headers(false)
-        .dont_use_cow(true)
-        .build();
+    let cfg = pb_rs::ConfigBuilder::new(
+        std::slice::from_ref(&proto),
+        None,
+        Some(&tmp),
+        std::slice::from_ref(&dir),
+    )
+    .map_err(|e| format!("{e:?}"))?
+    .single_module(true)
+    .headers(false)
+    .dont_use_cow(true)
+    .build();
     pb_rs::types::FileDescriptor::run(&cfg).map_err(|e| format!("pb-rs: {e:?}"))?;
     let raw = std::fs::read_to_string(tmp.join("hangouts.rs")).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&tmp);
@@ -53,9 +58,18 @@ pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
     types.push_str(&impls::aliases(&schema));
     Ok(vec![
         (PathBuf::from("src/hangouts.rs"), rustfmt(&types)?),
-        (PathBuf::from("src/generated/message_impls.rs"), rustfmt(&impls::message_impls(&schema)?)?),
-        (PathBuf::from("src/generated/schema_table.rs"), rustfmt(&impls::schema_table(&schema))?),
-        (PathBuf::from("src/generated/test_generators.rs"), rustfmt(&impls::test_generators(&schema))?),
+        (
+            PathBuf::from("src/generated/message_impls.rs"),
+            rustfmt(&impls::message_impls(&schema)?)?,
+        ),
+        (
+            PathBuf::from("src/generated/schema_table.rs"),
+            rustfmt(&impls::schema_table(&schema))?,
+        ),
+        (
+            PathBuf::from("src/generated/test_generators.rs"),
+            rustfmt(&impls::test_generators(&schema))?,
+        ),
     ])
 }
 
@@ -70,10 +84,18 @@ fn rustfmt(src: &str) -> Result<String, String> {
     let mut stdin = child.stdin.take().ok_or("rustfmt: no stdin")?;
     let input = src.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| format!("rustfmt: {e}"))?;
-    writer.join().map_err(|_| "rustfmt writer panicked")?.map_err(|e| e.to_string())?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt writer panicked")?
+        .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }

@@ -90,7 +90,9 @@ impl Schema {
                 let ty = match &f.typ {
                     FieldType::MessageOrEnum(n) => resolve(fq, n, &msg_names, &enum_names)
                         .ok_or_else(|| format!("{fq}.{}: unknown type {n}", f.name))?,
-                    t => Type::Scalar(scalar_kind(t).ok_or_else(|| format!("{fq}.{}: {t:?}", f.name))?),
+                    t => Type::Scalar(
+                        scalar_kind(t).ok_or_else(|| format!("{fq}.{}: {t:?}", f.name))?,
+                    ),
                 };
                 let label = match f.frequency {
                     Frequency::Optional => Label::Optional,
@@ -98,16 +100,25 @@ impl Schema {
                     Frequency::Repeated => Label::Repeated,
                 };
                 let mut rust_name = f.name.clone();
-                if oneof.is_none() {
-                    if is_rust_keyword(&rust_name) {
-                        rust_name.push_str("_pb");
-                    }
+                if oneof.is_none() && is_rust_keyword(&rust_name) {
+                    rust_name.push_str("_pb");
                 }
                 let number = u32::try_from(f.number).map_err(|_| format!("bad number in {fq}"))?;
-                fields.push(Field { name: f.name.clone(), rust_name, number, label, ty, oneof });
+                fields.push(Field {
+                    name: f.name.clone(),
+                    rust_name,
+                    number,
+                    label,
+                    ty,
+                    oneof,
+                });
             }
             fields.sort_by_key(|f| f.number);
-            messages.push(Msg { fq: fq.clone(), rust_path: rust_path.clone(), fields });
+            messages.push(Msg {
+                fq: fq.clone(),
+                rust_path: rust_path.clone(),
+                fields,
+            });
         }
         Ok(Schema { messages, enums })
     }
@@ -185,7 +196,10 @@ fn resolve(
         if scope.is_empty() {
             return None;
         }
-        scope = scope.rsplit_once('.').map(|(a, _)| a.to_string()).unwrap_or_default();
+        scope = scope
+            .rsplit_once('.')
+            .map(|(a, _)| a.to_string())
+            .unwrap_or_default();
     }
 }
 
@@ -213,12 +227,11 @@ fn scalar_kind(t: &FieldType) -> Option<&'static str> {
 /// pb-rs appends `_pb` to field names that are Rust keywords (`type` -> `type_pb`).
 fn is_rust_keyword(name: &str) -> bool {
     const KEYWORDS: &[&str] = &[
-        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-        "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if",
-        "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override",
-        "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-        "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where",
-        "while", "yield",
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
     ];
     KEYWORDS.contains(&name)
 }

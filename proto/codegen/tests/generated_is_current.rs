@@ -20,13 +20,33 @@ fn checked_in_generated_sources_are_current() {
 fn schema_resolves_every_field() {
     let dir = hangups_proto_codegen::proto_dir();
     let schema = hangups_proto_codegen::schema::Schema::load(&dir.join("hangouts.proto")).unwrap();
-    assert!(schema.messages.len() >= 150, "{} messages", schema.messages.len());
+    assert!(
+        schema.messages.len() >= 150,
+        "{} messages",
+        schema.messages.len()
+    );
     let eu = schema.message("EmbedItem").unwrap();
     let plus = eu.fields.iter().find(|f| f.number == 27_639_957).unwrap();
-    assert_eq!(plus.ty, hangups_proto_codegen::schema::Type::Message("PlusPhoto".into()));
-    let thumb = schema.message("PlusPhoto").unwrap().fields.iter().find(|f| f.name == "thumbnail").unwrap().clone();
-    assert_eq!(thumb.ty, hangups_proto_codegen::schema::Type::Message("PlusPhoto.Thumbnail".into()));
+    assert_eq!(
+        plus.ty,
+        hangups_proto_codegen::schema::Type::Message("PlusPhoto".into())
+    );
+    let thumb = schema
+        .message("PlusPhoto")
+        .unwrap()
+        .fields
+        .iter()
+        .find(|f| f.name == "thumbnail")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        thumb.ty,
+        hangups_proto_codegen::schema::Type::Message("PlusPhoto.Thumbnail".into())
+    );
     let seg = schema.message("Segment").unwrap();
     assert_eq!(seg.fields[0].rust_name, "type_pb");
-    assert_eq!(seg.fields[0].label, hangups_proto_codegen::schema::Label::Required);
+    assert_eq!(
+        seg.fields[0].label,
+        hangups_proto_codegen::schema::Label::Required
+    );
 }

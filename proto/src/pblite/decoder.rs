@@ -59,7 +59,14 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     pub(crate) fn new(text: &'a str, max_depth: u32) -> Self {
-        Decoder { s: Scanner::new(text), depth: 0, max_depth, skipped: 0, message: "", field: 0 }
+        Decoder {
+            s: Scanner::new(text),
+            depth: 0,
+            max_depth,
+            skipped: 0,
+            message: "",
+            field: 0,
+        }
     }
 
     pub(crate) fn finish(mut self) -> Result<usize, DecodeError> {
@@ -82,16 +89,18 @@ impl<'a> Decoder<'a> {
 
     /// Decodes the message array at the cursor into `m`; returns whether
     /// any field was set. `skip_first` drops a leading type tag.
-    pub(crate) fn message_into<M: Message>(&mut self, m: &mut M, skip_first: bool) -> Result<bool, DecodeError> {
+    pub(crate) fn message_into<M: Message>(
+        &mut self,
+        m: &mut M,
+        skip_first: bool,
+    ) -> Result<bool, DecodeError> {
         if self.s.peek() != b'[' {
-            let t = self.s.token()?;
-            if t.is_truthy() {
-                self.skip("a message must be an array", &t);
-            }
-            return Ok(false);
+            return self.not_a_message();
         }
         if self.depth >= self.max_depth {
-            return Err(DecodeError::TooDeep { limit: self.max_depth });
+            return Err(DecodeError::TooDeep {
+                limit: self.max_depth,
+            });
         }
         self.depth += 1;
         let outer = std::mem::replace(&mut self.message, M::NAME);
@@ -147,13 +156,12 @@ impl<'a> Decoder<'a> {
         }
         loop {
             let key = self.s.object_key()?;
-            let number = if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
-                key.parse::<u32>().ok()
-            } else {
-                None
-            };
-            match number {
-                Some(n) => set |= self.field(m, n)?,
+            match python_int(&key) {
+                Some(n) => match u32::try_from(n) {
+                    Ok(n) => set |= self.field(m, n)?,
+                    // Negative or huge: no such field.
+                    Err(_) => self.s.skip_value()?,
+                },
                 None => {
                     self.s.skip_value()?;
                     self.skipped += 1;
@@ -176,8 +184,14 @@ impl<'a> Decoder<'a> {
             Some(set) => Ok(set),
             None => {
                 let t = self.s.token()?;
-                if !matches!(&t, Token::Array | Token::Int(0)) && !matches!(&t, Token::Str(s) if s.is_empty()) {
-                    tracing::debug!(message = self.message, field = number, "pblite: unknown field ignored");
+                if !matches!(&t, Token::Array | Token::Int(0))
+                    && !matches!(&t, Token::Str(s) if s.is_empty())
+                {
+                    tracing::debug!(
+                        message = self.message,
+                        field = number,
+                        "pblite: unknown field ignored"
+                    );
                 }
                 Ok(false)
             }
@@ -186,7 +200,10 @@ impl<'a> Decoder<'a> {
 
     // ---- helpers called by generated `merge_field` implementations ----
 
-    pub(crate) fn optional<K: Kind>(&mut self, slot: &mut Option<K::T>) -> Result<bool, DecodeError> {
+    pub(crate) fn optional<K: Kind>(
+        &mut self,
+        slot: &mut Option<K::T>,
+    ) -> Result<bool, DecodeError> {
         let t = self.s.token()?;
         match K::read(&t) {
             Some(v) => {
@@ -265,9 +282,7 @@ impl<'a> Decoder<'a> {
 
     fn not_a_message(&mut self) -> Result<bool, DecodeError> {
         let t = self.s.token()?;
-        if t.is_truthy() {
-            self.skip("a message must be an array", &t);
-        }
+        self.skip("a message must be an array", &t);
         Ok(false)
     }
 
@@ -278,9 +293,27 @@ impl<'a> Decoder<'a> {
             b'[' => {}
             b'"' => {
                 let t = self.s.token()?;
-                let n = if let Token::Str(s) = &t { s.chars().count() } else { 0 };
+                let n = if let Token::Str(s) = &t {
+                    s.chars().count()
+                } else {
+                    0
+                };
                 v.extend((0..n).map(|_| S::wrap(S::Msg::default())));
-                self.skip("repeated message given a string: one empty message per character", &t);
+                self.skip(
+                    "repeated message given a string: one empty message per character",
+                    &t,
+                );
+                return Ok(n > 0);
+            }
+            b'{' => {
+                let n = self.s.count_object_keys()?;
+                v.extend((0..n).map(|_| S::wrap(S::Msg::default())));
+                self.skipped += 1;
+                tracing::warn!(
+                    message = self.message,
+                    field = self.field,
+                    "pblite: repeated message given an object: one empty message per key"
+                );
                 return Ok(n > 0);
             }
             _ => {
@@ -301,7 +334,10 @@ impl<'a> Decoder<'a> {
             } else {
                 let t = self.s.token()?;
                 if t != Token::Null {
-                    self.skip("repeated message element is not an array; empty message appended", &t);
+                    self.skip(
+                        "repeated message element is not an array; empty message appended",
+                        &t,
+                    );
                 }
             }
             v.push(S::wrap(m));
@@ -330,5 +366,53 @@ impl<'a> Decoder<'a> {
             *slot = make(m);
         }
         Ok(set)
+    }
+}
+
+/// A trailing-object key as Python's `int()` reads it: surrounding
+/// whitespace, an optional sign, digits with single `_` between them.
+fn python_int(key: &str) -> Option<i64> {
+    let k = key.trim();
+    let (neg, digits) = match k.as_bytes().first() {
+        Some(b'-') => (true, &k[1..]),
+        Some(b'+') => (false, &k[1..]),
+        _ => (false, k),
+    };
+    let b = digits.as_bytes();
+    if b.is_empty() || !b[0].is_ascii_digit() || !b[b.len() - 1].is_ascii_digit() {
+        return None;
+    }
+    let mut v: i64 = 0;
+    let mut prev_underscore = false;
+    for &c in b {
+        if c == b'_' {
+            if prev_underscore {
+                return None;
+            }
+            prev_underscore = true;
+            continue;
+        }
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        prev_underscore = false;
+        v = v.checked_mul(10)?.checked_add(i64::from(c - b'0'))?;
+    }
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn python_int_keys() {
+        use super::python_int;
+        assert_eq!(python_int("27639957"), Some(27_639_957));
+        assert_eq!(python_int(" 2"), Some(2));
+        assert_eq!(python_int("+2"), Some(2));
+        assert_eq!(python_int("-2"), Some(-2));
+        assert_eq!(python_int("1_0"), Some(10));
+        for bad in ["", "x", "1__0", "_1", "1_", "+", "0x1", "1.0"] {
+            assert_eq!(python_int(bad), None, "{bad:?}");
+        }
     }
 }

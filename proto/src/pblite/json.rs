@@ -27,16 +27,6 @@ pub enum Token<'a> {
 }
 
 impl Token<'_> {
-    /// Python truthiness, which decides whether hangups warns.
-    pub(crate) fn is_truthy(&self) -> bool {
-        match self {
-            Token::Null | Token::Bool(false) | Token::Int(0) => false,
-            Token::Float(f) => *f != 0.0,
-            Token::Str(s) => !s.is_empty(),
-            _ => true,
-        }
-    }
-
     /// A short name of the JSON type for log messages.
     pub(crate) fn json_type(&self) -> &'static str {
         match self {
@@ -60,11 +50,18 @@ pub(crate) struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Scanner { text, bytes: text.as_bytes(), pos: 0 }
+        Scanner {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
     }
 
     pub(crate) fn error(&self, reason: &'static str) -> DecodeError {
-        DecodeError::Json { offset: self.pos, reason }
+        DecodeError::Json {
+            offset: self.pos,
+            reason,
+        }
     }
 
     /// Skips whitespace and returns the next byte (0 at the end).
@@ -121,6 +118,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads one value; arrays and objects are skipped and only named.
+    #[inline]
     pub(crate) fn token(&mut self) -> Result<Token<'a>, DecodeError> {
         match self.peek() {
             b'n' => self.literal("null").map(|()| Token::Null),
@@ -175,7 +173,18 @@ impl<'a> Scanner<'a> {
         }
         let text = &self.text[start..self.pos];
         if is_float {
-            return text.parse().map(Token::Float).map_err(|_| self.error("invalid number"));
+            return text
+                .parse()
+                .map(Token::Float)
+                .map_err(|_| self.error("invalid number"));
+        }
+        if int_end - int_start <= 19 {
+            let mut v: u64 = 0;
+            for &d in &self.bytes[int_start..int_end] {
+                v = v * 10 + u64::from(d - b'0');
+            }
+            let v = i128::from(v);
+            return Ok(Token::Int(if neg { -v } else { v }));
         }
         if int_end - int_start <= 38 {
             let mut v: i128 = 0;
@@ -184,14 +193,21 @@ impl<'a> Scanner<'a> {
             }
             return Ok(Token::Int(if neg { -v } else { v }));
         }
-        text.parse().map(Token::BigInt).map_err(|_| self.error("invalid number"))
+        text.parse()
+            .map(Token::BigInt)
+            .map_err(|_| self.error("invalid number"))
     }
 
     fn hex4(&mut self) -> Result<u32, DecodeError> {
-        let h = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let h = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
         let mut v = 0u32;
         for &c in h {
-            let d = (c as char).to_digit(16).ok_or_else(|| self.error("bad \\u escape"))?;
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.error("bad \\u escape"))?;
             v = v * 16 + d;
         }
         self.pos += 4;
@@ -231,11 +247,18 @@ impl<'a> Scanner<'a> {
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(if bad { Token::BadStr } else { Token::Str(Cow::Owned(out)) });
+                    return Ok(if bad {
+                        Token::BadStr
+                    } else {
+                        Token::Str(Cow::Owned(out))
+                    });
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let e = *self.bytes.get(self.pos).ok_or_else(|| self.error("unterminated string"))?;
+                    let e = *self
+                        .bytes
+                        .get(self.pos)
+                        .ok_or_else(|| self.error("unterminated string"))?;
                     self.pos += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -306,7 +329,9 @@ impl<'a> Scanner<'a> {
                 }
             }
             loop {
-                let Some(&close) = stack.last() else { return Ok(()) };
+                let Some(&close) = stack.last() else {
+                    return Ok(());
+                };
                 if self.comma_or(close)? {
                     if close == b'}' {
                         self.object_key()?;
@@ -314,6 +339,24 @@ impl<'a> Scanner<'a> {
                     break;
                 }
                 stack.pop();
+            }
+        }
+    }
+
+    /// Skips an object (at its `{`) and returns how many keys it has.
+    pub(crate) fn count_object_keys(&mut self) -> Result<usize, DecodeError> {
+        self.pos += 1;
+        if self.peek() == b'}' {
+            self.pos += 1;
+            return Ok(0);
+        }
+        let mut n = 0;
+        loop {
+            self.object_key()?;
+            self.skip_value()?;
+            n += 1;
+            if !self.comma_or(b'}')? {
+                return Ok(n);
             }
         }
     }

@@ -33,7 +33,8 @@ fn int(t: &Token<'_>, from_str: bool) -> Option<i128> {
         Token::Bool(b) => Some(i128::from(*b)),
         Token::Str(s) if from_str => {
             let digits = s.strip_prefix('-').unwrap_or(s);
-            if digits.is_empty() || digits.len() > 38 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.is_empty() || digits.len() > 38 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return None;
             }
             s.parse().ok()
@@ -223,10 +224,12 @@ impl Kind for Bytes {
             return None;
         }
         let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-        if s.bytes().all(|b| is_b64(&b)) {
-            return B64.decode(s.as_bytes()).ok();
+        let mut clean: Vec<u8> = s.bytes().filter(is_b64).collect();
+        // Like Python's decoder, stop after the first padded quantum.
+        if let Some(first_pad) = clean.iter().position(|&b| b == b'=') {
+            let end = (first_pad / 4 + 1) * 4;
+            clean.truncate(end);
         }
-        let clean: Vec<u8> = s.bytes().filter(is_b64).collect();
         B64.decode(clean).ok()
     }
     fn write(v: &Vec<u8>, out: &mut String) {

@@ -57,9 +57,9 @@ mod writer;
 pub(crate) use decoder::impl_slot;
 #[doc(hidden)]
 pub use decoder::{Decoder, Slot};
-pub use writer::EXTRA_FIELD_THRESHOLD;
 #[doc(hidden)]
 pub use writer::FieldWriter;
+pub use writer::EXTRA_FIELD_THRESHOLD;
 
 use crate::{DecodeError, Message, DEFAULT_MAX_DEPTH};
 
@@ -75,14 +75,20 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { skip_tag: false, max_depth: DEFAULT_MAX_DEPTH }
+        DecodeOptions {
+            skip_tag: false,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
     }
 }
 
 impl DecodeOptions {
     /// Options with the type tag skipped.
     pub fn tagged() -> Self {
-        DecodeOptions { skip_tag: true, ..Self::default() }
+        DecodeOptions {
+            skip_tag: true,
+            ..Self::default()
+        }
     }
 }
 
@@ -107,7 +113,10 @@ pub fn decode_tagged<M: Message>(text: &str) -> Result<M, DecodeError> {
 }
 
 /// Decodes pblite given as bytes (invalid UTF-8 is a JSON error).
-pub fn decode_bytes<M: Message>(bytes: &[u8], options: DecodeOptions) -> Result<Decoded<M>, DecodeError> {
+pub fn decode_bytes<M: Message>(
+    bytes: &[u8],
+    options: DecodeOptions,
+) -> Result<Decoded<M>, DecodeError> {
     let text = std::str::from_utf8(bytes).map_err(|e| DecodeError::Json {
         offset: e.valid_up_to(),
         reason: "invalid UTF-8",
@@ -116,7 +125,10 @@ pub fn decode_bytes<M: Message>(bytes: &[u8], options: DecodeOptions) -> Result<
 }
 
 /// Decodes with explicit options, reporting the number of skipped fields.
-pub fn decode_with<M: Message>(text: &str, options: DecodeOptions) -> Result<Decoded<M>, DecodeError> {
+pub fn decode_with<M: Message>(
+    text: &str,
+    options: DecodeOptions,
+) -> Result<Decoded<M>, DecodeError> {
     let mut d = Decoder::new(text, options.max_depth);
     let mut message = M::default();
     d.message_into(&mut message, options.skip_tag)?;

@@ -25,7 +25,12 @@ impl<'a> FieldWriter<'a> {
     /// Starts the array for a message (after an optional tag).
     pub(crate) fn begin(out: &'a mut String, tag: Option<&str>) -> Self {
         out.push('[');
-        let mut w = FieldWriter { out, next: 1, wrote: false, extras_open: false };
+        let mut w = FieldWriter {
+            out,
+            next: 1,
+            wrote: false,
+            extras_open: false,
+        };
         if let Some(tag) = tag {
             super::kind::write_str(tag, w.out);
             w.wrote = true;
