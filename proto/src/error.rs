@@ -19,7 +19,15 @@ pub enum DecodeError {
         /// The limit that was exceeded.
         limit: u32,
     },
-    /// The binary protobuf is malformed (truncated, bad UTF-8, bad lengths).
+    /// The binary protobuf's framing is broken.
+    #[error("invalid protobuf at byte {offset}: {reason}")]
+    InvalidProtobuf {
+        /// Byte offset of the field where the problem is.
+        offset: usize,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// quick-protobuf refused the binary protobuf (e.g. invalid UTF-8).
     #[error("invalid protobuf: {0}")]
     Protobuf(#[from] quick_protobuf::Error),
 }

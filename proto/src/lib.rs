@@ -55,6 +55,8 @@ pub mod hangouts;
 
 mod binary;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod pblite;
 
 /// Output of hangups-proto-codegen (checked in; a test proves it current).

@@ -189,3 +189,32 @@ fn decoded_types_are_owned_and_send() {
     let handle = std::thread::spawn(move || b.state_update.len());
     assert_eq!(handle.join().unwrap(), 1);
 }
+
+#[test]
+fn nested_length_past_its_parent_is_a_typed_error_not_a_panic() {
+    // BatchUpdate { state_update (len 2) { state_update_header (len 100) } }:
+    // quick-protobuf 0.8.1 alone overflows a subtraction here.
+    let r = decode_binary::<BatchUpdate>(&[0x0a, 0x02, 0x0a, 0x64]);
+    assert!(
+        matches!(r, Err(DecodeError::InvalidProtobuf { offset: 2, .. })),
+        "{r:?}"
+    );
+    for bad in [
+        &[0x0a][..],
+        &[0x0a, 0x05, 0x00],
+        &[0x08],
+        &[0x08, 0xff],
+        &[0x0b],
+        &[0x0f],
+        &[0x09, 1, 2],
+    ] {
+        let r = decode_binary::<BatchUpdate>(bad);
+        assert!(
+            matches!(r, Err(DecodeError::InvalidProtobuf { .. })),
+            "{bad:?}: {r:?}"
+        );
+    }
+    // Invalid UTF-8 in a string is quick-protobuf's own error.
+    let r = decode_binary::<ConversationId>(&[0x0a, 0x01, 0xff]);
+    assert!(matches!(r, Err(DecodeError::Protobuf(_))), "{r:?}");
+}

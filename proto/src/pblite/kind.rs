@@ -127,13 +127,17 @@ fn write_float(v: f64, out: &mut String) {
     if v.is_finite() {
         // Debug prints the shortest text that reads back to the same value.
         let _ = write!(out, "{v:?}");
-    } else {
-        // JSON has no NaN or infinity.
+    } else if v.is_nan() {
+        // JSON has no NaN.
         out.push_str("null");
+    } else {
+        // Valid JSON number syntax that reads back as infinity.
+        out.push_str(if v > 0.0 { "1e999" } else { "-1e999" });
     }
 }
 
-/// `double`: integers accepted. Non-finite values are written as `null`.
+/// `double`: integers accepted. Infinities are written `1e999` / `-1e999`
+/// (valid JSON that reads back as infinity), NaN as `null`.
 pub struct Double;
 impl Kind for Double {
     type T = f64;

@@ -29,8 +29,8 @@
 //!
 //! Field n at index n-1, trailing nulls trimmed, fields numbered above
 //! [`EXTRA_FIELD_THRESHOLD`] in a trailing object, bools as `0`/`1`, 64-bit
-//! integers beyond ±2^53 as strings, bytes as base64, non-finite doubles as
-//! `null`. An empty message is `[]`, which decodes as *absent*: that is the
+//! integers beyond ±2^53 as strings, bytes as base64, infinite doubles as
+//! `1e999`/`-1e999` and NaN as `null` (JSON has neither). An empty message is `[]`, which decodes as *absent*: that is the
 //! one way `decode(encode(m))` can differ from `m`.
 //!
 //! ```
