@@ -2,7 +2,9 @@
 //! events (the shape of shared/bench's streams: multi-byte text, emoji,
 //! escapes, links, a photo attachment in the trailing object every tenth
 //! event), decoded into owned typed messages. In the same run, serde_json
-//! parses the same text into `IgnoredAny` as the baseline.
+//! parses the same text into `IgnoredAny` as the baseline, and into a
+//! `serde_json::Value` tree (the cost a tree-first decoder pays before any
+//! conversion to typed messages).
 //!
 //! `cargo bench -p hangups-proto --bench pblite`
 //!
@@ -179,6 +181,10 @@ fn main() {
         let v: serde::de::IgnoredAny = serde_json::from_str(black_box(&text)).unwrap();
         black_box(v);
     });
+    let tree = measure(text.len(), budget, || {
+        let v: serde_json::Value = serde_json::from_str(black_box(&text)).unwrap();
+        black_box(v);
+    });
     let enc = measure(text.len(), budget, || {
         black_box(pblite::encode_tagged("cbu", black_box(&batch)));
     });
@@ -188,6 +194,7 @@ fn main() {
     });
     println!("pblite decode into typed BatchUpdate      {ours:8.0} MB/s");
     println!("serde_json -> IgnoredAny (same text)      {serde:8.0} MB/s   (baseline, same run)");
+    println!("serde_json -> Value (the tree alone)      {tree:8.0} MB/s   (what a tree-first decoder pays before any typing)");
     println!("pblite encode (MB of output)              {enc:8.0} MB/s");
     println!("binary decode (quick-protobuf + depth check, MB of binary) {bin:6.0} MB/s");
     println!(

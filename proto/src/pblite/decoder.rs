@@ -328,9 +328,12 @@ impl<'a> Decoder<'a> {
             return Ok(false);
         }
         loop {
-            let mut m = S::Msg::default();
+            // Decode in place: messages can be large, moving them costs.
+            v.push(S::wrap(S::Msg::default()));
             if self.s.peek() == b'[' {
-                self.message_into(&mut m, false)?;
+                if let Some(m) = v.last_mut() {
+                    self.message_into(m.get_mut(), false)?;
+                }
             } else {
                 let t = self.s.token()?;
                 if t != Token::Null {
@@ -340,7 +343,6 @@ impl<'a> Decoder<'a> {
                     );
                 }
             }
-            v.push(S::wrap(m));
             if !self.s.comma_or(b']')? {
                 return Ok(true);
             }
