@@ -14,7 +14,9 @@ for target in $(cargo +nightly fuzz list); do
     mkdir -p "corpus/$target"
     # New inputs go to a scratch directory; the committed corpus stays as it is.
     scratch="$(mktemp -d)"
+    # libFuzzer's per-input progress lines are dropped; crashes and stats stay.
     cargo +nightly fuzz run "$target" "$scratch" "corpus/$target" -- \
-        -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+        -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 2>&1 |
+        { grep -vE '^#[0-9]+' || true; }
     rm -rf "$scratch"
 done
