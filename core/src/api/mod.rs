@@ -1,0 +1,1 @@
+//! The chat API: one typed request per endpoint.

@@ -1,0 +1,1 @@
+//! The BrowserChannel push channel.
