@@ -12,7 +12,9 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod backoff;
 pub mod channel;
 pub mod http;
+pub mod rng;
 
 pub use hangups_proto as proto;
