@@ -43,13 +43,13 @@ mod endpoints;
 mod error;
 mod response;
 mod session;
-// mod upload;
-// mod url;
+mod upload;
+mod url;
 
 pub use endpoints::{client_generated_id, ApiCall, ApiRequest, ApiResponse};
 pub use error::{check_http_status, ApiError, BODY_READ_TIMEOUT, CONNECT_TIMEOUT, MAX_ATTEMPTS};
 pub use session::{apply_auth, sapisidhash, AuthHeaders, Cookies, HostAllowList, ORIGIN};
-// pub use upload::{ImageUpload, UploadError, UploadedImage};
+pub use upload::{ImageUpload, UploadError, UploadedImage};
 
 use crate::http::{Method, Request};
 use hangups_proto::hangouts::{ClientId, ClientIdentifier, ClientVersion, RequestHeader};
