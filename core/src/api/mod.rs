@@ -1,1 +1,264 @@
-//! The chat API: one typed request per endpoint.
+//! The chat API (PROTOCOL.md §2): one typed request per endpoint, the
+//! protobuf body, the credential headers, base64-protobuf response
+//! decoding with the status check, and image upload (§6) — all as values
+//! in and values out, with no IO.
+//!
+//! One call goes like this (the `Client` drives it; `unix_secs` and the
+//! bytes come from the adapter):
+//!
+//! ```
+//! use hangups_core::api::*;
+//! use hangups_core::proto::hangouts::GetSelfInfoRequest;
+//!
+//! let cookies: Cookies = [("SAPISID", "abc"), ("SID", "x")].into_iter().collect();
+//! let auth = AuthHeaders::new(&cookies, 1_234_567_890)?; // once per connect
+//! let allow = HostAllowList::default(); // *.google.com
+//!
+//! let mut call = ApiRequest::from(GetSelfInfoRequest::default());
+//! call.set_request_header(request_header("hangups-0.4.18", None));
+//! let http = build_request(&ApiEndpoint::google(), API_KEY, &call, &auth, &allow)?;
+//! assert_eq!(http.path, "/chat/v1/contacts/getselfinfo");
+//!
+//! // … the adapter sends `http`, up to MAX_ATTEMPTS times on transport
+//! // errors; on a complete response:
+//! // check_http_status(status, reason)?;
+//! // let response = call.decode_response(&body)?;
+//! # Ok::<(), ApiError>(())
+//! ```
+//!
+//! ## Where this differs from hangups
+//!
+//! - A request to a host that is not on the [`HostAllowList`] is refused
+//!   with a typed error ([`ApiError::HostNotAllowed`],
+//!   [`UploadError::HostNotAllowed`]) instead of a plain exception; the
+//!   allow-list is configurable (the emulator runs on `127.0.0.1`).
+//! - Cookies or an origin that would break the header block (control
+//!   characters, `;` in a value, a name that is not a token) are refused
+//!   ([`ApiError::InvalidCookie`]) rather than sent.
+//! - The image-upload URL returned by the server must be a plain
+//!   `http(s)://host[:port]/path?query` URL (no user info, no backslashes,
+//!   ASCII only); anything else is [`UploadError::InvalidUploadUrl`].
+
+mod endpoints;
+mod error;
+mod response;
+mod session;
+mod upload;
+mod url;
+
+pub use endpoints::{client_generated_id, ApiCall, ApiRequest, ApiResponse};
+pub use error::{check_http_status, ApiError, BODY_READ_TIMEOUT, CONNECT_TIMEOUT, MAX_ATTEMPTS};
+pub use session::{apply_auth, sapisidhash, AuthHeaders, Cookies, HostAllowList, ORIGIN};
+pub use upload::{ImageUpload, UploadError, UploadedImage};
+
+use crate::http::{Method, Request};
+use hangups_proto::hangouts::{ClientId, ClientIdentifier, ClientVersion, RequestHeader};
+
+/// The API key hangups sends as `key=` on every chat API and upload call.
+pub const API_KEY: &str = "AIzaSyD7InnYR3VKdb4j2rMUEbTCIr2VyEazl6k";
+
+/// The `language_code` of every request header.
+pub const LANGUAGE_CODE: &str = "en";
+
+/// Where API calls (or uploads) go: host, port and whether to use TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiEndpoint {
+    /// Host name or IP literal.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Whether the connection uses TLS.
+    pub tls: bool,
+}
+
+impl ApiEndpoint {
+    /// An endpoint at `host:port`.
+    pub fn new(host: &str, port: u16, tls: bool) -> Self {
+        ApiEndpoint {
+            host: host.to_string(),
+            port,
+            tls,
+        }
+    }
+
+    /// The chat API: `chat-pa.clients6.google.com:443` over TLS.
+    pub fn google() -> Self {
+        ApiEndpoint::new("chat-pa.clients6.google.com", 443, true)
+    }
+
+    /// The image upload service: `docs.google.com:443` over TLS.
+    pub fn google_upload() -> Self {
+        ApiEndpoint::new("docs.google.com", 443, true)
+    }
+}
+
+impl Default for ApiEndpoint {
+    /// [`ApiEndpoint::google`].
+    fn default() -> Self {
+        ApiEndpoint::google()
+    }
+}
+
+/// The request header of PROTOCOL.md §7.1:
+/// `client_version{client_id: CLIENT_ID_WEB_HANGOUTS, major_version: version}`,
+/// `client_identifier{resource: client_id}` once the channel has delivered
+/// a client id (omitted before), and `language_code: "en"`.
+///
+/// hangups sends `version = "hangups-<version>"`.
+pub fn request_header(version: &str, client_id: Option<&str>) -> RequestHeader {
+    RequestHeader {
+        client_version: Some(ClientVersion {
+            client_id: Some(ClientId::CLIENT_ID_WEB_HANGOUTS),
+            major_version: Some(version.to_string()),
+            ..Default::default()
+        }),
+        client_identifier: client_id.map(|id| ClientIdentifier {
+            resource: Some(id.to_string()),
+            ..Default::default()
+        }),
+        language_code: Some(LANGUAGE_CODE.to_string()),
+    }
+}
+
+/// The HTTP request of one chat API call (PROTOCOL.md §2.1):
+/// `POST /chat/v1/<endpoint>?alt=proto&key=<api_key>` with
+/// `content-type: application/x-protobuf`,
+/// `X-Goog-Encode-Response-If-Executable: base64`, the credential headers
+/// and the binary protobuf body.
+///
+/// Fails with [`ApiError::HostNotAllowed`] (and builds nothing) if
+/// `endpoint.host` is not on `allow`, as hangups refuses such requests.
+pub fn build_request(
+    endpoint: &ApiEndpoint,
+    api_key: &str,
+    req: &ApiRequest,
+    auth: &AuthHeaders,
+    allow: &HostAllowList,
+) -> Result<Request, ApiError> {
+    let path = format!("/chat/v1/{}", req.endpoint());
+    let mut http = Request::new(
+        Method::Post,
+        &endpoint.host,
+        endpoint.port,
+        endpoint.tls,
+        &path,
+    )
+    .with_query("alt", "proto")
+    .with_query("key", api_key)
+    .with_header("content-type", "application/x-protobuf")
+    .with_header("X-Goog-Encode-Response-If-Executable", "base64")
+    .with_body(req.encode_body());
+    if !apply_auth(&mut http, auth, allow) {
+        return Err(ApiError::HostNotAllowed {
+            host: endpoint.host.clone(),
+        });
+    }
+    Ok(http)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hangups_proto::hangouts::GetSelfInfoRequest;
+
+    fn auth() -> AuthHeaders {
+        let cookies: Cookies = [("SAPISID", "abc"), ("SID", "s")].into_iter().collect();
+        AuthHeaders::new(&cookies, 1234567890).unwrap()
+    }
+
+    #[test]
+    fn request_header_bytes_match_hangups() {
+        let req = GetSelfInfoRequest {
+            request_header: Some(request_header(
+                "hangups-0.4.18",
+                Some("lcsw_hangouts_00BBCF28"),
+            )),
+        };
+        let mut expected = vec![0x0a, 0x32, 0x0a, 0x12, 0x08, 0x2c, 0x1a, 0x0e];
+        expected.extend_from_slice(b"hangups-0.4.18");
+        expected.extend_from_slice(&[0x12, 0x18, 0x0a, 0x16]);
+        expected.extend_from_slice(b"lcsw_hangouts_00BBCF28");
+        expected.extend_from_slice(&[0x22, 0x02]);
+        expected.extend_from_slice(b"en");
+        assert_eq!(ApiRequest::from(req).encode_body(), expected);
+    }
+
+    #[test]
+    fn request_header_without_client_id() {
+        let h = request_header("hangups-0.4.18", None);
+        assert_eq!(h.client_identifier, None);
+        let body = ApiRequest::from(GetSelfInfoRequest {
+            request_header: Some(h),
+        })
+        .encode_body();
+        let mut expected = vec![0x0a, 0x18, 0x0a, 0x12, 0x08, 0x2c, 0x1a, 0x0e];
+        expected.extend_from_slice(b"hangups-0.4.18");
+        expected.extend_from_slice(&[0x22, 0x02]);
+        expected.extend_from_slice(b"en");
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn build_request_shape() {
+        let mut call = ApiRequest::from(GetSelfInfoRequest::default());
+        call.set_request_header(request_header("v", Some("cid")));
+        let allow = HostAllowList::default();
+        let http = build_request(&ApiEndpoint::google(), API_KEY, &call, &auth(), &allow).unwrap();
+        assert_eq!(http.method, Method::Post);
+        assert_eq!(
+            (http.host.as_str(), http.port, http.tls),
+            ("chat-pa.clients6.google.com", 443, true)
+        );
+        assert_eq!(http.path, "/chat/v1/contacts/getselfinfo");
+        assert_eq!(
+            http.query,
+            [
+                ("alt", "proto"),
+                ("key", "AIzaSyD7InnYR3VKdb4j2rMUEbTCIr2VyEazl6k")
+            ]
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+        );
+        let names: Vec<&str> = http.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "X-Goog-Encode-Response-If-Executable",
+                "authorization",
+                "origin",
+                "x-goog-authuser",
+                "cookie"
+            ]
+        );
+        assert_eq!(http.header("content-type"), Some("application/x-protobuf"));
+        assert_eq!(
+            http.header("x-goog-encode-response-if-executable"),
+            Some("base64")
+        );
+        assert_eq!(http.header("x-goog-authuser"), Some("0"));
+        assert_eq!(http.header("cookie"), Some("SAPISID=abc; SID=s"));
+        assert_eq!(http.body, call.encode_body());
+    }
+
+    #[test]
+    fn build_request_refuses_hosts_off_the_list() {
+        let call = ApiRequest::from(GetSelfInfoRequest::default());
+        let allow = HostAllowList::default();
+        for host in [
+            "127.0.0.1",
+            "google.com",
+            "chat-pa.clients6.google.com.evil.net",
+        ] {
+            let endpoint = ApiEndpoint::new(host, 8080, false);
+            match build_request(&endpoint, API_KEY, &call, &auth(), &allow) {
+                Err(ApiError::HostNotAllowed { host: h }) => assert_eq!(h, host),
+                other => panic!("{host}: {other:?}"),
+            }
+        }
+        let emulator = HostAllowList::default().with_host("127.0.0.1");
+        let endpoint = ApiEndpoint::new("127.0.0.1", 8080, false);
+        let http = build_request(&endpoint, API_KEY, &call, &auth(), &emulator).unwrap();
+        assert_eq!((http.port, http.tls), (8080, false));
+        assert!(http.header("authorization").is_some());
+    }
+}
