@@ -40,7 +40,7 @@ impl Default for Limits {
 /// The status line and header fields of a final response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseHead {
-    /// The status code (100..=999; never 1xx, those are skipped).
+    /// The status code, 200..=999 (interim 1xx responses are skipped).
     pub status: u16,
     /// The reason phrase exactly as sent (e.g. `Unknown SID`); bytes that
     /// are not UTF-8 are replaced with U+FFFD.
@@ -185,6 +185,9 @@ impl ResponseParser {
     }
 
     /// Between responses (nothing partial buffered or in progress).
+    ///
+    /// `false` after an interim 1xx response until the final one ends, and
+    /// once the parser has failed.
     pub fn is_idle(&self) -> bool {
         matches!(self.state, State::Head)
             && self.buf.is_empty()
