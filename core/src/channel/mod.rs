@@ -6,5 +6,7 @@
 //!   id, the StateUpdates of a BatchUpdate).
 
 mod chunk;
+mod push;
 
 pub use chunk::{ChunkError, ChunkParser, DEFAULT_MAX_CHUNK};
+pub use push::{decode_chunk, PushArray, PushData, PushError};
