@@ -1,0 +1,792 @@
+//! Framing of the long-poll body: `<decimal length>\n<payload>`, repeated,
+//! where the length counts the payload's **UTF-16 code units** (JavaScript's
+//! `String.length`; PROTOCOL.md §1.5).
+//!
+//! [`ChunkParser`] takes the body in pieces of any size, split anywhere
+//! (inside the digits, inside a multi-byte UTF-8 sequence), and returns
+//! each complete payload as a `String`.
+//!
+//! ## Linear in the input
+//!
+//! hangups decodes its whole buffer again on every read, which is quadratic
+//! in the size of a chunk when the reads are small. Here every byte is
+//! examined once: the parser remembers how far it has scanned and how many
+//! UTF-16 units the chunk in progress holds so far. Bytes already counted
+//! are validated as UTF-8 and moved into the chunk's `String` at once, and
+//! the byte buffer drops its consumed prefix only when that prefix is at
+//! least as long as what remains, so each byte is moved at most a constant
+//! number of times. A byte of a multi-byte character that arrives split is
+//! looked at again only while that one character is incomplete.
+//!
+//! ## Errors, where hangups stalls or raises
+//!
+//! Every error is final for the parser (and, in the channel, for that
+//! long-poll): once [`ChunkParser::next_chunk`] has returned an error it
+//! returns the same error again, and [`ChunkParser::feed`] discards input.
+//!
+//! - Anything other than ASCII digits and then `\n` where a length belongs
+//!   is [`ChunkError::BadLength`]. hangups waits forever for such a stream
+//!   to make sense; here the long-poll fails at once.
+//! - A length above the maximum, or longer than 20 digits, is
+//!   [`ChunkError::TooLarge`], reported as soon as the digits read so far
+//!   exceed the maximum, before any of the payload is buffered.
+//! - Invalid UTF-8 in a payload is [`ChunkError::InvalidUtf8`]; an
+//!   incomplete sequence at the end of the input so far is not an error.
+//! - A length that ends between the two UTF-16 units of one astral
+//!   character (for example `1\n😀`) is [`ChunkError::SplitSurrogatePair`]:
+//!   no `String` can hold half a character, and a JavaScript server would
+//!   never send it.
+
+/// The default maximum chunk size: 16 MiB of UTF-16 code units.
+pub const DEFAULT_MAX_CHUNK: usize = 16 * 1024 * 1024;
+
+/// The most digits a length line may have (`u64::MAX` has 20).
+const MAX_DIGITS: u32 = 20;
+
+/// How much of a chunk's `String` is reserved ahead of its bytes arriving.
+const MAX_RESERVE: usize = 64 * 1024;
+
+/// Why the long-poll body cannot be framed. Every error is final for the
+/// [`ChunkParser`] that reported it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChunkError {
+    /// Something other than ASCII digits followed by `\n` where a chunk
+    /// length belongs (hangups stalls on this forever).
+    #[error("expected a chunk length at byte {offset} of the body, found byte {found:#04x}")]
+    BadLength {
+        /// Offset of the offending byte from the start of the body.
+        offset: u64,
+        /// The offending byte.
+        found: u8,
+    },
+    /// The declared length exceeds the parser's maximum. Reported at the
+    /// first digit that takes the length over the maximum, so `claimed` is
+    /// the value of the digits up to there (a lower bound of the declared
+    /// length); `u64::MAX` when the line has more than 20 digits.
+    #[error("chunk length of at least {claimed} UTF-16 units exceeds the maximum of {max}")]
+    TooLarge {
+        /// The declared length as far as it was read (see above).
+        claimed: u64,
+        /// The parser's maximum, in UTF-16 code units.
+        max: usize,
+    },
+    /// The payload is not valid UTF-8.
+    #[error("invalid UTF-8 at byte {offset} of the body")]
+    InvalidUtf8 {
+        /// Offset of the first byte of the invalid sequence from the start
+        /// of the body.
+        offset: u64,
+    },
+    /// The declared length ends between the two UTF-16 units of an astral
+    /// character, which no string can hold.
+    #[error(
+        "chunk length {length} ends inside the surrogate pair of the character at byte {offset}"
+    )]
+    SplitSurrogatePair {
+        /// The declared length, in UTF-16 code units.
+        length: usize,
+        /// Offset of the character from the start of the body.
+        offset: u64,
+    },
+}
+
+/// Where the parser is in the body.
+#[derive(Debug, Clone)]
+enum State {
+    /// Reading the digits of a length line.
+    Length { value: u64, digits: u32 },
+    /// Reading a payload of `want` UTF-16 units, `units` of them so far.
+    Payload { want: usize, units: usize },
+    /// An error happened; it sticks.
+    Failed(ChunkError),
+}
+
+/// Splits a long-poll body into chunks (PROTOCOL.md §1.5). Sans-IO: feed it
+/// the bytes read off the body with [`feed`](Self::feed), then call
+/// [`next_chunk`](Self::next_chunk) until it returns `Ok(None)`.
+///
+/// ```
+/// use hangups_core::channel::ChunkParser;
+///
+/// let mut parser = ChunkParser::new();
+/// parser.feed("3\na😀".as_bytes());   // 😀 counts 2 UTF-16 units
+/// parser.feed(b"2\n");
+/// assert_eq!(parser.next_chunk()?, Some("a😀".to_owned()));
+/// assert_eq!(parser.next_chunk()?, None);   // the next one is incomplete
+/// parser.feed("[]".as_bytes());
+/// assert_eq!(parser.next_chunk()?, Some("[]".to_owned()));
+/// # Ok::<(), hangups_core::channel::ChunkError>(())
+/// ```
+///
+/// Memory: the parser holds the bytes fed and not yet returned. Draining
+/// [`next_chunk`](Self::next_chunk) after every [`feed`](Self::feed) keeps
+/// that to one incomplete chunk (at most 3 bytes per UTF-16 unit of the
+/// maximum) plus the last read.
+#[derive(Debug, Clone)]
+pub struct ChunkParser {
+    max_units: usize,
+    /// Bytes fed; `buf[..pos]` is consumed.
+    buf: Vec<u8>,
+    /// First byte of `buf` not yet scanned.
+    pos: usize,
+    /// Body offset of `buf[0]`.
+    base: u64,
+    /// The validated text of the chunk in progress.
+    payload: String,
+    state: State,
+    /// Bytes examined or moved so far, to prove the work linear.
+    #[cfg(test)]
+    examined: u64,
+}
+
+impl Default for ChunkParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChunkParser {
+    /// A parser accepting chunks of up to [`DEFAULT_MAX_CHUNK`] UTF-16 units.
+    pub fn new() -> Self {
+        Self::with_max_chunk(DEFAULT_MAX_CHUNK)
+    }
+
+    /// A parser accepting chunks of up to `max_units` UTF-16 code units.
+    pub fn with_max_chunk(max_units: usize) -> Self {
+        ChunkParser {
+            max_units,
+            buf: Vec::new(),
+            pos: 0,
+            base: 0,
+            payload: String::new(),
+            state: State::Length {
+                value: 0,
+                digits: 0,
+            },
+            #[cfg(test)]
+            examined: 0,
+        }
+    }
+
+    /// Appends bytes read off the body. After an error they are discarded.
+    pub fn feed(&mut self, data: &[u8]) {
+        if matches!(self.state, State::Failed(_)) || data.is_empty() {
+            return;
+        }
+        // Drop the consumed prefix once it is at least as long as the rest:
+        // the bytes moved are paid for by the (more) bytes dropped.
+        let rest = self.buf.len() - self.pos;
+        if self.pos > 0 && self.pos >= rest {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+            self.count_work(rest);
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The next complete chunk: `Ok(None)` when more bytes are needed.
+    pub fn next_chunk(&mut self) -> Result<Option<String>, ChunkError> {
+        let result = self.advance();
+        if let Err(e) = &result {
+            self.state = State::Failed(e.clone());
+            self.buf = Vec::new();
+            self.pos = 0;
+            self.payload = String::new();
+        }
+        result
+    }
+
+    /// How many fed bytes the parser holds: the ones not yet scanned plus
+    /// the UTF-8 text of the chunk in progress (a length line already read
+    /// is not counted).
+    pub fn buffered_bytes(&self) -> usize {
+        self.buf.len() - self.pos + self.payload.len()
+    }
+
+    fn advance(&mut self) -> Result<Option<String>, ChunkError> {
+        loop {
+            match self.state {
+                State::Failed(ref e) => return Err(e.clone()),
+                State::Length { value, digits } => match self.scan_length(value, digits)? {
+                    Some(want) => {
+                        self.payload = String::with_capacity(want.min(MAX_RESERVE));
+                        self.state = State::Payload { want, units: 0 };
+                    }
+                    None => return Ok(None),
+                },
+                State::Payload { want, units } => {
+                    let units = self.scan_payload(want, units)?;
+                    if units < want {
+                        self.state = State::Payload { want, units };
+                        return Ok(None);
+                    }
+                    self.state = State::Length {
+                        value: 0,
+                        digits: 0,
+                    };
+                    return Ok(Some(std::mem::take(&mut self.payload)));
+                }
+            }
+        }
+    }
+
+    /// Reads length digits; `Some(length)` once the `\n` is consumed.
+    fn scan_length(
+        &mut self,
+        mut value: u64,
+        mut digits: u32,
+    ) -> Result<Option<usize>, ChunkError> {
+        while let Some(&b) = self.buf.get(self.pos) {
+            self.count_work(1);
+            if b == b'\n' && digits > 0 {
+                self.pos += 1;
+                // value <= max_units, checked digit by digit below.
+                return Ok(Some(usize::try_from(value).unwrap_or(usize::MAX)));
+            }
+            if !b.is_ascii_digit() {
+                return Err(ChunkError::BadLength {
+                    offset: self.offset(self.pos),
+                    found: b,
+                });
+            }
+            digits += 1;
+            value = match value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            {
+                Some(v) if digits <= MAX_DIGITS => v,
+                _ => {
+                    return Err(ChunkError::TooLarge {
+                        claimed: u64::MAX,
+                        max: self.max_units,
+                    })
+                }
+            };
+            if value > self.max_units as u64 {
+                return Err(ChunkError::TooLarge {
+                    claimed: value,
+                    max: self.max_units,
+                });
+            }
+            self.pos += 1;
+        }
+        self.state = State::Length { value, digits };
+        Ok(None)
+    }
+
+    /// Moves validated payload text into `self.payload` until `want` units
+    /// are there or the input runs out; returns the units now held.
+    fn scan_payload(&mut self, want: usize, mut units: usize) -> Result<usize, ChunkError> {
+        while units < want {
+            let avail = self.buf.len() - self.pos;
+            if avail == 0 {
+                break;
+            }
+            // n bytes of UTF-8 never hold more than n UTF-16 units, so a span
+            // of `want - units` bytes cannot overshoot the chunk.
+            let end = self.pos + (want - units).min(avail);
+            let cut = self.char_boundary_before(end);
+            if cut == self.pos {
+                // The next character is cut off by `end`: take it alone.
+                match self.one_char(want, units)? {
+                    Some(n) => units += n,
+                    None => break,
+                }
+                continue;
+            }
+            let span = &self.buf[self.pos..cut];
+            let text = match std::str::from_utf8(span) {
+                Ok(text) => text,
+                Err(e) if e.error_len().is_some() => {
+                    return Err(ChunkError::InvalidUtf8 {
+                        offset: self.offset(self.pos + e.valid_up_to()),
+                    })
+                }
+                // A truncated sequence the boundary search did not see (only
+                // in invalid input): keep the valid part, look again.
+                Err(e) => match std::str::from_utf8(&span[..e.valid_up_to()]) {
+                    Ok(text) if !text.is_empty() => text,
+                    _ => {
+                        return Err(ChunkError::InvalidUtf8 {
+                            offset: self.offset(self.pos + e.valid_up_to()),
+                        })
+                    }
+                },
+            };
+            let n = text.len();
+            units += utf16_units(text);
+            self.payload.push_str(text);
+            self.pos += n;
+            self.count_work(n);
+        }
+        Ok(units)
+    }
+
+    /// The start of the last character that begins before `end`, if that
+    /// character does not end by `end`; otherwise `end`. Only looks at the
+    /// last few bytes (continuation bytes are `0b10xx_xxxx`).
+    fn char_boundary_before(&mut self, end: usize) -> usize {
+        let mut start = end;
+        while start > self.pos && end - start < 4 {
+            start -= 1;
+            self.count_work(1);
+            let b = self.buf[start];
+            if !is_continuation(b) {
+                return if start + utf8_width(b) > end {
+                    start
+                } else {
+                    end
+                };
+            }
+        }
+        end
+    }
+
+    /// Takes the one character at `pos` if it is complete and fits in the
+    /// chunk; `Ok(None)` if its bytes have not all arrived.
+    fn one_char(&mut self, want: usize, units: usize) -> Result<Option<usize>, ChunkError> {
+        let width = utf8_width(self.buf[self.pos]);
+        let avail = (self.buf.len() - self.pos).min(width);
+        self.count_work(avail);
+        let bytes = &self.buf[self.pos..self.pos + avail];
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) if avail == width => text,
+            Err(e) if e.error_len().is_some() => {
+                return Err(ChunkError::InvalidUtf8 {
+                    offset: self.offset(self.pos + e.valid_up_to()),
+                })
+            }
+            // A valid beginning: wait for the rest of the character.
+            _ => return Ok(None),
+        };
+        let n = utf16_units(text);
+        if units + n > want {
+            return Err(ChunkError::SplitSurrogatePair {
+                length: want,
+                offset: self.offset(self.pos),
+            });
+        }
+        self.payload.push_str(text);
+        self.pos += width;
+        Ok(Some(n))
+    }
+
+    fn offset(&self, index: usize) -> u64 {
+        self.base + index as u64
+    }
+
+    #[cfg(test)]
+    fn count_work(&mut self, bytes: usize) {
+        self.examined += bytes as u64;
+    }
+
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn count_work(&mut self, _bytes: usize) {}
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// The length of the UTF-8 sequence a byte starts (1 for bytes that start
+/// none, so that validation reports them).
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// UTF-16 length of valid UTF-8: one unit per character, two for the
+/// four-byte ones. Counted in blocks small enough for `u8` counters, which
+/// the compiler vectorises.
+fn utf16_units(text: &str) -> usize {
+    let mut total = 0;
+    for block in text.as_bytes().chunks(255) {
+        let (mut chars, mut astral) = (0u8, 0u8);
+        for &b in block {
+            chars += u8::from(!is_continuation(b));
+            astral += u8::from(b >= 0xF0);
+        }
+        total += usize::from(chars) + usize::from(astral);
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frames payloads as a server does.
+    fn frame(payloads: &[&str]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for p in payloads {
+            out.extend_from_slice(format!("{}\n{p}", p.encode_utf16().count()).as_bytes());
+        }
+        out
+    }
+
+    /// Feeds each piece, draining after each; stops at the first error.
+    fn run(parser: &mut ChunkParser, feeds: &[&[u8]]) -> (Vec<String>, Option<ChunkError>) {
+        let mut chunks = Vec::new();
+        for data in feeds {
+            parser.feed(data);
+            loop {
+                match parser.next_chunk() {
+                    Ok(Some(c)) => chunks.push(c),
+                    Ok(None) => break,
+                    Err(e) => return (chunks, Some(e)),
+                }
+            }
+        }
+        (chunks, None)
+    }
+
+    fn run_new(feeds: &[&[u8]]) -> (Vec<String>, Option<ChunkError>) {
+        run(&mut ChunkParser::new(), feeds)
+    }
+
+    /// Every split of `stream` into two feeds, and 1-byte feeds, give `expected`.
+    fn assert_any_split(stream: &[u8], expected: &(Vec<String>, Option<ChunkError>)) {
+        for at in 0..=stream.len() {
+            let (a, b) = stream.split_at(at);
+            assert_eq!(&run_new(&[a, b]), expected, "split at {at} of {stream:?}");
+        }
+        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(&run_new(&bytes), expected, "1-byte feeds of {stream:?}");
+    }
+
+    fn chunks(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    // The hangups test vectors (PROTOCOL.md §1.5), fed as given.
+
+    #[test]
+    fn two_chunks() {
+        let feeds: &[&[u8]] = &[b"10\n01234567893\nabc"];
+        assert_eq!(run_new(feeds), (chunks(&["0123456789", "abc"]), None));
+    }
+
+    #[test]
+    fn incomplete_payload() {
+        assert_eq!(run_new(&[b"12\n012345678"]), (vec![], None));
+    }
+
+    #[test]
+    fn incomplete_length() {
+        assert_eq!(run_new(&[b"13"]), (vec![], None));
+    }
+
+    #[test]
+    fn junk_after_a_chunk_is_a_bad_length() {
+        let bad = ChunkError::BadLength {
+            offset: 15,
+            found: b'e',
+        };
+        let expected = (chunks(&["0123456789\n"]), Some(bad));
+        assert_eq!(run_new(&[b"11\n0123456789\n5e\n\"abc\""]), expected);
+    }
+
+    #[test]
+    fn small_feeds_including_empty_ones() {
+        let mut parser = ChunkParser::new();
+        for data in [&b""[..], b"5", b"\n", b"abc"] {
+            assert_eq!(run(&mut parser, &[data]), (vec![], None));
+        }
+        assert_eq!(run(&mut parser, &[b"de"]), (chunks(&["abcde"]), None));
+        assert_eq!(run(&mut parser, &[b""]), (vec![], None));
+    }
+
+    #[test]
+    fn astral_character_counts_two_units() {
+        assert_eq!(run_new(&["3\na😀".as_bytes()]), (chunks(&["a😀"]), None));
+    }
+
+    #[test]
+    fn character_split_between_feeds() {
+        let mut parser = ChunkParser::new();
+        assert_eq!(run(&mut parser, &[b"1\n\xe2\x82"]), (vec![], None));
+        assert_eq!(run(&mut parser, &[b"\xac"]), (chunks(&["€"]), None));
+    }
+
+    #[test]
+    fn junk_before_the_length() {
+        let bad = ChunkError::BadLength {
+            offset: 0,
+            found: b'j',
+        };
+        assert_eq!(run_new(&[b"junk4\nfail"]), (vec![], Some(bad)));
+    }
+
+    #[test]
+    fn every_vector_gives_the_same_result_at_every_split() {
+        let vectors: &[&[u8]] = &[
+            b"10\n01234567893\nabc",
+            b"12\n012345678",
+            b"13",
+            b"11\n0123456789\n5e\n\"abc\"",
+            b"5\nabcde",
+            "3\na😀".as_bytes(),
+            b"1\n\xe2\x82\xac",
+            b"junk4\nfail",
+        ];
+        for v in vectors {
+            assert_any_split(v, &run_new(&[v]));
+        }
+    }
+
+    #[test]
+    fn multi_byte_stream_at_every_split() {
+        let payloads = [
+            "[[6,[\"noop\"]\n]\n]\n",
+            "ça va, naïve 日本語 😀 👍🏽 𝄞 Привет مرحبا",
+            "",
+            "😀",
+            "€€€",
+            "a\u{10FFFF}\u{7FF}\u{800}\u{FFFF}\u{10000}z",
+        ];
+        let stream = frame(&payloads);
+        let expected = (chunks(&payloads), None);
+        assert_eq!(run_new(&[&stream]), expected);
+        assert_any_split(&stream, &expected);
+        // And in pieces of every size up to 9 bytes.
+        for size in 1..10 {
+            let pieces: Vec<&[u8]> = stream.chunks(size).collect();
+            assert_eq!(run_new(&pieces), expected, "pieces of {size}");
+        }
+    }
+
+    #[test]
+    fn empty_chunk() {
+        assert_eq!(run_new(&[b"0\n2\nab"]), (chunks(&["", "ab"]), None));
+    }
+
+    #[test]
+    fn too_large_before_the_payload_is_buffered() {
+        let mut parser = ChunkParser::with_max_chunk(10);
+        let too_large = ChunkError::TooLarge {
+            claimed: 11,
+            max: 10,
+        };
+        // Reported at the digit that exceeds the maximum, without the newline.
+        assert_eq!(
+            run(&mut parser, &[b"11"]),
+            (vec![], Some(too_large.clone()))
+        );
+        parser.feed(b"\n0123456789a");
+        assert_eq!(parser.buffered_bytes(), 0);
+        assert_eq!(parser.next_chunk(), Err(too_large));
+
+        let mut parser = ChunkParser::with_max_chunk(10);
+        assert_eq!(
+            run(&mut parser, &[b"10\n0123456789"]).0,
+            chunks(&["0123456789"])
+        );
+
+        let at_max = format!("{DEFAULT_MAX_CHUNK}\n");
+        let over = format!("{}\n", DEFAULT_MAX_CHUNK + 1);
+        assert_eq!(run_new(&[at_max.as_bytes()]), (vec![], None));
+        let expected = ChunkError::TooLarge {
+            claimed: DEFAULT_MAX_CHUNK as u64 + 1,
+            max: DEFAULT_MAX_CHUNK,
+        };
+        assert_eq!(run_new(&[over.as_bytes()]).1, Some(expected));
+    }
+
+    #[test]
+    fn too_many_digits() {
+        let huge = ChunkError::TooLarge {
+            claimed: u64::MAX,
+            max: usize::MAX,
+        };
+        let mut parser = ChunkParser::with_max_chunk(usize::MAX);
+        let digits = [b'0'; 21];
+        assert_eq!(run(&mut parser, &[&digits]), (vec![], Some(huge.clone())));
+        let mut parser = ChunkParser::with_max_chunk(usize::MAX);
+        assert_eq!(run(&mut parser, &[b"99999999999999999999"]).1, Some(huge));
+    }
+
+    #[test]
+    fn bad_lengths() {
+        for (input, offset, found) in [
+            (&b"\n"[..], 0, b'\n'),
+            (b" 5\nabcde", 0, b' '),
+            (b"5 \nabcde", 1, b' '),
+            (b"-1\n", 0, b'-'),
+            (b"5\r\nabcde", 1, b'\r'),
+            (b"\xef\xbb\xbf1\na", 0, 0xef),
+        ] {
+            let expected = ChunkError::BadLength { offset, found };
+            assert_eq!(run_new(&[input]), (vec![], Some(expected)), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8() {
+        for (input, offset) in [
+            (&b"3\na\xffb"[..], 3),
+            (b"2\n\xe2A", 2),
+            (b"2\n\x80a", 2),
+            (b"1\n\xc0\x80", 2),
+            (b"1\n\xed\xa0\x80", 2),     // an encoded surrogate
+            (b"2\n\xf4\x90\x80\x80", 2), // beyond U+10FFFF
+            (b"1\na2\nb\xfe", 6),
+        ] {
+            let got = run_new(&[input]);
+            assert_eq!(got.1, Some(ChunkError::InvalidUtf8 { offset }), "{input:?}");
+            assert_any_split(input, &got);
+        }
+    }
+
+    #[test]
+    fn length_ending_inside_a_surrogate_pair() {
+        let split = |length, offset| Some(ChunkError::SplitSurrogatePair { length, offset });
+        assert_eq!(run_new(&["1\n😀".as_bytes()]).1, split(1, 2));
+        assert_eq!(run_new(&["3\n😀😀".as_bytes()]).1, split(3, 6));
+        let stream = "2\nab4\nx😀😀".as_bytes();
+        let expected = (chunks(&["ab"]), split(4, 11));
+        assert_eq!(run_new(&[stream]), expected);
+        assert_any_split(stream, &expected);
+    }
+
+    #[test]
+    fn errors_stick() {
+        let mut parser = ChunkParser::new();
+        parser.feed(b"x");
+        let err = parser.next_chunk().unwrap_err();
+        parser.feed(b"1\na");
+        assert_eq!(parser.buffered_bytes(), 0);
+        assert_eq!(parser.next_chunk(), Err(err.clone()));
+        assert_eq!(parser.next_chunk(), Err(err));
+    }
+
+    /// hangups' algorithm (decode everything, count, cut) as a reference.
+    fn reference(stream: &[u8]) -> Vec<String> {
+        let text = std::str::from_utf8(stream).unwrap();
+        let mut rest = text;
+        let mut out = Vec::new();
+        while let Some(nl) = rest.find('\n') {
+            let length: usize = rest[..nl].parse().unwrap();
+            let body = &rest[nl + 1..];
+            let (mut units, mut end) = (0, 0);
+            for c in body.chars() {
+                if units == length {
+                    break;
+                }
+                units += c.len_utf16();
+                end += c.len_utf8();
+            }
+            if units < length {
+                break;
+            }
+            out.push(body[..end].to_string());
+            rest = &body[end..];
+        }
+        out
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "a",
+        "\\\"",
+        "é",
+        "€",
+        "日本語",
+        "😀",
+        "👍🏽",
+        "𝄞",
+        "\n",
+        "[[1,",
+    ];
+
+    fn random_stream(rng: &mut Rng, chunks: usize, max_pieces: usize) -> Vec<u8> {
+        let payloads: Vec<String> = (0..chunks)
+            .map(|_| {
+                let n = rng.below(max_pieces);
+                (0..n).map(|_| PIECES[rng.below(PIECES.len())]).collect()
+            })
+            .collect();
+        let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+        frame(&refs)
+    }
+
+    #[test]
+    fn random_streams_and_splits_match_the_reference() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..200 {
+            let count = 1 + rng.below(8);
+            let stream = random_stream(&mut rng, count, 40);
+            let expected = reference(&stream);
+            let mut pieces = Vec::new();
+            let mut rest = &stream[..];
+            while !rest.is_empty() {
+                let (a, b) = rest.split_at((1 + rng.below(16)).min(rest.len()));
+                pieces.push(a);
+                rest = b;
+            }
+            assert_eq!(run_new(&pieces), (expected, None));
+        }
+    }
+
+    /// Work counted in bytes examined or moved, for `stream` in `size`-byte
+    /// feeds, asserting the chunks are right.
+    fn work(stream: &[u8], size: usize) -> u64 {
+        let mut parser = ChunkParser::new();
+        let pieces: Vec<&[u8]> = stream.chunks(size).collect();
+        let (got, err) = run(&mut parser, &pieces);
+        assert_eq!(err, None);
+        assert_eq!(got, reference(stream));
+        parser.examined
+    }
+
+    #[test]
+    fn work_is_linear_whatever_the_read_size() {
+        let mut rng = Rng(7);
+        // One big chunk of ~1 MB, and ~1 MB of small chunks.
+        let big = random_stream(&mut rng, 1, 300_000);
+        let many = random_stream(&mut rng, 4_000, 100);
+        for stream in [&big, &many] {
+            let n = stream.len() as u64;
+            assert!(n > 500_000, "{n}");
+            for size in [1, 3, 1000, 65536, stream.len()] {
+                let w = work(stream, size);
+                // About 4 per byte in 1-byte reads (the boundary check, the
+                // bytes of a split character looked at again until it is
+                // whole), about 1 in large reads; hangups' rescanning would
+                // be about half the chunk size per byte.
+                assert!(
+                    w <= 6 * n,
+                    "{w} bytes examined for {n} in {size}-byte reads"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn buffer_stays_bounded_by_one_chunk() {
+        let mut rng = Rng(11);
+        let stream = random_stream(&mut rng, 300, 200);
+        let longest = reference(&stream).iter().map(String::len).max().unwrap();
+        let mut parser = ChunkParser::new();
+        for piece in stream.chunks(100) {
+            let _ = run(&mut parser, &[piece]);
+            assert!(parser.buffered_bytes() <= longest + 100);
+            assert!(parser.buf.len() <= 2 * (longest + 100) + 100);
+        }
+    }
+}
