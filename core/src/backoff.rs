@@ -42,7 +42,10 @@ pub struct Backoff {
 impl Backoff {
     /// A backoff with no failures yet.
     pub fn new(config: BackoffConfig) -> Self {
-        Backoff { config, failures: 0 }
+        Backoff {
+            config,
+            failures: 0,
+        }
     }
 
     /// Consecutive failures so far.
@@ -65,7 +68,11 @@ impl Backoff {
             }
         }
         let exp = self.failures.saturating_sub(1).min(32);
-        let base = self.config.initial.saturating_mul(1u32 << exp.min(31)).min(self.config.max);
+        let base = self
+            .config
+            .initial
+            .saturating_mul(1u32 << exp.min(31))
+            .min(self.config.max);
         let jitter = self.config.jitter.clamp(0.0, 1.0);
         let factor = 1.0 - jitter * rng.unit();
         Some(base.mul_f64(factor))
@@ -83,8 +90,13 @@ mod tests {
         let mut prev_base = Duration::ZERO;
         for n in 1..=12u32 {
             let d = b.fail(&mut rng).unwrap();
-            let base = Duration::from_secs(2).saturating_mul(1 << (n - 1)).min(Duration::from_secs(300));
-            assert!(d <= base && d >= base.mul_f64(0.7), "failure {n}: {d:?} vs {base:?}");
+            let base = Duration::from_secs(2)
+                .saturating_mul(1 << (n - 1))
+                .min(Duration::from_secs(300));
+            assert!(
+                d <= base && d >= base.mul_f64(0.7),
+                "failure {n}: {d:?} vs {base:?}"
+            );
             assert!(base >= prev_base);
             prev_base = base;
         }
@@ -93,9 +105,14 @@ mod tests {
 
     #[test]
     fn exact_steps_without_jitter() {
-        let mut b = Backoff::new(BackoffConfig { jitter: 0.0, ..Default::default() });
+        let mut b = Backoff::new(BackoffConfig {
+            jitter: 0.0,
+            ..Default::default()
+        });
         let mut rng = Rng::new(0);
-        let secs: Vec<u64> = (0..10).map(|_| b.fail(&mut rng).unwrap().as_secs()).collect();
+        let secs: Vec<u64> = (0..10)
+            .map(|_| b.fail(&mut rng).unwrap().as_secs())
+            .collect();
         assert_eq!(secs, vec![2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
         b.reset();
         assert_eq!(b.fail(&mut rng).unwrap().as_secs(), 2);
@@ -108,7 +125,10 @@ mod tests {
         for _ in 0..10_000 {
             assert!(b.fail(&mut rng).is_some());
         }
-        let mut b = Backoff::new(BackoffConfig { max_retries: Some(2), ..Default::default() });
+        let mut b = Backoff::new(BackoffConfig {
+            max_retries: Some(2),
+            ..Default::default()
+        });
         assert!(b.fail(&mut rng).is_some());
         assert!(b.fail(&mut rng).is_some());
         assert!(b.fail(&mut rng).is_none());

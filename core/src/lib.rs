@@ -14,6 +14,7 @@
 pub mod api;
 pub mod backoff;
 pub mod channel;
+pub mod client;
 pub mod http;
 pub mod rng;
 

@@ -53,10 +53,19 @@ mod tests {
 
     #[test]
     fn same_seed_same_sequence() {
-        let a: Vec<u64> = (0..5).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..5).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..5)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
-        assert_ne!(a, (0..5).scan(Rng::new(8), |r, _| Some(r.next_u64())).collect::<Vec<_>>());
+        assert_ne!(
+            a,
+            (0..5)
+                .scan(Rng::new(8), |r, _| Some(r.next_u64()))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -68,6 +77,9 @@ mod tests {
             let u = r.unit();
             assert!((0.0..1.0).contains(&u));
         }
-        assert!((0..1000).any(|_| r.up_to(3) == 3), "the bound itself is reachable");
+        assert!(
+            (0..1000).any(|_| r.up_to(3) == 3),
+            "the bound itself is reachable"
+        );
     }
 }

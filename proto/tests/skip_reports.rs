@@ -53,7 +53,8 @@ fn capture<T>(f: impl FnOnce() -> T) -> (T, Arc<Capture>) {
 #[test]
 fn each_skip_is_one_warning_naming_message_and_field() {
     let (d, cap) = capture(|| {
-        pblite::decode_with::<Segment>(r#"["0",17,5,["http://x"]]"#, DecodeOptions::default()).unwrap()
+        pblite::decode_with::<Segment>(r#"["0",17,5,["http://x"]]"#, DecodeOptions::default())
+            .unwrap()
     });
     assert_eq!(d.skipped, 3);
     assert_eq!(cap.warnings.load(Ordering::SeqCst), 3);

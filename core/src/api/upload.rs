@@ -28,6 +28,10 @@ pub struct UploadedImage {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum UploadError {
+    /// No complete response: the connection failed, closed early or timed
+    /// out (reported by the client that drives the upload).
+    #[error("image upload failed: {0}")]
+    Transport(String),
     /// A complete response with an HTTP status other than 200.
     #[error("image upload failed: unexpected HTTP status {status}")]
     Http {

@@ -1,0 +1,321 @@
+//! The push channel half of the client (PROTOCOL.md §1.2–1.9 with the
+//! differences of DESIGN.md): session request, long-poll, subscription
+//! after each client id, keep-alive timeout, reconnects with backoff.
+
+use super::exchange::{Failure, Outcome, Purpose};
+use super::{ChannelError, ChannelState, Client, ConnId, Event, FatalError, Session};
+use crate::channel::{decode_chunk, ChunkParser, PushData};
+use crate::http::{form_urlencode, Method, Request};
+use hangups_proto::hangouts::ActiveClientState;
+
+const BIND_PATH: &str = "/client-channel/channel/bind";
+
+impl Client {
+    fn channel_request(&self, method: Method) -> Request {
+        let ep = &self.config.channel;
+        Request::new(method, &ep.host, ep.port, ep.tls, BIND_PATH)
+    }
+
+    /// Starts the next attempt: a session request if there is no SID, else
+    /// the long-poll.
+    pub(super) fn start_channel_attempt(&mut self) {
+        match self.session.clone() {
+            None => {
+                let req = self
+                    .channel_request(Method::Post)
+                    .with_query("VER", "8")
+                    .with_query("RID", "81188")
+                    .with_query("ctype", "hangouts")
+                    .with_header("content-type", "application/x-www-form-urlencoded")
+                    .with_body(b"count=0&ofs=0".to_vec());
+                let conn = self.open(&req, Purpose::Sid, true);
+                self.channel = ChannelState::RequestingSid(conn);
+            }
+            Some(s) => {
+                let req = self
+                    .channel_request(Method::Get)
+                    .with_query("VER", "8")
+                    .with_query("gsessionid", &s.gsessionid)
+                    .with_query("RID", "rpc")
+                    .with_query("t", "1")
+                    .with_query("SID", &s.sid)
+                    .with_query("CI", "0")
+                    .with_query("ctype", "hangouts")
+                    .with_query("TYPE", "xmlhttp");
+                let parser = ChunkParser::with_max_chunk(self.config.max_chunk);
+                let conn = self.open(&req, Purpose::LongPoll(Box::new(parser)), true);
+                self.channel = ChannelState::Polling(conn);
+            }
+        }
+    }
+
+    /// The session response: the first chunk holds SID and gsessionid.
+    pub(super) fn on_sid_response(&mut self, conn: ConnId, outcome: Outcome) {
+        if self.channel != ChannelState::RequestingSid(conn) {
+            return;
+        }
+        let session = match outcome {
+            Outcome::Complete { head, body } if head.status == 200 => parse_sid(&body),
+            Outcome::Complete { head, .. } => Err(ChannelError::Http {
+                status: head.status,
+                reason: head.reason,
+            }),
+            Outcome::Failed(f) => Err(failure_error(f)),
+        };
+        match session {
+            Ok(s) => {
+                tracing::debug!(sid = %s.sid, "channel session opened");
+                self.session = Some(s);
+                self.start_channel_attempt();
+            }
+            Err(e) => self.channel_failed(e, true),
+        }
+    }
+
+    /// Bytes arrived on some exchange: if it is the long-poll, dispatch
+    /// every complete chunk now.
+    pub(super) fn after_data(&mut self, conn: ConnId) {
+        if self.channel != ChannelState::Polling(conn) {
+            return;
+        }
+        loop {
+            let Some(parser) = self.exchanges.get_mut(&conn).and_then(|ex| ex.chunks()) else {
+                return;
+            };
+            match parser.next_chunk() {
+                Ok(Some(chunk)) => self.on_chunk(&chunk),
+                Ok(None) => return,
+                Err(e) => {
+                    // Junk where a length belongs, a chunk too large, bad
+                    // UTF-8: abandon this long-poll (same SID), never stall.
+                    self.bad_chunks += 1;
+                    tracing::warn!(error = %e, "push channel framing error; reopening the long-poll");
+                    if let Some(ex) = self.exchanges.remove(&conn) {
+                        self.outputs
+                            .push_back(super::Output::Close { conn: ex.conn });
+                    }
+                    self.channel_failed(ChannelError::Protocol(e.to_string()), false);
+                    return;
+                }
+            }
+            if self.channel != ChannelState::Polling(conn) {
+                return;
+            }
+        }
+    }
+
+    fn on_chunk(&mut self, chunk: &str) {
+        // §1.9: any complete chunk means connected.
+        self.backoff.reset();
+        if !self.connected {
+            self.connected = true;
+            if self.ever_connected {
+                self.events.push_back(Event::Reconnected {
+                    last_sync: self.last_server_time,
+                });
+            } else {
+                self.ever_connected = true;
+                self.events.push_back(Event::Connected);
+            }
+        }
+        let arrays = match decode_chunk(chunk) {
+            Ok(a) => a,
+            Err(e) => {
+                self.bad_chunks += 1;
+                tracing::warn!(error = %e, "skipping a malformed push chunk");
+                return;
+            }
+        };
+        for array in arrays {
+            match array.data {
+                PushData::Noop => {}
+                PushData::ClientId(id) => {
+                    self.client_id = Some(id.clone());
+                    self.events.push_back(Event::ClientId(id));
+                    self.subscribe();
+                }
+                PushData::StateUpdates(updates) => {
+                    for update in updates {
+                        let header = update.state_update_header.as_ref();
+                        self.active_state = header
+                            .and_then(|h| h.active_client_state)
+                            .unwrap_or(ActiveClientState::ACTIVE_CLIENT_STATE_NO_ACTIVE);
+                        if let Some(t) = header.and_then(|h| h.current_server_time) {
+                            self.last_server_time =
+                                Some(self.last_server_time.map_or(t, |l| l.max(t)));
+                        }
+                        self.events.push_back(Event::StateUpdate(Box::new(update)));
+                    }
+                }
+                PushData::Unknown(raw) => self.events.push_back(Event::UnknownPush {
+                    array_id: array.array_id,
+                    raw,
+                }),
+            }
+        }
+    }
+
+    /// §1.7: subscribe to `babel` and `babel_presence_last_seen`.
+    fn subscribe(&mut self) {
+        let Some(s) = self.session.clone() else {
+            return;
+        };
+        if let Some(old) = self.subscription.take() {
+            if self.exchanges.remove(&old).is_some() {
+                self.outputs.push_back(super::Output::Close { conn: old });
+            }
+        }
+        let body = form_urlencode(&[
+            ("count", "2"),
+            ("ofs", "0"),
+            ("req0_p", r#"{"3": {"1": {"1": "babel"}}}"#),
+            (
+                "req1_p",
+                r#"{"3": {"1": {"1": "babel_presence_last_seen"}}}"#,
+            ),
+        ]);
+        let req = self
+            .channel_request(Method::Post)
+            .with_query("VER", "8")
+            .with_query("RID", "81188")
+            .with_query("ctype", "hangouts")
+            .with_query("gsessionid", &s.gsessionid)
+            .with_query("SID", &s.sid)
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_body(body.into_bytes());
+        self.subscription = Some(self.open(&req, Purpose::Subscribe, true));
+    }
+
+    pub(super) fn on_subscription_response(&mut self, conn: ConnId, outcome: Outcome) {
+        if self.subscription != Some(conn) {
+            return;
+        }
+        self.subscription = None;
+        let error = match outcome {
+            Outcome::Complete { head, .. } if head.status == 200 => return,
+            Outcome::Complete { head, .. } => format!("HTTP {} {}", head.status, head.reason),
+            Outcome::Failed(f) => failure_error(f).to_string(),
+        };
+        // §1.7: treated like a long-poll failure (retry, same SID).
+        if let ChannelState::Polling(poll) = self.channel {
+            if self.exchanges.remove(&poll).is_some() {
+                self.outputs.push_back(super::Output::Close { conn: poll });
+            }
+            self.channel_failed(ChannelError::Subscription(error), false);
+        }
+    }
+
+    pub(super) fn on_long_poll_end(&mut self, conn: ConnId, outcome: Outcome) {
+        if self.channel != ChannelState::Polling(conn) {
+            return;
+        }
+        match outcome {
+            // A long-poll that ends normally: poll again at once, same SID.
+            Outcome::Complete { head, .. } if head.status == 200 => {
+                self.backoff.reset();
+                self.start_channel_attempt();
+            }
+            Outcome::Complete { head, body } => {
+                let unknown_sid = head.status == 400
+                    && (head.reason == "Unknown SID"
+                        || String::from_utf8_lossy(&body).contains("Unknown SID"));
+                if unknown_sid {
+                    self.channel_failed(ChannelError::UnknownSid, true);
+                } else {
+                    self.channel_failed(
+                        ChannelError::Http {
+                            status: head.status,
+                            reason: head.reason,
+                        },
+                        false,
+                    );
+                }
+            }
+            // §1.4: a payload error means the SID is about to expire.
+            Outcome::Failed(Failure::BodyCut) => self.channel_failed(ChannelError::BodyCut, true),
+            Outcome::Failed(Failure::Timeout) => {
+                self.channel_failed(ChannelError::PushTimeout(self.config.push_timeout), false)
+            }
+            Outcome::Failed(f) => self.channel_failed(failure_error(f), false),
+        }
+    }
+
+    /// One channel attempt failed: back off, then retry (forever unless a
+    /// limit is configured).
+    fn channel_failed(&mut self, error: ChannelError, new_sid: bool) {
+        tracing::info!(%error, new_sid, "push channel attempt failed");
+        if new_sid {
+            self.session = None;
+        }
+        if let Some(sub) = self.subscription.take() {
+            if self.exchanges.remove(&sub).is_some() {
+                self.outputs.push_back(super::Output::Close { conn: sub });
+            }
+        }
+        match self.backoff.fail(&mut self.rng) {
+            Some(delay) => {
+                let at = self.now + delay;
+                self.channel = ChannelState::Waiting(at);
+                if self.connected {
+                    self.connected = false;
+                    self.events.push_back(Event::Disconnected {
+                        error,
+                        retry_at: at,
+                    });
+                }
+            }
+            None => {
+                let attempts = self.backoff.failures().saturating_sub(1);
+                if self.connected {
+                    self.connected = false;
+                    self.events.push_back(Event::Disconnected {
+                        error: error.clone(),
+                        retry_at: self.now,
+                    });
+                }
+                self.channel = ChannelState::Stopped;
+                self.closed = true;
+                let conns: Vec<ConnId> = self.exchanges.keys().copied().collect();
+                for conn in conns {
+                    if let Some(ex) = self.exchanges.remove(&conn) {
+                        self.outputs.push_back(super::Output::Close { conn });
+                        self.abandon(ex);
+                    }
+                }
+                self.events.push_back(Event::Closed {
+                    error: Some(FatalError::RetriesExhausted {
+                        attempts,
+                        last: error,
+                    }),
+                });
+            }
+        }
+    }
+}
+
+fn failure_error(f: Failure) -> ChannelError {
+    match f {
+        Failure::Timeout => ChannelError::Connection("timed out".into()),
+        Failure::Closed => ChannelError::Connection("closed before a complete response".into()),
+        Failure::BodyCut => ChannelError::BodyCut,
+        Failure::Protocol(p) => ChannelError::Protocol(p),
+    }
+}
+
+/// §1.2: `[[0,["c",SID,hostPrefix,version]],[1,[{"gsid":G}]]]` in the first chunk.
+fn parse_sid(body: &[u8]) -> Result<Session, ChannelError> {
+    let bad = |why: &str| ChannelError::Protocol(format!("session response: {why}"));
+    let mut parser = ChunkParser::new();
+    parser.feed(body);
+    let chunk = parser
+        .next_chunk()
+        .map_err(|e| bad(&e.to_string()))?
+        .ok_or_else(|| bad("no complete chunk"))?;
+    let v: serde_json::Value = serde_json::from_str(&chunk).map_err(|e| bad(&e.to_string()))?;
+    let sid = v[0][1][1].as_str().ok_or_else(|| bad("no SID"))?;
+    let gsid = v[1][1][0]["gsid"].as_str().ok_or_else(|| bad("no gsid"))?;
+    Ok(Session {
+        sid: sid.to_string(),
+        gsessionid: gsid.to_string(),
+    })
+}

@@ -1,0 +1,378 @@
+//! The [`Client`]: the machine a runtime adapter drives. It combines the
+//! push channel, chat API calls, image upload and active-client
+//! bookkeeping over connections the adapter opens on request.
+//!
+//! # Driving contract
+//!
+//! In through `handle_*` and the commands, out through `poll_*`. After
+//! **any** call that takes `now`: drain [`Client::poll_output`] until `None`,
+//! drain [`Client::poll_event`] until `None`, then sleep until
+//! [`Client::poll_timeout`] (or until input arrives) and call
+//! [`Client::handle_timeout`]. `now` must never go backwards. Calling
+//! `handle_timeout` early is harmless. Input for a connection the client
+//! no longer knows is ignored. Network faults never return `Err`: they
+//! become events and retries.
+//!
+//! ```
+//! use hangups_core::api::Cookies;
+//! use hangups_core::client::{Client, Config, Event, Input, Output};
+//! use std::time::Instant;
+//!
+//! let cookies = Cookies::from_iter([("SAPISID", "abc"), ("SID", "x")]);
+//! let config = Config::new(cookies).with_server("127.0.0.1", 8080, false);
+//! let now = Instant::now(); // the adapter's clock; the core never reads one
+//! let mut client = Client::new(config, now, 1_700_000_000).unwrap();
+//! client.connect(now);
+//! // 1. drain outputs: here, open a connection for the session request
+//! let Some(Output::Connect { conn, host, port, tls }) = client.poll_output() else { panic!() };
+//! assert_eq!((host.as_str(), port, tls), ("127.0.0.1", 8080, false));
+//! // ... the adapter connects, then reports it:
+//! client.handle_input(now, Input::Connected(conn));
+//! let Some(Output::Transmit { bytes, .. }) = client.poll_output() else { panic!() };
+//! assert!(bytes.starts_with(b"POST /client-channel/channel/bind?VER=8&RID=81188&ctype=hangouts HTTP/1.1\r\n"));
+//! // 2. drain events, 3. sleep until the next timeout
+//! while let Some(ev) = client.poll_event() { let _: Event = ev; }
+//! assert!(client.poll_timeout().is_some());
+//! ```
+
+mod channel;
+mod exchange;
+mod requests;
+mod types;
+
+pub use types::{
+    ChannelError, Config, ConfigError, ConnId, Event, FatalError, Input, Output, RequestId,
+    UsageError,
+};
+
+use crate::api::{apply_auth, AuthHeaders};
+use crate::backoff::Backoff;
+use crate::http::Request;
+use crate::rng::Rng;
+use exchange::{Exchange, Outcome, Progress, Purpose};
+use hangups_proto::hangouts::ActiveClientState;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+
+/// Where the push channel is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ChannelState {
+    /// `connect` not called yet.
+    Idle,
+    /// The session request is in flight.
+    RequestingSid(ConnId),
+    /// The long-poll is in flight.
+    Polling(ConnId),
+    /// Waiting for the backoff timer.
+    Waiting(Instant),
+    /// Disconnected or given up.
+    Stopped,
+}
+
+/// The channel session ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Session {
+    sid: String,
+    gsessionid: String,
+}
+
+/// The sans-IO Hangouts client. See the [module docs](self) for how to drive it.
+#[derive(Debug)]
+pub struct Client {
+    config: Config,
+    auth: AuthHeaders,
+    rng: Rng,
+    now: Instant,
+    next_conn: u64,
+    next_request: u64,
+    exchanges: BTreeMap<ConnId, Exchange>,
+    outputs: VecDeque<Output>,
+    events: VecDeque<Event>,
+    closed: bool,
+    // push channel
+    channel: ChannelState,
+    session: Option<Session>,
+    backoff: Backoff,
+    client_id: Option<String>,
+    subscription: Option<ConnId>,
+    ever_connected: bool,
+    connected: bool,
+    last_server_time: Option<u64>,
+    bad_chunks: u64,
+    // active-client bookkeeping (PROTOCOL.md §7.1)
+    active_state: ActiveClientState,
+    last_set_active: Option<Instant>,
+    email: Option<String>,
+}
+
+impl Client {
+    /// A client for `config`. `now` starts its clock; `unix_secs` (wall
+    /// clock, from the adapter) timestamps the SAPISIDHASH authorization.
+    pub fn new(config: Config, now: Instant, unix_secs: u64) -> Result<Client, ConfigError> {
+        let auth = AuthHeaders::new(&config.cookies, unix_secs)?;
+        for (role, ep) in [("channel", &config.channel), ("api", &config.api)] {
+            if !config.allow_list.allows(&ep.host) {
+                return Err(ConfigError::HostNotAllowed {
+                    role,
+                    host: ep.host.clone(),
+                });
+            }
+        }
+        Ok(Client {
+            rng: Rng::new(config.rng_seed),
+            backoff: Backoff::new(config.backoff.clone()),
+            config,
+            auth,
+            now,
+            next_conn: 0,
+            next_request: 0,
+            exchanges: BTreeMap::new(),
+            outputs: VecDeque::new(),
+            events: VecDeque::new(),
+            closed: false,
+            channel: ChannelState::Idle,
+            session: None,
+            client_id: None,
+            subscription: None,
+            ever_connected: false,
+            connected: false,
+            last_server_time: None,
+            bad_chunks: 0,
+            active_state: ActiveClientState::ACTIVE_CLIENT_STATE_NO_ACTIVE,
+            last_set_active: None,
+            email: None,
+        })
+    }
+
+    // ---- getters ----
+
+    /// The client id, once the channel has delivered one.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
+    /// Whether the push channel is connected (§1.9).
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// The newest server timestamp (µs) seen on the channel: where a
+    /// catch-up `SyncAllNewEvents` should start.
+    pub fn last_server_time(&self) -> Option<u64> {
+        self.last_server_time
+    }
+
+    /// Chunks skipped because they were not valid push data.
+    pub fn bad_chunks(&self) -> u64 {
+        self.bad_chunks
+    }
+
+    /// Whether the client is closed.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    // ---- input ----
+
+    /// A fact about a connection.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
+        self.tick(now);
+        match input {
+            Input::Connected(conn) => {
+                if let Some(ex) = self.exchanges.get_mut(&conn) {
+                    if let Some(bytes) = ex.on_connected(now) {
+                        self.outputs.push_back(Output::Transmit { conn, bytes });
+                    }
+                }
+            }
+            Input::Data(conn, data) => {
+                let Some(ex) = self.exchanges.get_mut(&conn) else {
+                    return;
+                };
+                let progress = ex.on_data(now, data);
+                self.after_data(conn);
+                if let Progress::Done(outcome) = progress {
+                    self.finish(conn, outcome);
+                }
+            }
+            Input::Closed(conn) => {
+                let Some(mut ex) = self.exchanges.remove(&conn) else {
+                    return;
+                };
+                let outcome = ex.on_closed();
+                self.exchanges.insert(conn, ex);
+                self.after_data(conn);
+                // The adapter already dropped it: no Output::Close.
+                if let Some(ex) = self.exchanges.remove(&conn) {
+                    self.complete(ex, outcome);
+                }
+            }
+        }
+    }
+
+    /// Time passed: fires every deadline that is due.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.tick(now);
+        let expired: Vec<ConnId> = self
+            .exchanges
+            .iter()
+            .filter(|(_, ex)| ex.expired(now))
+            .map(|(c, _)| *c)
+            .collect();
+        for conn in expired {
+            self.finish(conn, Outcome::Failed(exchange::Failure::Timeout));
+        }
+        if let ChannelState::Waiting(at) = self.channel {
+            if now >= at && !self.closed {
+                self.start_channel_attempt();
+            }
+        }
+    }
+
+    // ---- commands ----
+
+    /// Starts the push channel (session, long-poll, subscription). Calling
+    /// it again while running does nothing.
+    pub fn connect(&mut self, now: Instant) {
+        self.tick(now);
+        if self.closed || !matches!(self.channel, ChannelState::Idle | ChannelState::Stopped) {
+            return;
+        }
+        self.start_channel_attempt();
+    }
+
+    /// Stops everything: every connection is closed, pending requests fail,
+    /// and [`Event::Closed`] is the last event.
+    pub fn disconnect(&mut self, now: Instant) {
+        self.tick(now);
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        self.channel = ChannelState::Stopped;
+        self.connected = false;
+        let conns: Vec<ConnId> = self.exchanges.keys().copied().collect();
+        for conn in conns {
+            if let Some(ex) = self.exchanges.remove(&conn) {
+                self.outputs.push_back(Output::Close { conn });
+                self.abandon(ex);
+            }
+        }
+        self.events.push_back(Event::Closed { error: None });
+    }
+
+    // ---- output ----
+
+    /// The next thing for the adapter to do; `None` when drained.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// The next event for the application; `None` when drained.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When to call [`Client::handle_timeout`] next; `None`: no timer.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let exchanges = self.exchanges.values().map(|ex| ex.deadline);
+        let reconnect = match self.channel {
+            ChannelState::Waiting(at) => Some(at),
+            _ => None,
+        };
+        exchanges.chain(reconnect).min()
+    }
+
+    // ---- internals shared by the submodules ----
+
+    fn tick(&mut self, now: Instant) {
+        if now > self.now {
+            self.now = now;
+        }
+    }
+
+    /// Opens a connection for `request`.
+    fn open(&mut self, request: &Request, purpose: Purpose, authorize: bool) -> ConnId {
+        let mut request = request.clone();
+        if authorize {
+            apply_auth(&mut request, &self.auth, &self.config.allow_list);
+        }
+        let conn = ConnId(self.next_conn);
+        self.next_conn += 1;
+        let idle = match purpose {
+            Purpose::LongPoll(_) => self.config.push_timeout,
+            _ => self.config.request_timeout,
+        };
+        let ex = Exchange::new(
+            conn,
+            purpose,
+            request.encode(),
+            self.now,
+            self.config.request_timeout,
+            idle,
+            self.config.max_response_body,
+        );
+        self.exchanges.insert(conn, ex);
+        self.outputs.push_back(Output::Connect {
+            conn,
+            host: request.host.clone(),
+            port: request.port,
+            tls: request.tls,
+        });
+        conn
+    }
+
+    /// Ends an exchange the client decided to end (it closes the connection).
+    fn finish(&mut self, conn: ConnId, outcome: Outcome) {
+        if let Some(ex) = self.exchanges.remove(&conn) {
+            self.outputs.push_back(Output::Close { conn });
+            self.complete(ex, outcome);
+        }
+    }
+
+    /// Dispatches a finished exchange by purpose.
+    fn complete(&mut self, ex: Exchange, outcome: Outcome) {
+        let conn = ex.conn;
+        match ex.purpose {
+            Purpose::Sid => self.on_sid_response(conn, outcome),
+            Purpose::LongPoll(_) => self.on_long_poll_end(conn, outcome),
+            Purpose::Subscribe => self.on_subscription_response(conn, outcome),
+            Purpose::Api {
+                id,
+                attempt,
+                request,
+                internal,
+            } => self.on_api_response(id, attempt, request, internal, outcome),
+            Purpose::UploadSession { id, upload, image } => {
+                self.on_upload_session(id, upload, image, outcome)
+            }
+            Purpose::UploadPut { id, upload } => self.on_upload_put(id, *upload, outcome),
+        }
+    }
+
+    /// An exchange dropped by `disconnect`: its requester gets an error.
+    fn abandon(&mut self, ex: Exchange) {
+        match ex.purpose {
+            Purpose::Api {
+                id, internal: None, ..
+            } => self.events.push_back(Event::Response {
+                id,
+                result: Err(crate::api::ApiError::Transport(
+                    "the client was disconnected".into(),
+                )),
+            }),
+            Purpose::UploadSession { id, .. } | Purpose::UploadPut { id, .. } => {
+                self.events.push_back(Event::ImageUploaded {
+                    id,
+                    result: Err(crate::api::UploadError::Transport(
+                        "the client was disconnected".into(),
+                    )),
+                })
+            }
+            _ => {}
+        }
+    }
+}

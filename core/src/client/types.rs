@@ -1,0 +1,258 @@
+//! What goes in and out of [`Client`](super::Client): ids, inputs, outputs,
+//! events, configuration and errors.
+
+use crate::api::{
+    ApiEndpoint, ApiError, ApiResponse, Cookies, HostAllowList, UploadError, UploadedImage,
+};
+use crate::backoff::BackoffConfig;
+use hangups_proto::hangouts::StateUpdate;
+use std::time::{Duration, Instant};
+
+/// A connection the adapter opened for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+/// Identifies one API request and its response event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// Facts from the adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input<'a> {
+    /// The connection asked for by [`Output::Connect`] is established (TLS
+    /// handshake done if `tls`).
+    Connected(ConnId),
+    /// Bytes read from the connection.
+    Data(ConnId, &'a [u8]),
+    /// The connection is gone: the peer closed it, it failed, or it could
+    /// not be opened. Input for a connection the client no longer knows is
+    /// ignored.
+    Closed(ConnId),
+}
+
+/// What the client asks the adapter to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Open a TCP connection to `host:port` (with TLS if `tls`), then report
+    /// [`Input::Connected`] or [`Input::Closed`].
+    Connect {
+        /// The id to report back.
+        conn: ConnId,
+        /// Host name or IP literal.
+        host: String,
+        /// TCP port.
+        port: u16,
+        /// Whether to speak TLS (verifying `host`).
+        tls: bool,
+    },
+    /// Write these bytes to the connection.
+    Transmit {
+        /// The connection.
+        conn: ConnId,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// Close the connection; report nothing more for it.
+    Close {
+        /// The connection.
+        conn: ConnId,
+    },
+}
+
+/// Why the push channel failed (carried by [`Event::Disconnected`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChannelError {
+    /// No bytes for the keep-alive timeout (60 s).
+    #[error("no data on the push channel for {0:?}")]
+    PushTimeout(Duration),
+    /// The server no longer knows the session; a new SID is requested.
+    #[error("the server does not know the session (Unknown SID)")]
+    UnknownSid,
+    /// The long-poll body was cut mid-way (the server does this before the
+    /// SID expires); a new SID is requested.
+    #[error("the long-poll body was cut off")]
+    BodyCut,
+    /// An HTTP status other than 200.
+    #[error("HTTP {status} {reason}")]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The reason phrase.
+        reason: String,
+    },
+    /// The connection failed or closed early.
+    #[error("connection lost: {0}")]
+    Connection(String),
+    /// The response or the chunk framing was malformed.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The service subscription request failed.
+    #[error("the service subscription failed: {0}")]
+    Subscription(String),
+}
+
+/// Why the client stopped for good (carried by [`Event::Closed`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FatalError {
+    /// The configured retry limit was reached.
+    #[error("gave up after {attempts} failed attempts; last error: {last}")]
+    RetriesExhausted {
+        /// Consecutive failures.
+        attempts: u32,
+        /// The last failure.
+        last: ChannelError,
+    },
+}
+
+/// Misuse of the client by the application.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// The client was closed (by `disconnect` or a fatal error).
+    #[error("the client is closed")]
+    Closed,
+}
+
+/// A configuration the client cannot work with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The session cookies or their authorization header are unusable.
+    #[error(transparent)]
+    Auth(#[from] ApiError),
+    /// A configured server is not on the allow-list, so it could never
+    /// receive the credentials it needs.
+    #[error("the {role} server {host:?} is not on the allow-list")]
+    HostNotAllowed {
+        /// Which server (`channel`, `api`).
+        role: &'static str,
+        /// Its host.
+        host: String,
+    },
+}
+
+/// Something that happened, for the application.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// The push channel delivered its first chunk ever.
+    Connected,
+    /// The push channel works again after [`Event::Disconnected`]. Events
+    /// may have been missed: fetch them with `SyncAllNewEvents` from
+    /// `last_sync` (the newest server timestamp seen before, microseconds).
+    Reconnected {
+        /// Newest server timestamp (µs) seen before the outage, if any.
+        last_sync: Option<u64>,
+    },
+    /// The push channel failed while connected. The client retries by
+    /// itself at `retry_at`.
+    Disconnected {
+        /// What failed.
+        error: ChannelError,
+        /// When the next attempt starts.
+        retry_at: Instant,
+    },
+    /// The server assigned a client id (the subscription follows by itself).
+    ClientId(String),
+    /// A pushed state update.
+    StateUpdate(Box<StateUpdate>),
+    /// A push item that is neither a noop, a client id nor a BatchUpdate.
+    UnknownPush {
+        /// The array id of the push array.
+        array_id: u64,
+        /// Its raw JSON text.
+        raw: String,
+    },
+    /// The result of [`Client::request`](super::Client::request).
+    Response {
+        /// The request.
+        id: RequestId,
+        /// The response, or why there is none.
+        result: Result<Box<ApiResponse>, ApiError>,
+    },
+    /// The result of [`Client::upload_image`](super::Client::upload_image).
+    ImageUploaded {
+        /// The request.
+        id: RequestId,
+        /// The uploaded image, or why not.
+        result: Result<UploadedImage, UploadError>,
+    },
+    /// The client stopped: after `disconnect` (`error: None`) or for good
+    /// after a fatal error.
+    Closed {
+        /// Why, if not asked to.
+        error: Option<FatalError>,
+    },
+}
+
+/// How the client talks to the service.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The session cookies (must contain `SAPISID`).
+    pub cookies: Cookies,
+    /// The push channel server (`0.client-channel.google.com:443`).
+    pub channel: ApiEndpoint,
+    /// The chat API server (`chat-pa.clients6.google.com:443`).
+    pub api: ApiEndpoint,
+    /// The image upload server (`docs.google.com:443`).
+    pub upload: ApiEndpoint,
+    /// The API key sent with every API call.
+    pub api_key: String,
+    /// Hosts that may receive cookies and the authorization header.
+    pub allow_list: HostAllowList,
+    /// Seed of the RNG used for `client_generated_id`s and jitter.
+    pub rng_seed: u64,
+    /// `client_version.major_version` in request headers.
+    pub client_version: String,
+    /// A long-poll with no bytes for this long is dead (hangups: 60 s).
+    pub push_timeout: Duration,
+    /// Connect timeout and idle timeout of every other request (30 s).
+    pub request_timeout: Duration,
+    /// Reconnect backoff; retries forever by default.
+    pub backoff: BackoffConfig,
+    /// Largest chunk the push channel accepts, in UTF-16 units (16 MiB).
+    pub max_chunk: usize,
+    /// Largest API response body accepted, in bytes (64 MiB).
+    pub max_response_body: usize,
+}
+
+impl Config {
+    /// Google's servers, the default backoff, and `cookies`.
+    pub fn new(cookies: Cookies) -> Self {
+        Config {
+            cookies,
+            channel: ApiEndpoint::new("0.client-channel.google.com", 443, true),
+            api: ApiEndpoint::google(),
+            upload: ApiEndpoint::new("docs.google.com", 443, true),
+            api_key: crate::api::API_KEY.to_string(),
+            allow_list: HostAllowList::default(),
+            rng_seed: 0,
+            client_version: format!("hangups-rs-{}", env!("CARGO_PKG_VERSION")),
+            push_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            backoff: BackoffConfig::default(),
+            max_chunk: 16 * 1024 * 1024,
+            max_response_body: 64 * 1024 * 1024,
+        }
+    }
+
+    /// Every server at `host:port` (plain or TLS), e.g. an emulator on
+    /// 127.0.0.1, which is then also put on the allow-list.
+    pub fn with_server(mut self, host: &str, port: u16, tls: bool) -> Self {
+        let ep = ApiEndpoint::new(host, port, tls);
+        self.channel = ep.clone();
+        self.api = ep.clone();
+        self.upload = ep;
+        self.allow_list = self.allow_list.with_host(host);
+        self
+    }
+
+    /// Sets the RNG seed (adapters seed it from the OS).
+    pub fn with_rng_seed(mut self, seed: u64) -> Self {
+        self.rng_seed = seed;
+        self
+    }
+}
