@@ -15,6 +15,8 @@ pub mod api;
 pub mod backoff;
 pub mod channel;
 pub mod client;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod rng;
 

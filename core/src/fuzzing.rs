@@ -1,0 +1,162 @@
+//! Fuzzing hooks: the logic of every fuzz target over this crate, compiled
+//! with it so the targets in `fuzz/` stay one-line shims and the same
+//! checks run on stable in `cargo test` over the committed corpus. Each
+//! hook panics only when an invariant breaks.
+
+use crate::api::{ApiRequest, Cookies};
+use crate::channel::{decode_chunk, ChunkParser};
+use crate::client::{Client, Config, ConnId, Input, Output};
+use hangups_proto::hangouts::GetSelfInfoRequest;
+use std::time::{Duration, Instant};
+
+/// The chunk parser under arbitrary splits: the first byte picks a read
+/// size, the rest is the stream. Splitting must not change the result,
+/// and the buffer never holds more than was fed.
+pub fn chunk_parser(data: &[u8]) {
+    let Some((&choice, stream)) = data.split_first() else {
+        return;
+    };
+    let whole = run_chunks(stream, stream.len().max(1));
+    let split = run_chunks(stream, usize::from(choice % 17) + 1);
+    assert_eq!(whole, split, "chunking depends on read size");
+}
+
+fn run_chunks(stream: &[u8], read: usize) -> (Vec<String>, Option<String>) {
+    let mut p = ChunkParser::with_max_chunk(1 << 16);
+    let mut chunks = Vec::new();
+    let mut fed = 0;
+    for piece in stream.chunks(read) {
+        p.feed(piece);
+        fed += piece.len();
+        assert!(p.buffered_bytes() <= fed, "buffer larger than input");
+        loop {
+            match p.next_chunk() {
+                Ok(Some(c)) => chunks.push(c),
+                Ok(None) => break,
+                Err(e) => return (chunks, Some(format!("{e:?}"))),
+            }
+        }
+    }
+    (chunks, None)
+}
+
+/// The push-array decoder on arbitrary text: never panics, and every item
+/// it yields is well-formed.
+pub fn push_arrays(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = decode_chunk(text);
+}
+
+/// The HTTP response parser under arbitrary splits (see
+/// [`crate::http::fuzz_response_parser`]).
+pub fn http_response(data: &[u8]) {
+    crate::http::fuzz_response_parser(data);
+}
+
+/// Arbitrary sequences of connection events, time and commands against a
+/// `Client`. `start` is the adapter's clock reading (the core reads none).
+/// Checks: no panic, a bounded number of open connections and queued
+/// outputs, only known connections in outputs, and no output or timer
+/// after `Closed`.
+pub fn client_ops(start: Instant, data: &[u8]) {
+    let cookies = Cookies::from_iter([("SAPISID", "fuzz")]);
+    let seed = data
+        .iter()
+        .take(8)
+        .fold(0u64, |a, &b| a << 8 | u64::from(b));
+    let config = Config::new(cookies)
+        .with_server("127.0.0.1", 1, false)
+        .with_rng_seed(seed);
+    let Ok(mut client) = Client::new(config, start, 1_700_000_000) else {
+        return;
+    };
+    let mut now = start;
+    let mut open: Vec<ConnId> = Vec::new();
+    let mut connected: Vec<ConnId> = Vec::new();
+    let mut i = 0;
+    let script: [&[u8]; 5] = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n43\n[[0,[\"c\",\"S\",\"\",8]\n]\n,[1,[{\"gsid\":\"G\"}]]\n]\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"14\r\n17\n[[6,[\"noop\"]\n]\n]\n\r\n",
+        b"0\r\n\r\n",
+        b"HTTP/1.1 400 Unknown SID\r\nContent-Length: 0\r\n\r\n",
+    ];
+    while i < data.len() {
+        let op = data[i];
+        i += 1;
+        let pick = |v: &[ConnId], b: Option<&u8>| -> Option<ConnId> {
+            (!v.is_empty()).then(|| v[usize::from(*b.unwrap_or(&0)) % v.len()])
+        };
+        match op % 9 {
+            0 => client.connect(now),
+            1 => {
+                if let Some(c) = open.iter().find(|c| !connected.contains(c)).copied() {
+                    connected.push(c);
+                    client.handle_input(now, Input::Connected(c));
+                }
+            }
+            2 => {
+                let len = usize::from(*data.get(i).unwrap_or(&0)) % 64;
+                let start_at = (i + 1).min(data.len());
+                let bytes = &data[start_at..(start_at + len).min(data.len())];
+                if let Some(c) = pick(&connected, data.get(i)) {
+                    client.handle_input(now, Input::Data(c, bytes));
+                }
+                i = start_at + bytes.len();
+            }
+            3 => {
+                if let Some(c) = pick(&open, data.get(i)) {
+                    client.handle_input(now, Input::Closed(c));
+                    open.retain(|x| *x != c);
+                    connected.retain(|x| *x != c);
+                }
+                i += 1;
+            }
+            4 => {
+                now += Duration::from_millis(u64::from(*data.get(i).unwrap_or(&0)) * 500);
+                i += 1;
+                client.handle_timeout(now);
+            }
+            5 => {
+                let _ = client.request(now, ApiRequest::from(GetSelfInfoRequest::default()));
+            }
+            6 => {
+                let which = usize::from(*data.get(i).unwrap_or(&0));
+                i += 1;
+                if let Some(c) = pick(&connected, Some(&(which as u8 / 5))) {
+                    client.handle_input(now, Input::Data(c, script[which % script.len()]));
+                }
+            }
+            7 => client.set_active(now),
+            _ => {
+                if data.get(i).is_some_and(|b| b % 8 == 0) {
+                    client.disconnect(now);
+                }
+                i += 1;
+            }
+        }
+        let mut outputs = 0;
+        while let Some(out) = client.poll_output() {
+            outputs += 1;
+            assert!(outputs < 1000, "unbounded output");
+            match out {
+                Output::Connect { conn, .. } => open.push(conn),
+                Output::Transmit { conn, .. } => assert!(
+                    connected.contains(&conn),
+                    "transmit on a closed or unopened connection"
+                ),
+                Output::Close { conn } => {
+                    open.retain(|c| *c != conn);
+                    connected.retain(|c| *c != conn);
+                }
+            }
+        }
+        while client.poll_event().is_some() {}
+        assert!(open.len() < 200, "connections pile up: {}", open.len());
+        if client.is_closed() {
+            assert!(client.poll_timeout().is_none(), "a timer after close");
+        }
+    }
+}

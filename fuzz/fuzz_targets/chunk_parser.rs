@@ -1,0 +1,3 @@
+//! The push channel chunk parser under arbitrary stream splits.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hangups_core::fuzzing::chunk_parser(data));
