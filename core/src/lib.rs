@@ -5,9 +5,57 @@
 //! an OS random-number source.
 //!
 //! - [`http`]: the HTTP/1.1 client codec;
-//! - [`channel`]: the BrowserChannel push channel;
-//! - [`api`]: one typed request per chat API endpoint;
-//! - `client`: the `Client` machine that runtime adapters drive.
+//! - [`channel`]: the push channel's chunk framing and push arrays;
+//! - [`api`]: one typed request per chat API endpoint, auth headers,
+//!   the host allow-list, image upload steps;
+//! - [`client`]: the [`Client`](client::Client) machine that runtime
+//!   adapters drive: push channel, API calls, retries, timers;
+//! - [`backoff`], [`rng`]: reconnect delays and the seeded RNG.
+//!
+//! # Driving contract
+//!
+//! In through `handle_*` and the commands, out through `poll_*`. After
+//! **any** call that takes `now`: drain [`Client::poll_output`](client::Client::poll_output) until `None`,
+//! drain [`Client::poll_event`](client::Client::poll_event) until `None`, then sleep until
+//! [`Client::poll_timeout`](client::Client::poll_timeout) (or until input arrives) and call
+//! [`Client::handle_timeout`](client::Client::handle_timeout). `now` must never go backwards. Calling
+//! `handle_timeout` early is harmless. Input for a connection the client
+//! no longer knows is ignored. Network faults never return `Err`: they
+//! become events and retries.
+//!
+//! ```
+//! use hangups_core::api::Cookies;
+//! use hangups_core::client::{Client, Config, Event, Input, Output};
+//! use std::time::Instant;
+//!
+//! let cookies = Cookies::from_iter([("SAPISID", "abc"), ("SID", "x")]);
+//! let config = Config::new(cookies).with_server("127.0.0.1", 8080, false);
+//! let now = Instant::now(); // the adapter's clock; the core never reads one
+//! let mut client = Client::new(config, now, 1_700_000_000).unwrap();
+//! client.connect(now);
+//! // 1. drain outputs: here, open a connection for the session request
+//! let Some(Output::Connect { conn, host, port, tls }) = client.poll_output() else { panic!() };
+//! assert_eq!((host.as_str(), port, tls), ("127.0.0.1", 8080, false));
+//! // ... the adapter connects, then reports it:
+//! client.handle_input(now, Input::Connected(conn));
+//! let Some(Output::Transmit { bytes, .. }) = client.poll_output() else { panic!() };
+//! assert!(bytes.starts_with(b"POST /client-channel/channel/bind?VER=8&RID=81188&ctype=hangouts HTTP/1.1\r\n"));
+//! // 2. drain events, 3. sleep until the next timeout
+//! while let Some(ev) = client.poll_event() { let _: Event = ev; }
+//! assert!(client.poll_timeout().is_some());
+//! ```
+//!
+//! ## Where this differs from hangups
+//!
+//! The channel retries forever by default (exponential backoff with
+//! jitter, capped at 5 minutes; [`backoff::BackoffConfig::max_retries`]
+//! sets a limit), also when the session request fails; malformed chunks are
+//! skipped and counted, framing junk re-opens the long-poll instead of
+//! stalling it; "Unknown SID" is recognised in the reason phrase or the
+//! body; [`client::Event::Reconnected`] carries the timestamp to catch up
+//! from; cookies and the authorization header only go to allow-listed
+//! hosts, checked when the client is built. Every request uses its own
+//! connection, closed after the response.
 
 #![forbid(unsafe_code)]
 

@@ -292,3 +292,27 @@ fn requests_after_disconnect_are_refused_and_pending_ones_fail() {
         .request(sim.now, ApiRequest::from(GetSelfInfoRequest::default()))
         .is_err());
 }
+
+#[test]
+fn debug_output_of_the_client_and_its_requests_holds_no_secret() {
+    let mut sim = Sim::new(config());
+    sim.client
+        .request(sim.now, ApiRequest::from(GetSelfInfoRequest::default()))
+        .unwrap();
+    sim.client.connect(sim.now);
+    sim.drain();
+    let _ = sim.accept();
+    let dump = format!("{:?}", sim.client);
+    for secret in [
+        "abc",
+        "sid-cookie",
+        "fc8d2bc1330be75b1748d35d13c332bb0087b98c",
+    ] {
+        assert!(!dump.contains(secret), "{secret} in {dump}");
+    }
+    let req = hangups_core::http::Request::new(hangups_core::http::Method::Get, "h", 1, false, "/")
+        .with_header("Cookie", "SAPISID=abc")
+        .with_header("authorization", "SAPISIDHASH 1_ff");
+    let dump = format!("{req:?}");
+    assert!(!dump.contains("abc") && !dump.contains("1_ff"), "{dump}");
+}

@@ -74,8 +74,8 @@ pub(crate) enum Failure {
     Protocol(String),
 }
 
-/// An exchange in flight.
-#[derive(Debug)]
+/// An exchange in flight. (Its `Debug` leaves out the request bytes,
+/// which hold the session cookies.)
 pub(crate) struct Exchange {
     pub(crate) conn: ConnId,
     pub(crate) purpose: Purpose,
@@ -87,6 +87,19 @@ pub(crate) struct Exchange {
     max_body: usize,
     idle_timeout: Duration,
     pub(crate) deadline: Instant,
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("conn", &self.conn)
+            .field("purpose", &self.purpose)
+            .field("phase", &self.phase)
+            .field("head", &self.head)
+            .field("body_len", &self.body.len())
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What feeding bytes produced.

@@ -34,7 +34,10 @@ impl Method {
 /// One HTTP/1.1 request to `host:port`. The codec writes the request line
 /// (path and query percent-encoded), `Host`, the given headers, and
 /// `Content-Length` for a POST.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` redacts the values of `cookie` and `authorization` headers and
+/// prints only the body's length, so requests can be logged safely.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     /// The method.
     pub method: Method,
@@ -52,6 +55,30 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body (empty for GET).
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let secret =
+                    n.eq_ignore_ascii_case("cookie") || n.eq_ignore_ascii_case("authorization");
+                (n.as_str(), if secret { "<redacted>" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Request {
