@@ -680,4 +680,111 @@ mod tests {
         let max = format!("[[{},[\"noop\"]]]", u64::MAX);
         assert_eq!(decode_chunk(&max), Ok(one(u64::MAX, PushData::Noop)));
     }
+    /// The fast path takes `chunk` (or not), and gives what the slow one does.
+    fn assert_paths_agree(chunk: &str, fast_takes_it: bool) {
+        assert_eq!(fast::scan(chunk).is_some(), fast_takes_it, "{chunk}");
+        assert_eq!(decode_chunk(chunk), decode_slowly(chunk), "{chunk}");
+    }
+
+    #[test]
+    fn fast_path_takes_the_usual_shapes_and_agrees() {
+        for listing in [NOOP, CLIENT_ID, CHAT_MESSAGE] {
+            assert_paths_agree(&wire_chunk(listing), true);
+        }
+        let spaced = r#"[[2, [{"p": "{\"1\": {\"1\": {\"1\": {\"1\": 1, \"2\": 1}}, \"4\": \"1\", \"5\": \"S1\"}, \"3\": {\"1\": {\"1\": 1}, \"2\": \"cid\"}}"}]]]"#;
+        assert_paths_agree(spaced, true);
+        assert_paths_agree(" [ [ 7 , [ \"noop\" ] ] , [8,[\"noop\"]] ] \n", true);
+        let ones = [
+            r#"{"a":[1,-2.5e+3,0,0.5,1E9,true,false,null,"x\"y\\z\u00e9\n",{},[],[[{}]]]}"#,
+            r#"[]"#,
+            r#""s""#,
+            r#"-0"#,
+        ];
+        for one in ones {
+            let wrapper = format!(r#"{{"1":{one},"3":{{"2":"c"}}}}"#);
+            assert_paths_agree(&with_wrapper(1, &wrapper), true);
+        }
+        // Escapes at each level: \u, surrogate pairs, \/, and raw non-ASCII.
+        let pblite = r#"["cbu",[[[2,null,"é\u00e9\ud83d\ude00😀\/\"\\\n\t",null,5]]]]"#;
+        let wrapper = format!(
+            "{{\"3\":{{\"2\":\"c\\u00e9\\ud83d\\ude00/\\\\\"}},\n\t\"2\":{{\"2\":{}}}}}",
+            json_string(pblite)
+        );
+        let chunk = with_wrapper(1, &wrapper);
+        assert_paths_agree(&chunk, true);
+        let arrays = decode_chunk(&chunk).unwrap();
+        assert_eq!(arrays[0].data, PushData::ClientId("cé😀/\\".into()));
+        let PushData::StateUpdates(updates) = &arrays[1].data else {
+            panic!("{arrays:?}");
+        };
+        let header = updates[0].state_update_header.as_ref().unwrap();
+        assert_eq!(header.request_trace_id.as_deref(), Some("éé😀😀/\"\\\n\t"));
+        // The same chunk with every escapable character of the "p" string
+        // written as \u: the wrapper's quotes and backslashes too.
+        let escaped = chunk.replace("\\\"", "\\u0022").replace("\\\\", "\\u005c");
+        assert_ne!(escaped, chunk);
+        assert_paths_agree(&escaped, true);
+        assert_eq!(decode_chunk(&escaped), decode_chunk(&chunk));
+    }
+
+    #[test]
+    fn fast_path_leaves_the_unusual_to_the_slow_path() {
+        let wrappers = [
+            r#"{"3":{"2":"c"},"3":{"2":"d"}}"#,
+            r#"{"3":null,"2":{"2":"[\"cbu\"]"}}"#,
+            r#"{"3":["c"]}"#,
+            r#"{"3":{"2":"c","2":"d"}}"#,
+            r#"{"3":{"2":"\ud800"}}"#,
+            r#"{"1":01,"3":{"2":"c"}}"#,
+            r#"{"1":[1,],"3":{"2":"c"}}"#,
+            r#"{"1":tru,"3":{"2":"c"}}"#,
+            r#"{"3":{"2":"c"}} x"#,
+        ];
+        for wrapper in wrappers {
+            assert_paths_agree(&with_wrapper(1, wrapper), false);
+        }
+        let deep = format!(
+            r#"{{"1":{}1{},"3":{{"2":"c"}}}}"#,
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        assert_paths_agree(&with_wrapper(1, &deep), false);
+        for chunk in [
+            r#"[[1,["noop",1]]]"#,
+            r#"[[1,[{"p":"{}","x":1}]]]"#,
+            r#"[[01,["noop"]]]"#,
+            r#"[[1.0,["noop"]]]"#,
+            "[[1,[\"noop\"]]]]",
+            "[[1,[\"noop\"]],]",
+            "[[1,[{\"p\":\"{\\\"3\\\":{\\\"2\\\":\\\"a\tb\\\"}}\"}]]]",
+        ] {
+            assert_paths_agree(chunk, false);
+        }
+    }
+
+    #[test]
+    fn paths_agree_on_every_small_corruption() {
+        let chunk = wire_chunk(CHAT_MESSAGE);
+        let both = with_wrapper(
+            3,
+            &format!(
+                r#"{{"3":{{"2":"c"}},"2":{{"2":{}}}}}"#,
+                json_string(SMALL_CBU)
+            ),
+        );
+        for chunk in [chunk, both] {
+            for (at, _) in chunk.char_indices() {
+                let (head, tail) = chunk.split_at(at);
+                let rest = &tail[tail.chars().next().map_or(0, char::len_utf8)..];
+                for insert in ["", "\"", "\\", "\\\\", "1", "}", "]", ",", " ", "u", "\n"] {
+                    let corrupted = format!("{head}{insert}{rest}");
+                    assert_eq!(
+                        decode_chunk(&corrupted),
+                        decode_slowly(&corrupted),
+                        "{corrupted}"
+                    );
+                }
+            }
+        }
+    }
 }
