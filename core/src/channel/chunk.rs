@@ -32,7 +32,8 @@
 //!   to make sense; here the long-poll fails at once.
 //! - A length above the maximum, or longer than 20 digits, is
 //!   [`ChunkError::TooLarge`], reported as soon as the digits read so far
-//!   exceed the maximum, before any of the payload is buffered.
+//!   exceed the maximum, without waiting for the payload (and the parser
+//!   then keeps none of it).
 //! - Invalid UTF-8 in a payload is [`ChunkError::InvalidUtf8`]; an
 //!   incomplete sequence at the end of the input so far is not an error.
 //! - A length that ends between the two UTF-16 units of one astral
