@@ -10,13 +10,16 @@
 //!
 //! hangups decodes its whole buffer again on every read, which is quadratic
 //! in the size of a chunk when the reads are small. Here every byte is
-//! examined once: the parser remembers how far it has scanned and how many
-//! UTF-16 units the chunk in progress holds so far. Bytes already counted
-//! are validated as UTF-8 and moved into the chunk's `String` at once, and
-//! the byte buffer drops its consumed prefix only when that prefix is at
-//! least as long as what remains, so each byte is moved at most a constant
-//! number of times. A byte of a multi-byte character that arrives split is
-//! looked at again only while that one character is incomplete.
+//! examined a constant number of times whatever the read size:
+//!
+//! - each read is validated as UTF-8 once, as it is fed, and appended to
+//!   a text buffer (only an incomplete character at its end, at most 3
+//!   bytes, waits for the next read);
+//! - the parser remembers how far it has scanned and how many UTF-16 units
+//!   the chunk in progress holds, and counts only the new text, in bulk;
+//! - a complete chunk is copied out once; the buffer drops its consumed
+//!   prefix only when that prefix is at least as long as what remains, so
+//!   the bytes moved are paid for by the bytes dropped.
 //!
 //! ## Errors, where hangups stalls or raises
 //!
@@ -29,7 +32,8 @@
 //!   to make sense; here the long-poll fails at once.
 //! - A length above the maximum, or longer than 20 digits, is
 //!   [`ChunkError::TooLarge`], reported as soon as the digits read so far
-//!   exceed the maximum, before any of the payload is buffered.
+//!   exceed the maximum, without waiting for the payload (and the parser
+//!   then keeps none of it).
 //! - Invalid UTF-8 in a payload is [`ChunkError::InvalidUtf8`]; an
 //!   incomplete sequence at the end of the input so far is not an error.
 //! - A length that ends between the two UTF-16 units of one astral
@@ -42,9 +46,6 @@ pub const DEFAULT_MAX_CHUNK: usize = 16 * 1024 * 1024;
 
 /// The most digits a length line may have (`u64::MAX` has 20).
 const MAX_DIGITS: u32 = 20;
-
-/// How much of a chunk's `String` is reserved ahead of its bytes arriving.
-const MAX_RESERVE: usize = 64 * 1024;
 
 /// Why the long-poll body cannot be framed. Every error is final for the
 /// [`ChunkParser`] that reported it.
@@ -96,8 +97,13 @@ pub enum ChunkError {
 enum State {
     /// Reading the digits of a length line.
     Length { value: u64, digits: u32 },
-    /// Reading a payload of `want` UTF-16 units, `units` of them so far.
-    Payload { want: usize, units: usize },
+    /// Reading a payload of `want` UTF-16 units that starts at `text[start]`;
+    /// `units` of them are counted so far.
+    Payload {
+        start: usize,
+        want: usize,
+        units: usize,
+    },
     /// An error happened; it sticks.
     Failed(ChunkError),
 }
@@ -126,14 +132,19 @@ enum State {
 #[derive(Debug, Clone)]
 pub struct ChunkParser {
     max_units: usize,
-    /// Bytes fed; `buf[..pos]` is consumed.
-    buf: Vec<u8>,
-    /// First byte of `buf` not yet scanned.
+    /// The input so far, validated; `text[..keep]` is consumed (see
+    /// [`Self::keep`]) and dropped lazily.
+    text: String,
+    /// First byte of `text` not yet scanned.
     pos: usize,
-    /// Body offset of `buf[0]`.
+    /// Body offset of `text[0]`.
     base: u64,
-    /// The validated text of the chunk in progress.
-    payload: String,
+    /// The incomplete UTF-8 sequence that ends the input so far.
+    carry: [u8; 4],
+    carry_len: usize,
+    /// The first byte of invalid UTF-8 in the input, which comes right
+    /// after `text`; nothing after it is kept.
+    invalid: Option<u8>,
     state: State,
     /// Bytes examined or moved so far, to prove the work linear.
     #[cfg(test)]
@@ -156,10 +167,12 @@ impl ChunkParser {
     pub fn with_max_chunk(max_units: usize) -> Self {
         ChunkParser {
             max_units,
-            buf: Vec::new(),
+            text: String::new(),
             pos: 0,
             base: 0,
-            payload: String::new(),
+            carry: [0; 4],
+            carry_len: 0,
+            invalid: None,
             state: State::Length {
                 value: 0,
                 digits: 0,
@@ -169,21 +182,55 @@ impl ChunkParser {
         }
     }
 
-    /// Appends bytes read off the body. After an error they are discarded.
-    pub fn feed(&mut self, data: &[u8]) {
-        if matches!(self.state, State::Failed(_)) || data.is_empty() {
+    /// Appends bytes read off the body. After an error, or after invalid
+    /// UTF-8, they are discarded.
+    pub fn feed(&mut self, mut data: &[u8]) {
+        if matches!(self.state, State::Failed(_)) || self.invalid.is_some() || data.is_empty() {
             return;
         }
-        // Drop the consumed prefix once it is at least as long as the rest:
-        // the bytes moved are paid for by the (more) bytes dropped.
-        let rest = self.buf.len() - self.pos;
-        if self.pos > 0 && self.pos >= rest {
-            self.buf.drain(..self.pos);
-            self.base += self.pos as u64;
-            self.pos = 0;
-            self.count_work(rest);
+        if self.carry_len > 0 {
+            // Complete the character split by the previous read.
+            let width = utf8_width(self.carry[0]);
+            let take = (width - self.carry_len).min(data.len());
+            self.carry[self.carry_len..self.carry_len + take].copy_from_slice(&data[..take]);
+            self.carry_len += take;
+            data = &data[take..];
+            self.count_work(self.carry_len);
+            match std::str::from_utf8(&self.carry[..self.carry_len]) {
+                Ok(c) if self.carry_len == width => {
+                    self.text.push_str(c);
+                    self.carry_len = 0;
+                }
+                Err(e) if e.error_len().is_some() => {
+                    self.invalid = Some(self.carry[0]);
+                    self.carry_len = 0;
+                    return;
+                }
+                _ => return, // still incomplete, and `data` is used up
+            }
         }
-        self.buf.extend_from_slice(data);
+        self.compact();
+        // Hold back an incomplete character at the end, validate the rest.
+        let cut = incomplete_tail(data);
+        self.count_work(2 * data.len());
+        match std::str::from_utf8(&data[..cut]) {
+            Ok(valid) => self.text.push_str(valid),
+            Err(e) => {
+                let mut pieces = data[..cut].utf8_chunks();
+                if let Some(piece) = pieces.next() {
+                    self.text.push_str(piece.valid());
+                }
+                self.invalid = Some(data[e.valid_up_to()]);
+                return;
+            }
+        }
+        let tail = &data[cut..];
+        if std::str::from_utf8(tail).is_err_and(|e| e.error_len().is_some()) {
+            self.invalid = Some(tail[0]);
+        } else {
+            self.carry[..tail.len()].copy_from_slice(tail);
+            self.carry_len = tail.len();
+        }
     }
 
     /// The next complete chunk: `Ok(None)` when more bytes are needed.
@@ -191,18 +238,42 @@ impl ChunkParser {
         let result = self.advance();
         if let Err(e) = &result {
             self.state = State::Failed(e.clone());
-            self.buf = Vec::new();
+            self.text = String::new();
             self.pos = 0;
-            self.payload = String::new();
+            self.carry_len = 0;
         }
         result
     }
 
     /// How many fed bytes the parser holds: the ones not yet scanned plus
-    /// the UTF-8 text of the chunk in progress (a length line already read
-    /// is not counted).
+    /// the text of the chunk in progress (a length line already read is
+    /// not counted).
     pub fn buffered_bytes(&self) -> usize {
-        self.buf.len() - self.pos + self.payload.len()
+        self.text.len() - self.keep() + self.carry_len
+    }
+
+    /// Where the text still needed starts.
+    fn keep(&self) -> usize {
+        match self.state {
+            State::Payload { start, .. } => start,
+            _ => self.pos,
+        }
+    }
+
+    /// Drops the consumed text once it is at least as long as the rest:
+    /// the bytes moved are paid for by the (more) bytes dropped.
+    fn compact(&mut self) {
+        let keep = self.keep();
+        let rest = self.text.len() - keep;
+        if keep > 0 && keep >= rest {
+            self.text.drain(..keep);
+            self.base += keep as u64;
+            self.pos -= keep;
+            if let State::Payload { start, .. } = &mut self.state {
+                *start = 0;
+            }
+            self.count_work(rest);
+        }
     }
 
     fn advance(&mut self) -> Result<Option<String>, ChunkError> {
@@ -211,22 +282,31 @@ impl ChunkParser {
                 State::Failed(ref e) => return Err(e.clone()),
                 State::Length { value, digits } => match self.scan_length(value, digits)? {
                     Some(want) => {
-                        self.payload = String::with_capacity(want.min(MAX_RESERVE));
-                        self.state = State::Payload { want, units: 0 };
+                        self.state = State::Payload {
+                            start: self.pos,
+                            want,
+                            units: 0,
+                        }
                     }
                     None => return Ok(None),
                 },
-                State::Payload { want, units } => {
+                State::Payload { start, want, units } => {
                     let units = self.scan_payload(want, units)?;
                     if units < want {
-                        self.state = State::Payload { want, units };
+                        if self.invalid.is_some() {
+                            return Err(ChunkError::InvalidUtf8 {
+                                offset: self.end_offset(),
+                            });
+                        }
+                        self.state = State::Payload { start, want, units };
                         return Ok(None);
                     }
                     self.state = State::Length {
                         value: 0,
                         digits: 0,
                     };
-                    return Ok(Some(std::mem::take(&mut self.payload)));
+                    self.count_work(self.pos - start);
+                    return Ok(Some(self.text[start..self.pos].to_owned()));
                 }
             }
         }
@@ -238,7 +318,7 @@ impl ChunkParser {
         mut value: u64,
         mut digits: u32,
     ) -> Result<Option<usize>, ChunkError> {
-        while let Some(&b) = self.buf.get(self.pos) {
+        while let Some(&b) = self.text.as_bytes().get(self.pos) {
             self.count_work(1);
             if b == b'\n' && digits > 0 {
                 self.pos += 1;
@@ -247,7 +327,7 @@ impl ChunkParser {
             }
             if !b.is_ascii_digit() {
                 return Err(ChunkError::BadLength {
-                    offset: self.offset(self.pos),
+                    offset: self.base + self.pos as u64,
                     found: b,
                 });
             }
@@ -272,109 +352,58 @@ impl ChunkParser {
             }
             self.pos += 1;
         }
+        // Out of text: a byte that is not ASCII cannot be a digit.
+        let next = if self.carry_len > 0 {
+            Some(self.carry[0])
+        } else {
+            self.invalid
+        };
+        if let Some(found) = next {
+            return Err(ChunkError::BadLength {
+                offset: self.end_offset(),
+                found,
+            });
+        }
         self.state = State::Length { value, digits };
         Ok(None)
     }
 
-    /// Moves validated payload text into `self.payload` until `want` units
-    /// are there or the input runs out; returns the units now held.
+    /// Counts the payload's UTF-16 units from `pos` until there are `want`
+    /// or the text runs out; returns the units counted.
     fn scan_payload(&mut self, want: usize, mut units: usize) -> Result<usize, ChunkError> {
-        while units < want {
-            let avail = self.buf.len() - self.pos;
-            if avail == 0 {
-                break;
+        while units < want && self.pos < self.text.len() {
+            // n bytes of whole characters never hold more than n UTF-16
+            // units, so a span of `want - units` bytes cannot overshoot.
+            let mut end = self.pos + (want - units).min(self.text.len() - self.pos);
+            while !self.text.is_char_boundary(end) {
+                end -= 1;
             }
-            // n bytes of UTF-8 never hold more than n UTF-16 units, so a span
-            // of `want - units` bytes cannot overshoot the chunk.
-            let end = self.pos + (want - units).min(avail);
-            let cut = self.char_boundary_before(end);
-            if cut == self.pos {
-                // The next character is cut off by `end`: take it alone.
-                match self.one_char(want, units)? {
-                    Some(n) => units += n,
-                    None => break,
-                }
+            if end > self.pos {
+                self.count_work(end - self.pos);
+                units += utf16_units(&self.text.as_bytes()[self.pos..end]);
+                self.pos = end;
                 continue;
             }
-            let span = &self.buf[self.pos..cut];
-            let text = match std::str::from_utf8(span) {
-                Ok(text) => text,
-                Err(e) if e.error_len().is_some() => {
-                    return Err(ChunkError::InvalidUtf8 {
-                        offset: self.offset(self.pos + e.valid_up_to()),
-                    })
-                }
-                // A truncated sequence the boundary search did not see (only
-                // in invalid input): keep the valid part, look again.
-                Err(e) => match std::str::from_utf8(&span[..e.valid_up_to()]) {
-                    Ok(text) if !text.is_empty() => text,
-                    _ => {
-                        return Err(ChunkError::InvalidUtf8 {
-                            offset: self.offset(self.pos + e.valid_up_to()),
-                        })
-                    }
-                },
+            // The next character is wider than the room left: it fits only
+            // if it is one UTF-16 unit, or two with two left.
+            let Some(c) = self.text[self.pos..].chars().next() else {
+                break;
             };
-            let n = text.len();
-            units += utf16_units(text);
-            self.payload.push_str(text);
-            self.pos += n;
-            self.count_work(n);
+            if units + c.len_utf16() > want {
+                return Err(ChunkError::SplitSurrogatePair {
+                    length: want,
+                    offset: self.base + self.pos as u64,
+                });
+            }
+            units += c.len_utf16();
+            self.pos += c.len_utf8();
         }
         Ok(units)
     }
 
-    /// The start of the last character that begins before `end`, if that
-    /// character does not end by `end`; otherwise `end`. Only looks at the
-    /// last few bytes (continuation bytes are `0b10xx_xxxx`).
-    fn char_boundary_before(&mut self, end: usize) -> usize {
-        let mut start = end;
-        while start > self.pos && end - start < 4 {
-            start -= 1;
-            self.count_work(1);
-            let b = self.buf[start];
-            if !is_continuation(b) {
-                return if start + utf8_width(b) > end {
-                    start
-                } else {
-                    end
-                };
-            }
-        }
-        end
-    }
-
-    /// Takes the one character at `pos` if it is complete and fits in the
-    /// chunk; `Ok(None)` if its bytes have not all arrived.
-    fn one_char(&mut self, want: usize, units: usize) -> Result<Option<usize>, ChunkError> {
-        let width = utf8_width(self.buf[self.pos]);
-        let avail = (self.buf.len() - self.pos).min(width);
-        self.count_work(avail);
-        let bytes = &self.buf[self.pos..self.pos + avail];
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) if avail == width => text,
-            Err(e) if e.error_len().is_some() => {
-                return Err(ChunkError::InvalidUtf8 {
-                    offset: self.offset(self.pos + e.valid_up_to()),
-                })
-            }
-            // A valid beginning: wait for the rest of the character.
-            _ => return Ok(None),
-        };
-        let n = utf16_units(text);
-        if units + n > want {
-            return Err(ChunkError::SplitSurrogatePair {
-                length: want,
-                offset: self.offset(self.pos),
-            });
-        }
-        self.payload.push_str(text);
-        self.pos += width;
-        Ok(Some(n))
-    }
-
-    fn offset(&self, index: usize) -> u64 {
-        self.base + index as u64
+    /// Body offset of the end of the text.
+    fn end_offset(&self) -> u64 {
+        self.base + self.text.len() as u64
     }
 
     #[cfg(test)]
@@ -385,6 +414,22 @@ impl ChunkParser {
     #[cfg(not(test))]
     #[inline(always)]
     fn count_work(&mut self, _bytes: usize) {}
+}
+
+/// Where an incomplete UTF-8 sequence at the end of `data` starts (at
+/// most 3 bytes back), or `data.len()` if there is none.
+fn incomplete_tail(data: &[u8]) -> usize {
+    for back in 1..=3.min(data.len()) {
+        let i = data.len() - back;
+        if !is_continuation(data[i]) {
+            return if utf8_width(data[i]) > back {
+                i
+            } else {
+                data.len()
+            };
+        }
+    }
+    data.len()
 }
 
 fn is_continuation(b: u8) -> bool {
@@ -405,9 +450,9 @@ fn utf8_width(b: u8) -> usize {
 /// UTF-16 length of valid UTF-8: one unit per character, two for the
 /// four-byte ones. Counted in blocks small enough for `u8` counters, which
 /// the compiler vectorises.
-fn utf16_units(text: &str) -> usize {
+fn utf16_units(text: &[u8]) -> usize {
     let mut total = 0;
-    for block in text.as_bytes().chunks(255) {
+    for block in text.chunks(255) {
         let (mut chars, mut astral) = (0u8, 0u8);
         for &b in block {
             chars += u8::from(!is_continuation(b));
@@ -765,10 +810,10 @@ mod tests {
             assert!(n > 500_000, "{n}");
             for size in [1, 3, 1000, 65536, stream.len()] {
                 let w = work(stream, size);
-                // About 4 per byte in 1-byte reads (the boundary check, the
-                // bytes of a split character looked at again until it is
-                // whole), about 1 in large reads; hangups' rescanning would
-                // be about half the chunk size per byte.
+                // About 4 per byte (validated, copied in, counted, copied
+                // out), a little more in 1-byte reads (a split character is
+                // looked at again until it is whole); hangups' rescanning
+                // would be about half the chunk size per byte.
                 assert!(
                     w <= 6 * n,
                     "{w} bytes examined for {n} in {size}-byte reads"
@@ -786,7 +831,7 @@ mod tests {
         for piece in stream.chunks(100) {
             let _ = run(&mut parser, &[piece]);
             assert!(parser.buffered_bytes() <= longest + 100);
-            assert!(parser.buf.len() <= 2 * (longest + 100) + 100);
+            assert!(parser.text.len() <= 2 * (longest + 100) + 100);
         }
     }
 }

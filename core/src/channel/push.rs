@@ -27,6 +27,10 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
+mod fast;
+
+use fast::Content;
+
 /// One push array of a chunk. A wrapper holding both a client id and a
 /// payload gives two `PushArray`s with the same `array_id`, the client id
 /// first.
@@ -100,19 +104,18 @@ pub enum PushError {
 pub fn decode_chunk(chunk: &str) -> Result<Vec<PushArray>, PushError> {
     // One pass for the usual shapes; anything unusual goes the slow way,
     // element by element, to tell errors from unknown push arrays.
-    let Ok(elements) = serde_json::from_str::<Vec<Element<'_>>>(chunk) else {
+    let Some(elements) = fast::scan(chunk) else {
         return decode_slowly(chunk);
     };
     let mut out = Vec::with_capacity(elements.len());
-    let mut raw = RawElements::new(chunk);
-    for (index, element) in elements.into_iter().enumerate() {
-        decode_data(element.id, element.data, &mut || raw.get(index), &mut out);
+    for element in elements {
+        push_content(element.id, element.content, element.raw, &mut out);
     }
     Ok(out)
 }
 
-/// Decodes element by element from raw JSON: slower, but it can keep the
-/// text of each element and tell which element is wrong.
+/// Decodes element by element with serde_json: slower, but it takes any
+/// JSON and tells which element is wrong.
 fn decode_slowly(chunk: &str) -> Result<Vec<PushArray>, PushError> {
     let elements = parse_raw_array(chunk).map_err(|e| match e {
         Some(e) => e,
@@ -120,23 +123,33 @@ fn decode_slowly(chunk: &str) -> Result<Vec<PushArray>, PushError> {
     })?;
     let mut out = Vec::with_capacity(elements.len());
     for (index, element) in elements.into_iter().enumerate() {
-        let items = match parse_raw_array(element.get()) {
+        let raw = element.get();
+        let items = match parse_raw_array(raw) {
             Ok(items) => items,
             Err(_) => return Err(PushError::BadElement { index }),
         };
         let Some(Ok(id)) = items.first().map(|i| serde_json::from_str::<u64>(i.get())) else {
             return Err(PushError::BadElement { index });
         };
-        let mut raw = || element.get().to_owned();
         let data = match &items[1..] {
             [data] => serde_json::from_str::<Data<'_>>(data.get()).ok(),
             _ => None,
         };
         match data {
-            Some(data) => decode_data(id, data, &mut raw, &mut out),
+            Some(Data::Noop) => push_content(id, Content::Noop, raw, &mut out),
+            Some(Data::Wrapper(text)) => match serde_json::from_str::<Wrapper<'_>>(&text) {
+                Ok(wrapper) => {
+                    let content = Content::Wrapper {
+                        client_id: wrapper.client_id.map(|c| c.id.into_owned()),
+                        pblite: wrapper.payload.map(|p| p.pblite),
+                    };
+                    push_content(id, content, raw, &mut out);
+                }
+                Err(_) => unknown(id, raw, "\"p\" is not the expected wrapper JSON", &mut out),
+            },
             None => unknown(
                 id,
-                raw(),
+                raw,
                 "the data array is not [\"noop\"] or [{\"p\": string}]",
                 &mut out,
             ),
@@ -159,66 +172,37 @@ fn parse_raw_array(text: &str) -> Result<Vec<&RawValue>, Option<PushError>> {
     })
 }
 
-/// The raw text of the chunk's elements, parsed only if some element needs it.
-struct RawElements<'a> {
-    chunk: &'a str,
-    parsed: Option<Vec<&'a RawValue>>,
-}
-
-impl<'a> RawElements<'a> {
-    fn new(chunk: &'a str) -> Self {
-        RawElements {
-            chunk,
-            parsed: None,
-        }
-    }
-
-    fn get(&mut self, index: usize) -> String {
-        let chunk = self.chunk;
-        let parsed = self
-            .parsed
-            .get_or_insert_with(|| parse_raw_array(chunk).unwrap_or_default());
-        parsed
-            .get(index)
-            .map(|r| r.get().to_owned())
-            .unwrap_or_default()
-    }
-}
-
-/// Decodes a data array into `out`; `raw` gives the element's text if the
-/// data turns out to be unknown.
-fn decode_data(id: u64, data: Data<'_>, raw: &mut dyn FnMut() -> String, out: &mut Vec<PushArray>) {
-    let wrapper_text = match data {
-        Data::Noop => {
+/// Turns a data array's content into push arrays; `raw` is the element's
+/// text, kept if the content turns out to be unknown.
+fn push_content(id: u64, content: Content<'_>, raw: &str, out: &mut Vec<PushArray>) {
+    let (client_id, pblite) = match content {
+        Content::Noop => {
             out.push(PushArray {
                 array_id: id,
                 data: PushData::Noop,
             });
             return;
         }
-        Data::Wrapper(text) => text,
+        Content::Wrapper { client_id, pblite } => (client_id, pblite),
     };
-    let wrapper = match serde_json::from_str::<Wrapper<'_>>(&wrapper_text) {
-        Ok(wrapper) => wrapper,
-        Err(_) => return unknown(id, raw(), "\"p\" is not the expected wrapper JSON", out),
-    };
-    if let Some(client) = &wrapper.client_id {
+    let has_client_id = client_id.is_some();
+    if let Some(client_id) = client_id {
         out.push(PushArray {
             array_id: id,
-            data: PushData::ClientId(client.id.clone().into_owned()),
+            data: PushData::ClientId(client_id),
         });
     }
-    match wrapper.payload {
-        Some(payload) => match decode_payload(&payload.pblite) {
+    match pblite {
+        Some(pblite) => match decode_payload(&pblite) {
             Ok(updates) => out.push(PushArray {
                 array_id: id,
                 data: PushData::StateUpdates(updates),
             }),
-            Err(why) => unknown(id, raw(), why, out),
+            Err(why) => unknown(id, raw, why, out),
         },
-        None if wrapper.client_id.is_none() => unknown(
+        None if !has_client_id => unknown(
             id,
-            raw(),
+            raw,
             "the wrapper has neither a client id nor a payload",
             out,
         ),
@@ -228,7 +212,9 @@ fn decode_data(id: u64, data: Data<'_>, raw: &mut dyn FnMut() -> String, out: &m
 
 /// The StateUpdates of a `"cbu"` payload.
 fn decode_payload(pblite_text: &str) -> Result<Vec<StateUpdate>, &'static str> {
-    if pblite::peek_tag(pblite_text).as_deref() != Some("cbu") {
+    let cbu = pblite_text.starts_with("[\"cbu\"")
+        || pblite::peek_tag(pblite_text).is_some_and(|tag| tag == "cbu");
+    if !cbu {
         return Err("the payload is not tagged \"cbu\"");
     }
     match pblite::decode_with::<BatchUpdate>(pblite_text, DecodeOptions::tagged()) {
@@ -240,11 +226,11 @@ fn decode_payload(pblite_text: &str) -> Result<Vec<StateUpdate>, &'static str> {
     }
 }
 
-fn unknown(id: u64, raw: String, why: &'static str, out: &mut Vec<PushArray>) {
+fn unknown(id: u64, raw: &str, why: &'static str, out: &mut Vec<PushArray>) {
     tracing::warn!(array_id = id, why, "push array kept as unknown");
     out.push(PushArray {
         array_id: id,
-        data: PushData::Unknown(raw),
+        data: PushData::Unknown(raw.to_owned()),
     });
 }
 
@@ -269,45 +255,10 @@ struct PayloadField<'a> {
     pblite: Cow<'a, str>,
 }
 
-/// `[array_id, data_array]`, exactly two items.
-struct Element<'a> {
-    id: u64,
-    data: Data<'a>,
-}
-
 /// A data array of a known shape: `["noop", ...]` or `[{"p": string, ...}, ...]`.
 enum Data<'a> {
     Noop,
     Wrapper(Cow<'a, str>),
-}
-
-impl<'de> Deserialize<'de> for Element<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(ElementVisitor)
-    }
-}
-
-struct ElementVisitor;
-
-impl<'de> Visitor<'de> for ElementVisitor {
-    type Value = Element<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[array_id, data_array]")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let id = seq
-            .next_element::<u64>()?
-            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-        let data = seq
-            .next_element::<Data<'de>>()?
-            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-        if seq.next_element::<IgnoredAny>()?.is_some() {
-            return Err(de::Error::invalid_length(3, &self));
-        }
-        Ok(Element { id, data })
-    }
 }
 
 impl<'de> Deserialize<'de> for Data<'de> {
@@ -728,5 +679,112 @@ mod tests {
         }
         let max = format!("[[{},[\"noop\"]]]", u64::MAX);
         assert_eq!(decode_chunk(&max), Ok(one(u64::MAX, PushData::Noop)));
+    }
+    /// The fast path takes `chunk` (or not), and gives what the slow one does.
+    fn assert_paths_agree(chunk: &str, fast_takes_it: bool) {
+        assert_eq!(fast::scan(chunk).is_some(), fast_takes_it, "{chunk}");
+        assert_eq!(decode_chunk(chunk), decode_slowly(chunk), "{chunk}");
+    }
+
+    #[test]
+    fn fast_path_takes_the_usual_shapes_and_agrees() {
+        for listing in [NOOP, CLIENT_ID, CHAT_MESSAGE] {
+            assert_paths_agree(&wire_chunk(listing), true);
+        }
+        let spaced = r#"[[2, [{"p": "{\"1\": {\"1\": {\"1\": {\"1\": 1, \"2\": 1}}, \"4\": \"1\", \"5\": \"S1\"}, \"3\": {\"1\": {\"1\": 1}, \"2\": \"cid\"}}"}]]]"#;
+        assert_paths_agree(spaced, true);
+        assert_paths_agree(" [ [ 7 , [ \"noop\" ] ] , [8,[\"noop\"]] ] \n", true);
+        let ones = [
+            r#"{"a":[1,-2.5e+3,0,0.5,1E9,true,false,null,"x\"y\\z\u00e9\n",{},[],[[{}]]]}"#,
+            r#"[]"#,
+            r#""s""#,
+            r#"-0"#,
+        ];
+        for one in ones {
+            let wrapper = format!(r#"{{"1":{one},"3":{{"2":"c"}}}}"#);
+            assert_paths_agree(&with_wrapper(1, &wrapper), true);
+        }
+        // Escapes at each level: \u, surrogate pairs, \/, and raw non-ASCII.
+        let pblite = r#"["cbu",[[[2,null,"é\u00e9\ud83d\ude00😀\/\"\\\n\t",null,5]]]]"#;
+        let wrapper = format!(
+            "{{\"3\":{{\"2\":\"c\\u00e9\\ud83d\\ude00/\\\\\"}},\n\t\"2\":{{\"2\":{}}}}}",
+            json_string(pblite)
+        );
+        let chunk = with_wrapper(1, &wrapper);
+        assert_paths_agree(&chunk, true);
+        let arrays = decode_chunk(&chunk).unwrap();
+        assert_eq!(arrays[0].data, PushData::ClientId("cé😀/\\".into()));
+        let PushData::StateUpdates(updates) = &arrays[1].data else {
+            panic!("{arrays:?}");
+        };
+        let header = updates[0].state_update_header.as_ref().unwrap();
+        assert_eq!(header.request_trace_id.as_deref(), Some("éé😀😀/\"\\\n\t"));
+        // The same chunk with every escapable character of the "p" string
+        // written as \u: the wrapper's quotes and backslashes too.
+        let escaped = chunk.replace("\\\"", "\\u0022").replace("\\\\", "\\u005c");
+        assert_ne!(escaped, chunk);
+        assert_paths_agree(&escaped, true);
+        assert_eq!(decode_chunk(&escaped), decode_chunk(&chunk));
+    }
+
+    #[test]
+    fn fast_path_leaves_the_unusual_to_the_slow_path() {
+        let wrappers = [
+            r#"{"3":{"2":"c"},"3":{"2":"d"}}"#,
+            r#"{"3":null,"2":{"2":"[\"cbu\"]"}}"#,
+            r#"{"3":["c"]}"#,
+            r#"{"3":{"2":"c","2":"d"}}"#,
+            r#"{"3":{"2":"\ud800"}}"#,
+            r#"{"1":01,"3":{"2":"c"}}"#,
+            r#"{"1":[1,],"3":{"2":"c"}}"#,
+            r#"{"1":tru,"3":{"2":"c"}}"#,
+            r#"{"3":{"2":"c"}} x"#,
+        ];
+        for wrapper in wrappers {
+            assert_paths_agree(&with_wrapper(1, wrapper), false);
+        }
+        let deep = format!(
+            r#"{{"1":{}1{},"3":{{"2":"c"}}}}"#,
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        assert_paths_agree(&with_wrapper(1, &deep), false);
+        for chunk in [
+            r#"[[1,["noop",1]]]"#,
+            r#"[[1,[{"p":"{}","x":1}]]]"#,
+            r#"[[01,["noop"]]]"#,
+            r#"[[1.0,["noop"]]]"#,
+            "[[1,[\"noop\"]]]]",
+            "[[1,[\"noop\"]],]",
+            "[[1,[{\"p\":\"{\\\"3\\\":{\\\"2\\\":\\\"a\tb\\\"}}\"}]]]",
+        ] {
+            assert_paths_agree(chunk, false);
+        }
+    }
+
+    #[test]
+    fn paths_agree_on_every_small_corruption() {
+        let chunk = wire_chunk(CHAT_MESSAGE);
+        let both = with_wrapper(
+            3,
+            &format!(
+                r#"{{"3":{{"2":"c"}},"2":{{"2":{}}}}}"#,
+                json_string(SMALL_CBU)
+            ),
+        );
+        for chunk in [chunk, both] {
+            for (at, _) in chunk.char_indices() {
+                let (head, tail) = chunk.split_at(at);
+                let rest = &tail[tail.chars().next().map_or(0, char::len_utf8)..];
+                for insert in ["", "\"", "\\", "\\\\", "1", "}", "]", ",", " ", "u", "\n"] {
+                    let corrupted = format!("{head}{insert}{rest}");
+                    assert_eq!(
+                        decode_chunk(&corrupted),
+                        decode_slowly(&corrupted),
+                        "{corrupted}"
+                    );
+                }
+            }
+        }
     }
 }
