@@ -205,12 +205,12 @@ impl<'a> Decoder<'a> {
         slot: &mut Option<K::T>,
     ) -> Result<bool, DecodeError> {
         let t = self.s.token()?;
-        match K::read(&t) {
-            Some(v) => {
+        match K::read(t) {
+            Ok(v) => {
                 *slot = Some(v);
                 Ok(true)
             }
-            None => {
+            Err(t) => {
                 self.skip(K::NAME, &t);
                 Ok(false)
             }
@@ -219,12 +219,12 @@ impl<'a> Decoder<'a> {
 
     pub(crate) fn required<K: Kind>(&mut self, slot: &mut K::T) -> Result<bool, DecodeError> {
         let t = self.s.token()?;
-        match K::read(&t) {
-            Some(v) => {
+        match K::read(t) {
+            Ok(v) => {
                 *slot = v;
                 Ok(true)
             }
-            None => {
+            Err(t) => {
                 self.skip(K::NAME, &t);
                 Ok(false)
             }
@@ -249,9 +249,9 @@ impl<'a> Decoder<'a> {
         loop {
             let t = self.s.token()?;
             if bad.is_none() {
-                match K::read(&t) {
-                    Some(x) => v.push(x),
-                    None => bad = Some(t),
+                match K::read(t) {
+                    Ok(x) => v.push(x),
+                    Err(t) => bad = Some(t),
                 }
             }
             if !self.s.comma_or(b']')? {

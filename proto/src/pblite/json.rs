@@ -11,9 +11,11 @@ use std::borrow::Cow;
 pub enum Token<'a> {
     Null,
     Bool(bool),
-    /// Integer syntax that fits an i128.
-    Int(i128),
-    /// Integer syntax too large for i128, as the nearest double.
+    /// Integer syntax that fits an i64.
+    Int(i64),
+    /// Integer syntax above `i64::MAX` that fits a u64.
+    UInt(u64),
+    /// Integer syntax too large for 64 bits, as the nearest double.
     BigInt(f64),
     /// Number with a fraction or exponent.
     Float(f64),
@@ -32,7 +34,7 @@ impl Token<'_> {
         match self {
             Token::Null => "null",
             Token::Bool(_) => "bool",
-            Token::Int(_) | Token::BigInt(_) => "integer",
+            Token::Int(_) | Token::UInt(_) | Token::BigInt(_) => "integer",
             Token::Float(_) => "float",
             Token::Str(_) | Token::BadStr => "string",
             Token::Array => "array",
@@ -178,20 +180,32 @@ impl<'a> Scanner<'a> {
                 .map(Token::Float)
                 .map_err(|_| self.error("invalid number"));
         }
-        if int_end - int_start <= 19 {
-            let mut v: u64 = 0;
-            for &d in &self.bytes[int_start..int_end] {
-                v = v * 10 + u64::from(d - b'0');
+        let digits = &self.bytes[int_start..int_end];
+        if digits.len() <= 18 {
+            // Fits an i64 whatever the digits: no overflow checks needed.
+            let mut v: i64 = 0;
+            for &d in digits {
+                v = v * 10 + i64::from(d - b'0');
             }
-            let v = i128::from(v);
             return Ok(Token::Int(if neg { -v } else { v }));
         }
-        if int_end - int_start <= 38 {
-            let mut v: i128 = 0;
-            for &d in &self.bytes[int_start..int_end] {
-                v = v * 10 + i128::from(d - b'0');
+        if digits.len() <= 20 {
+            let mut v: u64 = 0;
+            let mut ok = true;
+            for &d in digits {
+                match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(d - b'0'))) {
+                    Some(x) => v = x,
+                    None => ok = false,
+                }
             }
-            return Ok(Token::Int(if neg { -v } else { v }));
+            if ok {
+                if !neg {
+                    return Ok(i64::try_from(v).map_or(Token::UInt(v), Token::Int));
+                }
+                if v <= 1 << 63 {
+                    return Ok(Token::Int(0i64.wrapping_sub_unsigned(v)));
+                }
+            }
         }
         text.parse()
             .map(Token::BigInt)
@@ -374,3 +388,4 @@ impl<'a> Scanner<'a> {
         Ok(key)
     }
 }
+

@@ -17,8 +17,9 @@ pub trait Kind {
     type T;
     /// The proto type name, for log messages.
     const NAME: &'static str;
+    /// The value, or the token back if it does not fit (for the report).
     #[doc(hidden)]
-    fn read(t: &Token<'_>) -> Option<Self::T>;
+    fn read(t: Token<'_>) -> Result<Self::T, Token<'_>>;
     #[doc(hidden)]
     fn write(v: &Self::T, out: &mut String);
 }
@@ -29,7 +30,8 @@ const MAX_SAFE: i128 = (1 << 53) - 1;
 /// An integer from a JSON number (or bool); strings only if `from_str`.
 fn int(t: &Token<'_>, from_str: bool) -> Option<i128> {
     match t {
-        Token::Int(i) => Some(*i),
+        Token::Int(i) => Some(i128::from(*i)),
+        Token::UInt(u) => Some(i128::from(*u)),
         Token::Bool(b) => Some(i128::from(*b)),
         Token::Str(s) if from_str => {
             let digits = s.strip_prefix('-').unwrap_or(s);
@@ -58,8 +60,8 @@ macro_rules! int_kind {
         impl Kind for $name {
             type T = $t;
             const NAME: &'static str = $proto;
-            fn read(t: &Token<'_>) -> Option<$t> {
-                int(t, $from_str).and_then(|i| <$t>::try_from(i).ok())
+            fn read(t: Token<'_>) -> Result<$t, Token<'_>> {
+                int(&t, $from_str).and_then(|i| <$t>::try_from(i).ok()).ok_or(t)
             }
             fn write(v: &$t, out: &mut String) {
                 write_int(i128::from(*v), out);
@@ -99,12 +101,12 @@ pub struct Bool;
 impl Kind for Bool {
     type T = bool;
     const NAME: &'static str = "bool";
-    fn read(t: &Token<'_>) -> Option<bool> {
+    fn read(t: Token<'_>) -> Result<bool, Token<'_>> {
         match t {
-            Token::Bool(b) => Some(*b),
-            Token::Int(i) => Some(*i != 0),
-            Token::BigInt(_) => Some(true),
-            _ => None,
+            Token::Bool(b) => Ok(b),
+            Token::Int(i) => Ok(i != 0),
+            Token::UInt(_) | Token::BigInt(_) => Ok(true),
+            t => Err(t),
         }
     }
     fn write(v: &bool, out: &mut String) {
@@ -115,9 +117,11 @@ impl Kind for Bool {
 fn float(t: &Token<'_>) -> Option<f64> {
     match t {
         Token::Float(f) | Token::BigInt(f) => Some(*f),
-        // i128 -> f64 rounds to nearest, as Python's float(int) does.
+        // Integers round to the nearest double, as Python's float(int) does.
         #[allow(clippy::cast_precision_loss)]
         Token::Int(i) => Some(*i as f64),
+        #[allow(clippy::cast_precision_loss)]
+        Token::UInt(u) => Some(*u as f64),
         Token::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
         _ => None,
     }
@@ -142,8 +146,8 @@ pub struct Double;
 impl Kind for Double {
     type T = f64;
     const NAME: &'static str = "double";
-    fn read(t: &Token<'_>) -> Option<f64> {
-        float(t)
+    fn read(t: Token<'_>) -> Result<f64, Token<'_>> {
+        float(&t).ok_or(t)
     }
     fn write(v: &f64, out: &mut String) {
         write_float(*v, out);
@@ -155,9 +159,9 @@ pub struct Float;
 impl Kind for Float {
     type T = f32;
     const NAME: &'static str = "float";
-    fn read(t: &Token<'_>) -> Option<f32> {
+    fn read(t: Token<'_>) -> Result<f32, Token<'_>> {
         #[allow(clippy::cast_possible_truncation)]
-        float(t).map(|f| f as f32)
+        float(&t).map(|f| f as f32).ok_or(t)
     }
     fn write(v: &f32, out: &mut String) {
         write_float(f64::from(*v), out);
@@ -196,10 +200,11 @@ pub struct Str;
 impl Kind for Str {
     type T = String;
     const NAME: &'static str = "string";
-    fn read(t: &Token<'_>) -> Option<String> {
+    fn read(t: Token<'_>) -> Result<String, Token<'_>> {
         match t {
-            Token::Str(s) => Some(s.clone().into_owned()),
-            _ => None,
+            // An escaped string is already owned: no second copy.
+            Token::Str(s) => Ok(s.into_owned()),
+            t => Err(t),
         }
     }
     fn write(v: &String, out: &mut String) {
@@ -222,7 +227,19 @@ pub struct Bytes;
 impl Kind for Bytes {
     type T = Vec<u8>;
     const NAME: &'static str = "bytes";
-    fn read(t: &Token<'_>) -> Option<Vec<u8>> {
+    fn read(t: Token<'_>) -> Result<Vec<u8>, Token<'_>> {
+        base64_field(&t).ok_or(t)
+    }
+    fn write(v: &Vec<u8>, out: &mut String) {
+        out.push('"');
+        B64.encode_string(v, out);
+        out.push('"');
+    }
+}
+
+/// A bytes field's value, if the token is acceptable base64.
+fn base64_field(t: &Token<'_>) -> Option<Vec<u8>> {
+    {
         let Token::Str(s) = t else { return None };
         if !s.is_ascii() {
             return None;
@@ -236,11 +253,6 @@ impl Kind for Bytes {
         }
         B64.decode(clean).ok()
     }
-    fn write(v: &Vec<u8>, out: &mut String) {
-        out.push('"');
-        B64.encode_string(v, out);
-        out.push('"');
-    }
 }
 
 /// An enum: a JSON integer in the `int32` range. Numbers the schema does
@@ -249,7 +261,7 @@ pub struct Enum<E>(core::marker::PhantomData<E>);
 impl<E: From<i32> + Copy + Into<i32>> Kind for Enum<E> {
     type T = E;
     const NAME: &'static str = "enum";
-    fn read(t: &Token<'_>) -> Option<E> {
+    fn read(t: Token<'_>) -> Result<E, Token<'_>> {
         Int32::read(t).map(E::from)
     }
     fn write(v: &E, out: &mut String) {
