@@ -193,7 +193,10 @@ impl<'a> Scanner<'a> {
             let mut v: u64 = 0;
             let mut ok = true;
             for &d in digits {
-                match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(d - b'0'))) {
+                match v
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(u64::from(d - b'0')))
+                {
                     Some(x) => v = x,
                     None => ok = false,
                 }
@@ -388,4 +391,3 @@ impl<'a> Scanner<'a> {
         Ok(key)
     }
 }
-
