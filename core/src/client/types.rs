@@ -219,6 +219,13 @@ pub struct Config {
     pub max_response_body: usize,
 }
 
+impl Default for Config {
+    /// Google's servers and no cookies yet (set [`Config::cookies`]).
+    fn default() -> Self {
+        Config::new(Cookies::new())
+    }
+}
+
 impl Config {
     /// Google's servers, the default backoff, and `cookies`.
     pub fn new(cookies: Cookies) -> Self {

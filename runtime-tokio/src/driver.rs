@@ -1,0 +1,181 @@
+//! The driver task: owns the core and runs its loop (STYLE.md §3): drain
+//! outputs and events, arm the timer, wait for one input.
+
+use crate::conn::{self, IoEvent};
+use crate::Command;
+use hangups_core::api::{ApiError, ApiResponse, UploadError, UploadedImage};
+use hangups_core::client::{Client as Core, ConnId, Event, Input, Output, RequestId};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
+
+struct Conn {
+    writes: mpsc::UnboundedSender<Vec<u8>>,
+    task: AbortHandle,
+}
+
+pub(crate) struct Driver {
+    core: Core,
+    tls: Arc<rustls::ClientConfig>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+    io_tx: mpsc::UnboundedSender<IoEvent>,
+    io_rx: mpsc::UnboundedReceiver<IoEvent>,
+    conns: HashMap<ConnId, Conn>,
+    requests: HashMap<RequestId, oneshot::Sender<Result<ApiResponse, ApiError>>>,
+    uploads: HashMap<RequestId, oneshot::Sender<Result<UploadedImage, UploadError>>>,
+    disconnect_waiters: Vec<oneshot::Sender<()>>,
+}
+
+impl Driver {
+    pub(crate) fn new(
+        core: Core,
+        tls: Arc<rustls::ClientConfig>,
+        commands: mpsc::UnboundedReceiver<Command>,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
+        let (io_tx, io_rx) = mpsc::unbounded_channel();
+        Driver {
+            core,
+            tls,
+            commands,
+            events,
+            io_tx,
+            io_rx,
+            conns: HashMap::new(),
+            requests: HashMap::new(),
+            uploads: HashMap::new(),
+            disconnect_waiters: Vec::new(),
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        loop {
+            // 1. drain
+            if self.drain() {
+                break;
+            }
+            // 2. arm
+            let deadline = self.core.poll_timeout().map(tokio::time::Instant::from_std);
+            // 3. one input
+            tokio::select! {
+                Some(io) = self.io_rx.recv() => {
+                    let now = Instant::now();
+                    match io {
+                        IoEvent::Connected(c) => self.core.handle_input(now, Input::Connected(c)),
+                        IoEvent::Data(c, bytes) => self.core.handle_input(now, Input::Data(c, &bytes)),
+                        IoEvent::Closed(c) => {
+                            self.conns.remove(&c);
+                            self.core.handle_input(now, Input::Closed(c));
+                        }
+                    }
+                }
+                command = self.commands.recv() => self.command(command),
+                () = sleep_until(deadline) => self.core.handle_timeout(Instant::now()),
+            }
+        }
+        for (_, c) in self.conns.drain() {
+            c.task.abort();
+        }
+        for w in self.disconnect_waiters.drain(..) {
+            let _ = w.send(());
+        }
+    }
+
+    fn command(&mut self, command: Option<Command>) {
+        let now = Instant::now();
+        match command {
+            Some(Command::Request(req, reply)) => match self.core.request(now, req) {
+                Ok(id) => {
+                    self.requests.insert(id, reply);
+                }
+                Err(_) => {
+                    let _ = reply.send(Err(ApiError::Transport("the client is closed".into())));
+                }
+            },
+            Some(Command::Upload(name, image, reply)) => {
+                match self.core.upload_image(now, &name, image) {
+                    Ok(id) => {
+                        self.uploads.insert(id, reply);
+                    }
+                    Err(_) => {
+                        let _ =
+                            reply.send(Err(UploadError::Transport("the client is closed".into())));
+                    }
+                }
+            }
+            Some(Command::SetActive) => self.core.set_active(now),
+            Some(Command::Disconnect(done)) => {
+                self.disconnect_waiters.push(done);
+                self.core.disconnect(now);
+            }
+            // Every handle is gone.
+            None => self.core.disconnect(now),
+        }
+    }
+
+    /// Applies outputs and routes events; `true` once the core closed.
+    fn drain(&mut self) -> bool {
+        while let Some(out) = self.core.poll_output() {
+            match out {
+                Output::Connect {
+                    conn,
+                    host,
+                    port,
+                    tls,
+                } => {
+                    let (writes, rx) = mpsc::unbounded_channel();
+                    let tls = tls.then(|| self.tls.clone());
+                    let task =
+                        tokio::spawn(conn::run(conn, host, port, tls, rx, self.io_tx.clone()));
+                    self.conns.insert(
+                        conn,
+                        Conn {
+                            writes,
+                            task: task.abort_handle(),
+                        },
+                    );
+                }
+                Output::Transmit { conn, bytes } => {
+                    if let Some(c) = self.conns.get(&conn) {
+                        let _ = c.writes.send(bytes);
+                    }
+                }
+                Output::Close { conn } => {
+                    if let Some(c) = self.conns.remove(&conn) {
+                        c.task.abort();
+                    }
+                }
+            }
+        }
+        let mut closed = false;
+        while let Some(event) = self.core.poll_event() {
+            match event {
+                Event::Response { id, result } => {
+                    if let Some(reply) = self.requests.remove(&id) {
+                        let _ = reply.send(result.map(|r| *r));
+                    }
+                }
+                Event::ImageUploaded { id, result } => {
+                    if let Some(reply) = self.uploads.remove(&id) {
+                        let _ = reply.send(result);
+                    }
+                }
+                other => {
+                    closed |= matches!(other, Event::Closed { .. });
+                    let _ = self.events.send(other);
+                }
+            }
+        }
+        closed
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
