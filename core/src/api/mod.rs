@@ -156,6 +156,79 @@ pub fn build_request(
     Ok(http)
 }
 
+/// Calls `$callback! { $( #[doc = ".."] method(Request) -> Response; )* }`
+/// with the 25 chat API calls, named as hangups names its `Client`
+/// methods, so each runtime adapter generates one method per call without
+/// repeating the list.
+///
+/// ```
+/// macro_rules! names {
+///     ($( $(#[$doc:meta])* $name:ident($req:ty) -> $resp:ty; )*) => {
+///         [$(stringify!($name)),*]
+///     };
+/// }
+/// let names = hangups_core::for_each_api_call!(names);
+/// assert_eq!(names.len(), 25);
+/// assert!(names.contains(&"send_chat_message"));
+/// ```
+#[macro_export]
+macro_rules! for_each_api_call {
+    ($callback:ident) => {
+        $callback! {
+            /// The `add_user` chat API call.
+            add_user($crate::proto::hangouts::AddUserRequest) -> $crate::proto::hangouts::AddUserResponse;
+            /// The `create_conversation` chat API call.
+            create_conversation($crate::proto::hangouts::CreateConversationRequest) -> $crate::proto::hangouts::CreateConversationResponse;
+            /// The `delete_conversation` chat API call.
+            delete_conversation($crate::proto::hangouts::DeleteConversationRequest) -> $crate::proto::hangouts::DeleteConversationResponse;
+            /// The `easter_egg` chat API call.
+            easter_egg($crate::proto::hangouts::EasterEggRequest) -> $crate::proto::hangouts::EasterEggResponse;
+            /// The `get_conversation` chat API call.
+            get_conversation($crate::proto::hangouts::GetConversationRequest) -> $crate::proto::hangouts::GetConversationResponse;
+            /// The `get_entity_by_id` chat API call.
+            get_entity_by_id($crate::proto::hangouts::GetEntityByIdRequest) -> $crate::proto::hangouts::GetEntityByIdResponse;
+            /// The `get_group_conversation_url` chat API call.
+            get_group_conversation_url($crate::proto::hangouts::GetGroupConversationUrlRequest) -> $crate::proto::hangouts::GetGroupConversationUrlResponse;
+            /// The `get_self_info` chat API call.
+            get_self_info($crate::proto::hangouts::GetSelfInfoRequest) -> $crate::proto::hangouts::GetSelfInfoResponse;
+            /// The `get_suggested_entities` chat API call.
+            get_suggested_entities($crate::proto::hangouts::GetSuggestedEntitiesRequest) -> $crate::proto::hangouts::GetSuggestedEntitiesResponse;
+            /// The `query_presence` chat API call.
+            query_presence($crate::proto::hangouts::QueryPresenceRequest) -> $crate::proto::hangouts::QueryPresenceResponse;
+            /// The `remove_user` chat API call.
+            remove_user($crate::proto::hangouts::RemoveUserRequest) -> $crate::proto::hangouts::RemoveUserResponse;
+            /// The `rename_conversation` chat API call.
+            rename_conversation($crate::proto::hangouts::RenameConversationRequest) -> $crate::proto::hangouts::RenameConversationResponse;
+            /// The `search_entities` chat API call.
+            search_entities($crate::proto::hangouts::SearchEntitiesRequest) -> $crate::proto::hangouts::SearchEntitiesResponse;
+            /// The `send_chat_message` chat API call.
+            send_chat_message($crate::proto::hangouts::SendChatMessageRequest) -> $crate::proto::hangouts::SendChatMessageResponse;
+            /// The `modify_otr_status` chat API call.
+            modify_otr_status($crate::proto::hangouts::ModifyOTRStatusRequest) -> $crate::proto::hangouts::ModifyOTRStatusResponse;
+            /// The `send_offnetwork_invitation` chat API call.
+            send_offnetwork_invitation($crate::proto::hangouts::SendOffnetworkInvitationRequest) -> $crate::proto::hangouts::SendOffnetworkInvitationResponse;
+            /// The `set_active_client` chat API call.
+            set_active_client($crate::proto::hangouts::SetActiveClientRequest) -> $crate::proto::hangouts::SetActiveClientResponse;
+            /// The `set_conversation_notification_level` chat API call.
+            set_conversation_notification_level($crate::proto::hangouts::SetConversationNotificationLevelRequest) -> $crate::proto::hangouts::SetConversationNotificationLevelResponse;
+            /// The `set_focus` chat API call.
+            set_focus($crate::proto::hangouts::SetFocusRequest) -> $crate::proto::hangouts::SetFocusResponse;
+            /// The `set_group_link_sharing_enabled` chat API call.
+            set_group_link_sharing_enabled($crate::proto::hangouts::SetGroupLinkSharingEnabledRequest) -> $crate::proto::hangouts::SetGroupLinkSharingEnabledResponse;
+            /// The `set_presence` chat API call.
+            set_presence($crate::proto::hangouts::SetPresenceRequest) -> $crate::proto::hangouts::SetPresenceResponse;
+            /// The `set_typing` chat API call.
+            set_typing($crate::proto::hangouts::SetTypingRequest) -> $crate::proto::hangouts::SetTypingResponse;
+            /// The `sync_all_new_events` chat API call.
+            sync_all_new_events($crate::proto::hangouts::SyncAllNewEventsRequest) -> $crate::proto::hangouts::SyncAllNewEventsResponse;
+            /// The `sync_recent_conversations` chat API call.
+            sync_recent_conversations($crate::proto::hangouts::SyncRecentConversationsRequest) -> $crate::proto::hangouts::SyncRecentConversationsResponse;
+            /// The `update_watermark` chat API call.
+            update_watermark($crate::proto::hangouts::UpdateWatermarkRequest) -> $crate::proto::hangouts::UpdateWatermarkResponse;
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,77 +334,4 @@ mod tests {
         assert_eq!((http.port, http.tls), (8080, false));
         assert!(http.header("authorization").is_some());
     }
-}
-
-/// Calls `$callback! { $( #[doc = ".."] method(Request) -> Response; )* }`
-/// with the 25 chat API calls, named as hangups names its `Client`
-/// methods, so each runtime adapter generates one method per call without
-/// repeating the list.
-///
-/// ```
-/// macro_rules! names {
-///     ($( $(#[$doc:meta])* $name:ident($req:ty) -> $resp:ty; )*) => {
-///         [$(stringify!($name)),*]
-///     };
-/// }
-/// let names = hangups_core::for_each_api_call!(names);
-/// assert_eq!(names.len(), 25);
-/// assert!(names.contains(&"send_chat_message"));
-/// ```
-#[macro_export]
-macro_rules! for_each_api_call {
-    ($callback:ident) => {
-        $callback! {
-            /// The `add_user` chat API call.
-            add_user($crate::proto::hangouts::AddUserRequest) -> $crate::proto::hangouts::AddUserResponse;
-            /// The `create_conversation` chat API call.
-            create_conversation($crate::proto::hangouts::CreateConversationRequest) -> $crate::proto::hangouts::CreateConversationResponse;
-            /// The `delete_conversation` chat API call.
-            delete_conversation($crate::proto::hangouts::DeleteConversationRequest) -> $crate::proto::hangouts::DeleteConversationResponse;
-            /// The `easter_egg` chat API call.
-            easter_egg($crate::proto::hangouts::EasterEggRequest) -> $crate::proto::hangouts::EasterEggResponse;
-            /// The `get_conversation` chat API call.
-            get_conversation($crate::proto::hangouts::GetConversationRequest) -> $crate::proto::hangouts::GetConversationResponse;
-            /// The `get_entity_by_id` chat API call.
-            get_entity_by_id($crate::proto::hangouts::GetEntityByIdRequest) -> $crate::proto::hangouts::GetEntityByIdResponse;
-            /// The `get_group_conversation_url` chat API call.
-            get_group_conversation_url($crate::proto::hangouts::GetGroupConversationUrlRequest) -> $crate::proto::hangouts::GetGroupConversationUrlResponse;
-            /// The `get_self_info` chat API call.
-            get_self_info($crate::proto::hangouts::GetSelfInfoRequest) -> $crate::proto::hangouts::GetSelfInfoResponse;
-            /// The `get_suggested_entities` chat API call.
-            get_suggested_entities($crate::proto::hangouts::GetSuggestedEntitiesRequest) -> $crate::proto::hangouts::GetSuggestedEntitiesResponse;
-            /// The `query_presence` chat API call.
-            query_presence($crate::proto::hangouts::QueryPresenceRequest) -> $crate::proto::hangouts::QueryPresenceResponse;
-            /// The `remove_user` chat API call.
-            remove_user($crate::proto::hangouts::RemoveUserRequest) -> $crate::proto::hangouts::RemoveUserResponse;
-            /// The `rename_conversation` chat API call.
-            rename_conversation($crate::proto::hangouts::RenameConversationRequest) -> $crate::proto::hangouts::RenameConversationResponse;
-            /// The `search_entities` chat API call.
-            search_entities($crate::proto::hangouts::SearchEntitiesRequest) -> $crate::proto::hangouts::SearchEntitiesResponse;
-            /// The `send_chat_message` chat API call.
-            send_chat_message($crate::proto::hangouts::SendChatMessageRequest) -> $crate::proto::hangouts::SendChatMessageResponse;
-            /// The `modify_otr_status` chat API call.
-            modify_otr_status($crate::proto::hangouts::ModifyOTRStatusRequest) -> $crate::proto::hangouts::ModifyOTRStatusResponse;
-            /// The `send_offnetwork_invitation` chat API call.
-            send_offnetwork_invitation($crate::proto::hangouts::SendOffnetworkInvitationRequest) -> $crate::proto::hangouts::SendOffnetworkInvitationResponse;
-            /// The `set_active_client` chat API call.
-            set_active_client($crate::proto::hangouts::SetActiveClientRequest) -> $crate::proto::hangouts::SetActiveClientResponse;
-            /// The `set_conversation_notification_level` chat API call.
-            set_conversation_notification_level($crate::proto::hangouts::SetConversationNotificationLevelRequest) -> $crate::proto::hangouts::SetConversationNotificationLevelResponse;
-            /// The `set_focus` chat API call.
-            set_focus($crate::proto::hangouts::SetFocusRequest) -> $crate::proto::hangouts::SetFocusResponse;
-            /// The `set_group_link_sharing_enabled` chat API call.
-            set_group_link_sharing_enabled($crate::proto::hangouts::SetGroupLinkSharingEnabledRequest) -> $crate::proto::hangouts::SetGroupLinkSharingEnabledResponse;
-            /// The `set_presence` chat API call.
-            set_presence($crate::proto::hangouts::SetPresenceRequest) -> $crate::proto::hangouts::SetPresenceResponse;
-            /// The `set_typing` chat API call.
-            set_typing($crate::proto::hangouts::SetTypingRequest) -> $crate::proto::hangouts::SetTypingResponse;
-            /// The `sync_all_new_events` chat API call.
-            sync_all_new_events($crate::proto::hangouts::SyncAllNewEventsRequest) -> $crate::proto::hangouts::SyncAllNewEventsResponse;
-            /// The `sync_recent_conversations` chat API call.
-            sync_recent_conversations($crate::proto::hangouts::SyncRecentConversationsRequest) -> $crate::proto::hangouts::SyncRecentConversationsResponse;
-            /// The `update_watermark` chat API call.
-            update_watermark($crate::proto::hangouts::UpdateWatermarkRequest) -> $crate::proto::hangouts::UpdateWatermarkResponse;
-        }
-    };
 }
