@@ -34,7 +34,7 @@
 //! let mut client = Client::new(config, now, 1_700_000_000).unwrap();
 //! client.connect(now);
 //! // 1. drain outputs: here, open a connection for the session request
-//! let Some(Output::Connect { conn, host, port, tls }) = client.poll_output() else { panic!() };
+//! let Some(Output::Connect { conn, host, port, tls, .. }) = client.poll_output() else { panic!() };
 //! assert_eq!((host.as_str(), port, tls), ("127.0.0.1", 8080, false));
 //! // ... the adapter connects, then reports it:
 //! client.handle_input(now, Input::Connected(conn));
@@ -66,6 +66,7 @@ pub mod client;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;
+pub mod proxy;
 pub mod rng;
 
 pub use hangups_proto as proto;

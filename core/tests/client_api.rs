@@ -316,3 +316,45 @@ fn debug_output_of_the_client_and_its_requests_holds_no_secret() {
     let dump = format!("{req:?}");
     assert!(!dump.contains("abc") && !dump.contains("1_ff"), "{dump}");
 }
+
+#[test]
+fn proxies_get_connections_and_plain_requests_in_absolute_form() {
+    use hangups_core::proxy::{Proxy, ProxyConfig};
+    let mut cfg = config();
+    cfg.proxy = ProxyConfig {
+        http: Proxy::parse("http://proxy.local:3128"),
+        https: Proxy::parse("proxy.local:3129"),
+        no_proxy: vec!["direct.example".into()],
+    };
+    let mut sim = Sim::new(cfg);
+    sim.client
+        .request(sim.now, ApiRequest::from(GetSelfInfoRequest::default()))
+        .unwrap();
+    sim.drain();
+    let (c, req) = sim.next_request();
+    let via = sim.conns[&c].via.clone().expect("through the proxy");
+    assert_eq!((via.host.as_str(), via.port), ("proxy.local", 3128));
+    assert_eq!(
+        (sim.conns[&c].host.as_str(), sim.conns[&c].port),
+        ("127.0.0.1", 8080)
+    );
+    assert!(
+        req.target
+            .starts_with("http://127.0.0.1:8080/chat/v1/contacts/getselfinfo?"),
+        "{}",
+        req.target
+    );
+    assert_eq!(req.header("host"), Some("127.0.0.1:8080"));
+    // TLS goes through the HTTPS proxy, as a tunnel: origin-form requests.
+    let mut cfg = Config::new(cookies());
+    cfg.proxy = ProxyConfig::all(Proxy::parse("proxy.local:3129").unwrap());
+    let mut sim = Sim::new(cfg);
+    sim.client
+        .request(sim.now, ApiRequest::from(GetSelfInfoRequest::default()))
+        .unwrap();
+    sim.drain();
+    let (c, req) = sim.next_request();
+    assert!(sim.conns[&c].tls);
+    assert_eq!(sim.conns[&c].via.as_ref().map(|p| p.port), Some(3129));
+    assert!(req.target.starts_with("/chat/v1/"));
+}

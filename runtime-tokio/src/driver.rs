@@ -125,11 +125,17 @@ impl Driver {
                     host,
                     port,
                     tls,
+                    via,
                 } => {
                     let (writes, rx) = mpsc::unbounded_channel();
                     let tls = tls.then(|| self.tls.clone());
-                    let task =
-                        tokio::spawn(conn::run(conn, host, port, tls, rx, self.io_tx.clone()));
+                    let target = conn::Target {
+                        host,
+                        port,
+                        tls,
+                        via,
+                    };
+                    let task = tokio::spawn(conn::run(conn, target, rx, self.io_tx.clone()));
                     self.conns.insert(
                         conn,
                         Conn {

@@ -38,18 +38,32 @@ pub use hangups_core::client::{ChannelError, Event, FatalError};
 pub use hangups_core::proto;
 
 use hangups_core::api::ApiCall;
+use hangups_core::proxy::ProxyConfig;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
 /// How to reach the service.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    /// The core's configuration: servers, timeouts, backoff. Its cookies
-    /// are replaced by the ones given to [`Client::connect`].
+    /// The core's configuration: servers, timeouts, backoff, proxies. Its
+    /// cookies are replaced by the ones given to [`Client::connect`].
     pub client: hangups_core::client::Config,
     /// Extra trusted root certificates (PEM), besides the webpki roots;
     /// this is how tests trust an emulator's self-signed certificate.
     pub extra_root_certs_pem: Vec<String>,
+    /// Fill `client.proxy` from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`
+    /// (or their lower-case forms) when it is empty (default: yes).
+    pub proxy_from_env: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            client: hangups_core::client::Config::default(),
+            extra_root_certs_pem: Vec::new(),
+            proxy_from_env: true,
+        }
+    }
 }
 
 impl Config {
@@ -71,6 +85,16 @@ impl Config {
             return Err(Error::BadUrl(url.to_string()));
         }
         self.client = self.client.with_server(host, port, tls);
+        Ok(self)
+    }
+
+    /// Sends every request through `proxy` (`http://host:port`), ignoring
+    /// the environment.
+    pub fn with_proxy(mut self, proxy: &str) -> Result<Self, Error> {
+        let proxy = hangups_core::proxy::Proxy::parse(proxy)
+            .ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
+        self.client.proxy = ProxyConfig::all(proxy);
+        self.proxy_from_env = false;
         Ok(self)
     }
 
@@ -160,6 +184,18 @@ impl Client {
         let tls = tls::client_config(&config.extra_root_certs_pem)?;
         let mut core_config = config.client;
         core_config.cookies = cookies;
+        if config.proxy_from_env && core_config.proxy == ProxyConfig::default() {
+            let var = |name: &str| {
+                std::env::var(name)
+                    .or_else(|_| std::env::var(name.to_lowercase()))
+                    .ok()
+            };
+            core_config.proxy = ProxyConfig::from_env_values(
+                var("HTTP_PROXY").as_deref(),
+                var("HTTPS_PROXY").as_deref(),
+                var("NO_PROXY").as_deref(),
+            );
+        }
         core_config.rng_seed = os_seed();
         let unix_secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -275,10 +275,19 @@ impl Client {
             Purpose::LongPoll(_) => self.config.push_timeout,
             _ => self.config.request_timeout,
         };
+        let via = self
+            .config
+            .proxy
+            .proxy_for(&request.host, request.tls)
+            .cloned();
+        let bytes = match via {
+            Some(_) if !request.tls => request.encode_for_proxy(),
+            _ => request.encode(),
+        };
         let ex = Exchange::new(
             conn,
             purpose,
-            request.encode(),
+            bytes,
             self.now,
             self.config.request_timeout,
             idle,
@@ -290,6 +299,7 @@ impl Client {
             host: request.host.clone(),
             port: request.port,
             tls: request.tls,
+            via,
         });
         conn
     }

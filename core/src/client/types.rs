@@ -38,12 +38,17 @@ pub enum Output {
     Connect {
         /// The id to report back.
         conn: ConnId,
-        /// Host name or IP literal.
+        /// Host name or IP literal of the server.
         host: String,
-        /// TCP port.
+        /// TCP port of the server.
         port: u16,
-        /// Whether to speak TLS (verifying `host`).
+        /// Whether to speak TLS with the server (verifying `host`).
         tls: bool,
+        /// Go through this HTTP proxy: connect to it instead; with `tls`,
+        /// first open a tunnel to `host:port` ([`crate::proxy::connect_request`],
+        /// [`crate::proxy::TunnelHandshake`]), then speak TLS inside it. Without
+        /// `tls` the client already writes proxy-style requests.
+        via: Option<crate::proxy::Proxy>,
     },
     /// Write these bytes to the connection.
     Transmit {
@@ -217,6 +222,9 @@ pub struct Config {
     pub max_chunk: usize,
     /// Largest API response body accepted, in bytes (64 MiB).
     pub max_response_body: usize,
+    /// HTTP proxies (none by default; adapters fill it from the
+    /// environment's `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`).
+    pub proxy: crate::proxy::ProxyConfig,
 }
 
 impl Default for Config {
@@ -243,6 +251,7 @@ impl Config {
             backoff: BackoffConfig::default(),
             max_chunk: 16 * 1024 * 1024,
             max_response_body: 64 * 1024 * 1024,
+            proxy: crate::proxy::ProxyConfig::default(),
         }
     }
 

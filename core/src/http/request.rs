@@ -174,7 +174,21 @@ impl Request {
     /// Never fails: see the module docs for how header fields that could
     /// inject lines are sanitised ([`Request::validate`] reports them).
     pub fn encode(&self) -> Vec<u8> {
-        let target = self.target();
+        self.encode_with_target(self.target())
+    }
+
+    /// As [`Request::encode`], with the absolute-form target
+    /// (`http://host:port/path?query`) a plain-HTTP proxy needs.
+    pub fn encode_for_proxy(&self) -> Vec<u8> {
+        let scheme = if self.tls { "https" } else { "http" };
+        self.encode_with_target(format!(
+            "{scheme}://{}{}",
+            self.host_header(),
+            self.target()
+        ))
+    }
+
+    fn encode_with_target(&self, target: String) -> Vec<u8> {
         let headers_len: usize = self
             .headers
             .iter()

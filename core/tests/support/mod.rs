@@ -15,6 +15,7 @@ pub struct Conn {
     pub host: String,
     pub port: u16,
     pub tls: bool,
+    pub via: Option<hangups_core::proxy::Proxy>,
     pub connected: bool,
     pub closed_by_client: bool,
     pub received: Vec<u8>,
@@ -90,6 +91,7 @@ impl Sim {
                     host,
                     port,
                     tls,
+                    via,
                 } => {
                     self.conns.insert(
                         conn,
@@ -97,6 +99,7 @@ impl Sim {
                             host,
                             port,
                             tls,
+                            via,
                             ..Default::default()
                         },
                     );
