@@ -1,14 +1,21 @@
 //! The adapter against a tiny fake server on 127.0.0.1 (tests/support):
-//! connect, the channel's first events, one API call, disconnect.
+//! connect, the channel's first events, one API call, disconnect; over
+//! plain TCP and TLS.
 
 mod support;
 
-use hangups_tokio::proto::hangouts::{GetSelfInfoRequest, ResponseStatus};
-use hangups_tokio::{Client, Config, Cookies, Error, Event, Events};
+use hangups_tokio::proto::hangouts::{
+    GetSelfInfoRequest, MessageContent, ResponseStatus, Segment, SendChatMessageRequest,
+};
+use hangups_tokio::{ApiError, Client, Config, Cookies, Error, Event, Events};
+use std::time::Duration;
 use tokio::time::timeout;
 
-async fn connect() -> (Client, Events) {
-    let config = Config::default().with_url(&support::start()).expect("url");
+async fn connect(url: &str) -> (Client, Events) {
+    let config = Config::default()
+        .with_url(url)
+        .expect("url")
+        .with_root_cert_pem(support::CA_PEM);
     let cookies = Cookies::from_iter([("SAPISID", "abc")]);
     Client::connect(cookies, config).await.expect("connect")
 }
@@ -21,7 +28,16 @@ async fn next(events: &mut Events) -> Option<Event> {
 
 #[tokio::test]
 async fn connects_calls_and_disconnects() {
-    let (client, mut events) = connect().await;
+    scenario(&support::start()).await;
+}
+
+#[tokio::test]
+async fn connects_calls_and_disconnects_over_tls() {
+    scenario(&support::start_tls()).await;
+}
+
+async fn scenario(url: &str) {
+    let (client, mut events) = connect(url).await;
     let ev = next(&mut events).await;
     assert!(matches!(ev, Some(Event::Connected)), "{ev:?}");
     let ev = next(&mut events).await;
@@ -60,7 +76,7 @@ async fn connects_calls_and_disconnects() {
 
 #[tokio::test]
 async fn dropping_every_handle_closes_the_client() {
-    let (client, mut events) = connect().await;
+    let (client, mut events) = connect(&support::start()).await;
     let ev = next(&mut events).await;
     assert!(matches!(ev, Some(Event::Connected)), "{ev:?}");
     drop(client.clone());
@@ -73,4 +89,56 @@ async fn dropping_every_handle_closes_the_client() {
         matches!(last, Some(Event::Closed { error: None })),
         "{last:?}"
     );
+}
+
+/// A 2 MiB request over TLS: the server answers (404) only once it has
+/// read the whole body.
+#[tokio::test]
+async fn a_large_request_is_written_whole_over_tls() {
+    let (client, _events) = connect(&support::start_tls()).await;
+    let result = timeout(support::WAIT, client.send_chat_message(large_message()))
+        .await
+        .expect("a response in time");
+    assert!(
+        matches!(result, Err(Error::Api(ApiError::Http { status: 404, .. }))),
+        "{result:?}"
+    );
+    client.disconnect().await;
+}
+
+/// With a short request timeout against a server that never answers, the
+/// client gives up on its connections and closes them: over TCP after the
+/// request is written, over TLS in the middle of the handshake.
+#[tokio::test]
+async fn connections_that_time_out_are_closed() {
+    for scheme in ["http", "https"] {
+        let (port, closed) = support::start_silent();
+        let (client, _events) = connect_quick(&format!("{scheme}://127.0.0.1:{port}")).await;
+        let seen = tokio::task::spawn_blocking(move || closed.recv_timeout(support::WAIT))
+            .await
+            .expect("join");
+        assert!(seen.is_ok(), "{scheme}: the connection was not closed");
+        client.disconnect().await;
+    }
+}
+
+async fn connect_quick(url: &str) -> (Client, Events) {
+    let mut config = Config::default().with_url(url).expect("url");
+    config.client.request_timeout = Duration::from_millis(200);
+    let cookies = Cookies::from_iter([("SAPISID", "abc")]);
+    Client::connect(cookies, config).await.expect("connect")
+}
+
+/// A chat message of 2 MiB of text.
+fn large_message() -> SendChatMessageRequest {
+    SendChatMessageRequest {
+        message_content: Some(MessageContent {
+            segment: vec![Segment {
+                text: Some("x".repeat(2 << 20)),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
