@@ -1,5 +1,7 @@
 //! A tiny fake Hangouts server on 127.0.0.1 for the adapter's tests (the
-//! project's emulator will replace it). One thread per connection, each
+//! project's emulator will replace it), over plain TCP or TLS (a test CA,
+//! [`CA_PEM`], valid 2000–2999, signs a certificate for 127.0.0.1; made
+//! once with Python's `cryptography`). One thread per connection, each
 //! read bounded by a timeout:
 //!
 //! - the session POST gets the SID chunk of PROTOCOL.md §1.2;
@@ -7,7 +9,11 @@
 //!   client-id chunk, and stays open until the client closes it;
 //! - the subscription POST (it carries a SID) gets a 200;
 //! - `POST /chat/v1/contacts/getselfinfo` gets a base64 `GetSelfInfoResponse`
-//!   (status OK, self entity [`GAIA_ID`]); anything else a 404.
+//!   (status OK, self entity [`GAIA_ID`]); anything else a 404 once its
+//!   whole body is read.
+//!
+//! [`start_silent`] starts a server that never answers, to see the client
+//! close connections that time out.
 //!
 //! The same file is in every adapter's tests.
 
@@ -15,8 +21,11 @@ use base64::Engine;
 use hangups_core::proto::hangouts::{
     Entity, GetSelfInfoResponse, ParticipantId, ResponseHeader, ResponseStatus,
 };
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// The client id the long-poll hands out.
@@ -26,22 +35,74 @@ pub const GAIA_ID: &str = "1234";
 /// How long any one wait may take, in the server and in the tests.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// The root certificate that signed the server's.
+pub const CA_PEM: &str = include_str!("ca.pem");
+
 const BIND: &str = "/client-channel/channel/bind";
 
-/// Starts the server; returns its URL (`http://127.0.0.1:PORT`).
+/// Starts a plain server; returns its URL (`http://127.0.0.1:PORT`).
 pub fn start() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("local addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream));
-        }
-    });
+    let port = listen(serve);
     format!("http://127.0.0.1:{port}")
 }
 
-fn serve(mut s: TcpStream) {
-    s.set_read_timeout(Some(WAIT)).expect("read timeout");
+/// Starts a TLS server; returns its URL (`https://127.0.0.1:PORT`).
+pub fn start_tls() -> String {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certs = CertificateDer::pem_slice_iter(include_bytes!("server.pem"))
+        .collect::<Result<Vec<_>, _>>()
+        .expect("certificate");
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("server.key")).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    let config = Arc::new(config);
+    let port = listen(move |tcp| {
+        let tls = rustls::ServerConnection::new(config.clone()).expect("TLS");
+        serve(rustls::StreamOwned::new(tls, tcp))
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
+/// Starts a server that reads and never answers; returns its port and a
+/// channel that gets a message each time a client closes a connection.
+pub fn start_silent() -> (u16, mpsc::Receiver<()>) {
+    let (closed, rx) = mpsc::channel();
+    let port = listen(move |mut tcp| {
+        let mut buf = [0u8; 4096];
+        loop {
+            match tcp.read(&mut buf) {
+                Ok(0) => {
+                    let _ = closed.send(());
+                    return;
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    (port, rx)
+}
+
+/// Accepts connections on 127.0.0.1 and serves each on its own thread.
+fn listen(serve: impl Fn(TcpStream) + Clone + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("local addr").port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            tcp.set_read_timeout(Some(WAIT)).expect("read timeout");
+            let serve = serve.clone();
+            std::thread::spawn(move || serve(tcp));
+        }
+    });
+    port
+}
+
+/// Answers one request, then waits until the client closes the connection.
+fn serve(mut s: impl Read + Write) {
     let Some(head) = read_request(&mut s) else {
         return;
     };
@@ -56,21 +117,20 @@ fn serve(mut s: TcpStream) {
         ("GET", BIND) => {
             let _ = s.write_all(&stream_head());
             let _ = s.write_all(&http_chunk(noop_chunk(1).as_bytes()));
-            let _ = s.write_all(&http_chunk(client_id_chunk(2, CLIENT_ID).as_bytes()));
-            // Open until the client closes it (or the wait runs out).
-            let _ = s.read_to_end(&mut Vec::new());
-            return;
+            let _ = s.flush();
+            http_chunk(client_id_chunk(2, CLIENT_ID).as_bytes())
         }
         ("POST", "/chat/v1/contacts/getselfinfo") => response(200, &self_info()),
         _ => response(404, b""),
     };
     let _ = s.write_all(&reply);
-    let _ = s.shutdown(Shutdown::Write);
+    let _ = s.flush();
+    // Open until the client closes it (or the wait runs out).
     let _ = s.read_to_end(&mut Vec::new());
 }
 
 /// Reads one request (head and Content-Length body); returns its head.
-fn read_request(s: &mut TcpStream) -> Option<String> {
+fn read_request(s: &mut impl Read) -> Option<String> {
     let mut buf = Vec::new();
     let mut piece = [0u8; 4096];
     let end = loop {
