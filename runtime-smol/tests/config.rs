@@ -1,6 +1,7 @@
-//! `Config::with_url`: schemes, ports, IPv6 literals, bad URLs.
+//! `Config::with_url` (schemes, ports, IPv6 literals, bad URLs) and the
+//! handles' auto traits.
 
-use hangups_smol::{Config, Error};
+use hangups_smol::{Client, Config, Error, Events};
 
 fn server(url: &str) -> (String, u16, bool) {
     let ep = Config::default().with_url(url).expect("url").client.api;
@@ -32,4 +33,14 @@ fn bad_urls_are_typed_errors() {
         let result = Config::default().with_url(url);
         assert!(matches!(result, Err(Error::BadUrl(_))), "{url}: {result:?}");
     }
+}
+
+#[test]
+fn handles_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Client>();
+    send_sync::<Config>();
+    send_sync::<Error>();
+    send::<Events>();
 }
