@@ -1,7 +1,293 @@
 //! # hangups-blocking
 //!
-//! Will own the blocking adapter: std::net sockets (and rustls), a driver
-//! thread that owns the sans-IO `hangups_core::Client`, plain methods for
-//! every chat API call and an iterator of events. No protocol logic lives here.
+//! The hangups-rs client over blocking std sockets and threads: this crate
+//! opens TCP (`std::net`) and TLS (rustls with ring) connections for the
+//! sans-IO [`hangups_core::client::Client`], copies bytes both ways, waits
+//! for the core's next deadline, and gives its events and API calls a
+//! blocking face. All protocol logic is in hangups-core; the API is the
+//! same as hangups-tokio's, with plain methods and an iterator of events.
 //!
-//! Not implemented yet: this crate is an empty placeholder.
+//! ```no_run
+//! use hangups_blocking::{Client, Config, Cookies, Event};
+//! use hangups_blocking::proto::hangouts::GetSelfInfoRequest;
+//!
+//! # fn main() -> Result<(), hangups_blocking::Error> {
+//! let cookies = Cookies::from_iter([("SAPISID", "…"), ("SID", "…")]);
+//! let (client, events) = Client::connect(cookies, Config::default())?;
+//! let me = client.get_self_info(GetSelfInfoRequest::default())?;
+//! println!("signed in as {:?}", me.self_entity);
+//! for event in events {
+//!     if let Event::StateUpdate(update) = event {
+//!         println!("{update:?}");
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Design
+//!
+//! - **The driver thread** owns the core. Its loop: drain the core's
+//!   outputs and events, then wait on **one** `std::sync::mpsc` channel
+//!   that carries both IO events from connection threads and commands from
+//!   handles, with `recv_timeout(deadline - now)`; on a timeout it calls
+//!   `handle_timeout`. API replies go back on one-message channels.
+//!   [`Client`] is a cheap handle (`Clone`); when the last one is dropped
+//!   the driver is told and disconnects. The driver stops after
+//!   [`Event::Closed`].
+//! - **Each connection** has a reader thread and a writer thread. The
+//!   reader connects (with a connect timeout of the core's
+//!   `request_timeout`), does the TLS handshake, reports `Connected`,
+//!   starts the writer, then reads and reports data until the socket ends.
+//!   The writer takes bytes from a channel the driver feeds, so a slow peer
+//!   never blocks the driver.
+//! - **TLS**: reader and writer share the `rustls::ClientConnection`
+//!   behind a `Mutex`, each holding it only to decrypt or encrypt, never
+//!   across socket IO. Only the writer writes to the socket: it encrypts
+//!   and takes the TLS records out in one locked step and writes them in
+//!   that order, so records never interleave. When decrypting leaves rustls
+//!   with something to send (a key update reply, an alert), the reader
+//!   wakes the writer with an empty message.
+//! - **Close**: the driver's handle of a connection holds the socket (once
+//!   connected); dropping it, on [`Output::Close`](hangups_core::client::Output::Close)
+//!   or when the driver stops, marks the connection closed and calls
+//!   `TcpStream::shutdown`, so the reader's blocking read and the writer's
+//!   blocking write return, and drops the write channel, so an idle writer
+//!   wakes. Both threads then end and report nothing more. A connection
+//!   closed while still connecting ends right after its connect returns.
+
+#![forbid(unsafe_code)]
+
+mod conn;
+mod driver;
+mod tls;
+
+pub use hangups_core::api::{
+    ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage,
+};
+pub use hangups_core::client::{ChannelError, Event, FatalError};
+pub use hangups_core::proto;
+
+use hangups_core::api::ApiCall;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How to reach the service.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The core's configuration: servers, timeouts, backoff. Its cookies
+    /// are replaced by the ones given to [`Client::connect`].
+    pub client: hangups_core::client::Config,
+    /// Extra trusted root certificates (PEM), besides the webpki roots;
+    /// this is how tests trust an emulator's self-signed certificate.
+    pub extra_root_certs_pem: Vec<String>,
+}
+
+impl Config {
+    /// Every server at `url` (`http://host:port` or `https://host:port`),
+    /// e.g. an emulator on 127.0.0.1.
+    pub fn with_url(mut self, url: &str) -> Result<Self, Error> {
+        let (tls, rest) = match url.split_once("://") {
+            Some(("https", rest)) => (true, rest),
+            Some(("http", rest)) => (false, rest),
+            _ => return Err(Error::BadUrl(url.to_string())),
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let (host, port) = match authority.rsplit_once(':') {
+            // Not the colon of a bracketed IPv6 literal without a port.
+            Some((h, p)) if !p.ends_with(']') => {
+                (h, p.parse().map_err(|_| Error::BadUrl(url.to_string()))?)
+            }
+            _ => (authority, if tls { 443 } else { 80 }),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(Error::BadUrl(url.to_string()));
+        }
+        self.client = self.client.with_server(host, port, tls);
+        Ok(self)
+    }
+
+    /// Trusts `pem` (one or more certificates) in addition to the webpki roots.
+    pub fn with_root_cert_pem(mut self, pem: &str) -> Self {
+        self.extra_root_certs_pem.push(pem.to_string());
+        self
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration cannot work (no SAPISID, server off the allow-list…).
+    #[error(transparent)]
+    Config(#[from] hangups_core::client::ConfigError),
+    /// The chat API call failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The image upload failed.
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    /// The client is closed.
+    #[error("the client is closed")]
+    Closed,
+    /// A root certificate could not be read.
+    #[error("invalid root certificate: {0}")]
+    Tls(String),
+    /// Not an `http://` or `https://` URL with a host.
+    #[error("invalid server URL {0:?}")]
+    BadUrl(String),
+    /// The server answered a different call (cannot happen with a
+    /// well-behaved core; reported rather than panicking).
+    #[error("the response belongs to another call")]
+    UnexpectedResponse,
+}
+
+/// A command from a handle to the driver thread.
+pub(crate) enum Command {
+    Request(ApiRequest, Sender<Result<ApiResponse, ApiError>>),
+    Upload(String, Vec<u8>, Sender<Result<UploadedImage, UploadError>>),
+    SetActive,
+    Disconnect(Sender<()>),
+}
+
+/// Everything the driver thread waits for, on its one channel.
+pub(crate) enum Msg {
+    Io(conn::IoEvent),
+    Command(Command),
+    /// The last [`Client`] handle was dropped.
+    HandlesGone,
+}
+
+/// A handle to a connected client. Cheap to clone; every clone talks to
+/// the same driver thread.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Handle>,
+}
+
+/// Shared by the clones of a [`Client`]; its drop tells the driver.
+#[derive(Debug)]
+struct Handle {
+    tx: Sender<Msg>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::HandlesGone);
+    }
+}
+
+/// The client's events, in order: channel state changes, client id, state
+/// updates, unknown pushes, and finally [`Event::Closed`]. API responses go
+/// to the calls that asked for them, not here. Iterating blocks until the
+/// next event; the iterator ends after the client closed.
+#[derive(Debug)]
+pub struct Events {
+    rx: Receiver<Event>,
+}
+
+impl Iterator for Events {
+    type Item = Event;
+    /// The next event, waiting as long as it takes; `None` after the client closed.
+    fn next(&mut self) -> Option<Event> {
+        self.rx.recv().ok()
+    }
+}
+
+impl Events {
+    /// The next event, waiting at most `timeout`; `None` if none came in
+    /// time or the client has closed (then [`Iterator::next`] is `None` too).
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Option<Event> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+}
+
+impl Client {
+    /// Starts a client with `cookies` and connects its push channel: starts
+    /// the driver thread and returns at once. [`Error::Closed`] if the
+    /// thread cannot be started.
+    pub fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
+        let tls = tls::client_config(&config.extra_root_certs_pem)?;
+        let mut core_config = config.client;
+        core_config.cookies = cookies;
+        core_config.rng_seed = os_seed();
+        let connect_timeout = core_config.request_timeout;
+        let unix_secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs)?;
+        core.connect(Instant::now());
+        let (tx, rx) = mpsc::channel();
+        let (event_tx, event_rx) = mpsc::channel();
+        let driver = driver::Driver::new(core, tls, connect_timeout, tx.clone(), rx, event_tx);
+        std::thread::Builder::new()
+            .name("hangups-driver".into())
+            .spawn(move || driver.run())
+            .map_err(|_| Error::Closed)?;
+        let inner = Arc::new(Handle { tx });
+        Ok((Client { inner }, Events { rx: event_rx }))
+    }
+
+    fn send(&self, command: Command) -> Result<(), Error> {
+        let msg = Msg::Command(command);
+        self.inner.tx.send(msg).map_err(|_| Error::Closed)
+    }
+
+    /// Sends any chat API request and waits for its response.
+    pub fn request(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Command::Request(request, tx))?;
+        Ok(rx.recv().map_err(|_| Error::Closed)??)
+    }
+
+    /// Sends a typed chat API request and waits for its typed response.
+    pub fn call<R: ApiCall>(&self, request: R) -> Result<R::Response, Error> {
+        let response = self.request(request.into())?;
+        R::response_from(response).map_err(|_| Error::UnexpectedResponse)
+    }
+
+    /// Uploads an image; put the returned `photo_id` in
+    /// `SendChatMessageRequest.existing_media`.
+    pub fn upload_image(&self, filename: &str, image: Vec<u8>) -> Result<UploadedImage, Error> {
+        let (tx, rx) = mpsc::channel();
+        self.send(Command::Upload(filename.to_string(), image, tx))?;
+        Ok(rx.recv().map_err(|_| Error::Closed)??)
+    }
+
+    /// Marks this client as the active one (PROTOCOL.md §7.1).
+    pub fn set_active(&self) {
+        let _ = self.send(Command::SetActive);
+    }
+
+    /// Closes every connection; returns once the driver has stopped.
+    pub fn disconnect(&self) {
+        let (tx, rx) = mpsc::channel();
+        if self.send(Command::Disconnect(tx)).is_ok() {
+            let _ = rx.recv();
+        }
+    }
+}
+
+macro_rules! api_methods {
+    ($( $(#[$doc:meta])* $name:ident($req:ty) -> $resp:ty; )*) => {
+        impl Client {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, request: $req) -> Result<$resp, Error> {
+                    self.call(request)
+                }
+            )*
+        }
+    };
+}
+hangups_core::for_each_api_call!(api_methods);
+
+/// A seed for the core's RNG from the OS (std's hasher keys are random).
+fn os_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}

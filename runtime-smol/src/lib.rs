@@ -1,7 +1,252 @@
 //! # hangups-smol
 //!
-//! Will own the smol adapter (async-io sockets, futures-lite, rustls): the
-//! same API as hangups-tokio in smol's idiom, driving the sans-IO
-//! `hangups_core::Client`. No protocol logic lives here.
+//! The hangups-rs client over smol: this crate opens TCP (async-io) and
+//! TLS (futures-rustls, rustls with ring) connections for the sans-IO
+//! [`hangups_core::client::Client`], copies bytes both ways, sleeps on an
+//! [`async_io::Timer`](smol::Timer) until the core's next deadline, and
+//! gives its events and API calls a smol face. All protocol logic is in
+//! hangups-core; the API is the same as hangups-tokio's.
 //!
-//! Not implemented yet: this crate is an empty placeholder.
+//! ```no_run
+//! use hangups_smol::{Client, Config, Cookies, Event};
+//! use hangups_smol::proto::hangouts::GetSelfInfoRequest;
+//!
+//! # fn main() -> Result<(), hangups_smol::Error> {
+//! let cookies = Cookies::from_iter([("SAPISID", "…"), ("SID", "…")]);
+//! smol::block_on(async {
+//!     let (client, mut events) = Client::connect(cookies, Config::default()).await?;
+//!     let me = client.get_self_info(GetSelfInfoRequest::default()).await?;
+//!     println!("signed in as {:?}", me.self_entity);
+//!     while let Some(event) = events.next().await {
+//!         if let Event::StateUpdate(update) = event {
+//!             println!("{update:?}");
+//!         }
+//!     }
+//!     Ok(())
+//! })
+//! # }
+//! ```
+//!
+//! `Client` is a cheap handle (`Clone`); a driver task owns the core. It
+//! is spawned with [`smol::spawn`], on smol's global executor, so it runs
+//! whatever executor awaits the handles. Each connection is one more
+//! spawned task, and dropping that [`smol::Task`] closes the connection.
+//! Dropping every handle disconnects.
+
+#![forbid(unsafe_code)]
+
+mod conn;
+mod driver;
+mod tls;
+
+pub use hangups_core::api::{
+    ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage,
+};
+pub use hangups_core::client::{ChannelError, Event, FatalError};
+pub use hangups_core::proto;
+
+use hangups_core::api::ApiCall;
+use smol::channel::{self, Receiver, Sender};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// How to reach the service.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The core's configuration: servers, timeouts, backoff. Its cookies
+    /// are replaced by the ones given to [`Client::connect`].
+    pub client: hangups_core::client::Config,
+    /// Extra trusted root certificates (PEM), besides the webpki roots;
+    /// this is how tests trust an emulator's self-signed certificate.
+    pub extra_root_certs_pem: Vec<String>,
+}
+
+impl Config {
+    /// Every server at `url` (`http://host:port` or `https://host:port`),
+    /// e.g. an emulator on 127.0.0.1.
+    pub fn with_url(mut self, url: &str) -> Result<Self, Error> {
+        let (tls, rest) = match url.split_once("://") {
+            Some(("https", rest)) => (true, rest),
+            Some(("http", rest)) => (false, rest),
+            _ => return Err(Error::BadUrl(url.to_string())),
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let (host, port) = match authority.rsplit_once(':') {
+            // Not the colon of a bracketed IPv6 literal without a port.
+            Some((h, p)) if !p.ends_with(']') => {
+                (h, p.parse().map_err(|_| Error::BadUrl(url.to_string()))?)
+            }
+            _ => (authority, if tls { 443 } else { 80 }),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(Error::BadUrl(url.to_string()));
+        }
+        self.client = self.client.with_server(host, port, tls);
+        Ok(self)
+    }
+
+    /// Trusts `pem` (one or more certificates) in addition to the webpki roots.
+    pub fn with_root_cert_pem(mut self, pem: &str) -> Self {
+        self.extra_root_certs_pem.push(pem.to_string());
+        self
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration cannot work (no SAPISID, server off the allow-list…).
+    #[error(transparent)]
+    Config(#[from] hangups_core::client::ConfigError),
+    /// The chat API call failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The image upload failed.
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    /// The client is closed.
+    #[error("the client is closed")]
+    Closed,
+    /// A root certificate could not be read.
+    #[error("invalid root certificate: {0}")]
+    Tls(String),
+    /// Not an `http://` or `https://` URL with a host.
+    #[error("invalid server URL {0:?}")]
+    BadUrl(String),
+    /// The server answered a different call (cannot happen with a
+    /// well-behaved core; reported rather than panicking).
+    #[error("the response belongs to another call")]
+    UnexpectedResponse,
+}
+
+/// A command from a handle to the driver task. Replies go through
+/// one-message channels.
+pub(crate) enum Command {
+    Request(ApiRequest, Sender<Result<ApiResponse, ApiError>>),
+    Upload(String, Vec<u8>, Sender<Result<UploadedImage, UploadError>>),
+    SetActive,
+    Disconnect(Sender<()>),
+}
+
+/// A handle to a connected client. Cheap to clone; every clone talks to
+/// the same driver task.
+#[derive(Debug, Clone)]
+pub struct Client {
+    commands: Sender<Command>,
+}
+
+/// The client's events, in order: channel state changes, client id, state
+/// updates, unknown pushes, and finally [`Event::Closed`]. API responses go
+/// to the calls that asked for them, not here. Also a
+/// [`Stream`](futures_core::Stream).
+#[derive(Debug)]
+pub struct Events {
+    // Boxed: the receiver's `Stream` needs pinning, and `Events` stays `Unpin`.
+    rx: std::pin::Pin<Box<Receiver<Event>>>,
+}
+
+impl Events {
+    /// The next event; `None` after the client closed.
+    pub async fn next(&mut self) -> Option<Event> {
+        self.rx.recv().await.ok()
+    }
+}
+
+impl futures_core::Stream for Events {
+    type Item = Event;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Event>> {
+        self.rx.as_mut().poll_next(cx)
+    }
+}
+
+impl Client {
+    /// Starts a client with `cookies` and connects its push channel. The
+    /// driver task is started with [`smol::spawn`] (smol's global
+    /// executor), so any executor may await this and the handles.
+    pub async fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
+        let tls = tls::client_config(&config.extra_root_certs_pem)?;
+        let mut core_config = config.client;
+        core_config.cookies = cookies;
+        core_config.rng_seed = os_seed();
+        let unix_secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs)?;
+        core.connect(Instant::now());
+        let (commands, command_rx) = channel::unbounded();
+        let (event_tx, rx) = channel::unbounded();
+        smol::spawn(driver::Driver::new(core, tls, command_rx, event_tx).run()).detach();
+        Ok((Client { commands }, Events { rx: Box::pin(rx) }))
+    }
+
+    /// Sends any chat API request and waits for its response.
+    pub async fn request(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
+        let (tx, rx) = channel::bounded(1);
+        self.commands
+            .send(Command::Request(request, tx))
+            .await
+            .map_err(|_| Error::Closed)?;
+        Ok(rx.recv().await.map_err(|_| Error::Closed)??)
+    }
+
+    /// Sends a typed chat API request and waits for its typed response.
+    pub async fn call<R: ApiCall>(&self, request: R) -> Result<R::Response, Error> {
+        let response = self.request(request.into()).await?;
+        R::response_from(response).map_err(|_| Error::UnexpectedResponse)
+    }
+
+    /// Uploads an image; put the returned `photo_id` in
+    /// `SendChatMessageRequest.existing_media`.
+    pub async fn upload_image(
+        &self,
+        filename: &str,
+        image: Vec<u8>,
+    ) -> Result<UploadedImage, Error> {
+        let (tx, rx) = channel::bounded(1);
+        self.commands
+            .send(Command::Upload(filename.to_string(), image, tx))
+            .await
+            .map_err(|_| Error::Closed)?;
+        Ok(rx.recv().await.map_err(|_| Error::Closed)??)
+    }
+
+    /// Marks this client as the active one (PROTOCOL.md §7.1).
+    pub fn set_active(&self) {
+        let _ = self.commands.try_send(Command::SetActive);
+    }
+
+    /// Closes every connection; returns once the driver has stopped.
+    pub async fn disconnect(&self) {
+        let (tx, rx) = channel::bounded(1);
+        if self.commands.send(Command::Disconnect(tx)).await.is_ok() {
+            let _ = rx.recv().await;
+        }
+    }
+}
+
+macro_rules! api_methods {
+    ($( $(#[$doc:meta])* $name:ident($req:ty) -> $resp:ty; )*) => {
+        impl Client {
+            $(
+                $(#[$doc])*
+                pub async fn $name(&self, request: $req) -> Result<$resp, Error> {
+                    self.call(request).await
+                }
+            )*
+        }
+    };
+}
+hangups_core::for_each_api_call!(api_methods);
+
+/// A seed for the core's RNG from the OS (std's hasher keys are random).
+fn os_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}

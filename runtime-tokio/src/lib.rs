@@ -77,8 +77,11 @@ impl Config {
         };
         let authority = rest.split('/').next().unwrap_or_default();
         let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse().map_err(|_| Error::BadUrl(url.to_string()))?),
-            None => (authority, if tls { 443 } else { 80 }),
+            // Not the colon of a bracketed IPv6 literal without a port.
+            Some((h, p)) if !p.ends_with(']') => {
+                (h, p.parse().map_err(|_| Error::BadUrl(url.to_string()))?)
+            }
+            _ => (authority, if tls { 443 } else { 80 }),
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
         if host.is_empty() {
