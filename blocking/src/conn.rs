@@ -4,6 +4,7 @@
 
 use crate::Msg;
 use hangups_core::client::ConnId;
+use hangups_core::proxy::{connect_request, Proxy, TunnelHandshake};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
 use std::io::{self, Read, Write};
@@ -59,6 +60,7 @@ pub(crate) fn open(
     host: String,
     port: u16,
     tls: Option<Arc<ClientConfig>>,
+    via: Option<Proxy>,
     connect_timeout: Duration,
     io: Sender<Msg>,
 ) -> Handle {
@@ -72,7 +74,7 @@ pub(crate) fn open(
     };
     let spawned = thread::Builder::new()
         .name(format!("hangups-conn-{}", id.0))
-        .spawn(move || reader.run(&host, port, tls, connect_timeout, queue));
+        .spawn(move || reader.run(&host, port, tls, via, connect_timeout, queue));
     if spawned.is_err() {
         let _ = io.send(Msg::Io(IoEvent::Closed(id)));
     }
@@ -93,10 +95,11 @@ impl Reader {
         host: &str,
         port: u16,
         tls: Option<Arc<ClientConfig>>,
+        via: Option<Proxy>,
         connect_timeout: Duration,
         queue: Receiver<Vec<u8>>,
     ) {
-        if let Err(e) = self.serve(host, port, tls, connect_timeout, queue) {
+        if let Err(e) = self.serve(host, port, tls, via, connect_timeout, queue) {
             tracing::debug!(conn = ?self.id, %host, port, error = %e, "connection ended");
         }
         // Report the end, unless the driver closed the connection.
@@ -117,11 +120,18 @@ impl Reader {
         host: &str,
         port: u16,
         tls: Option<Arc<ClientConfig>>,
+        via: Option<Proxy>,
         connect_timeout: Duration,
         queue: Receiver<Vec<u8>>,
     ) -> io::Result<()> {
-        let tcp = connect(host, port, connect_timeout)?;
+        let mut tcp = match &via {
+            Some(p) => connect(&p.host, p.port, connect_timeout)?,
+            None => connect(host, port, connect_timeout)?,
+        };
         let _ = tcp.set_nodelay(true);
+        if via.is_some() && tls.is_some() {
+            tunnel(&mut tcp, host, port)?;
+        }
         {
             let mut socket = lock(&self.socket);
             if matches!(*socket, Socket::Closed) {
@@ -197,6 +207,27 @@ fn write_loop(mut tcp: TcpStream, tls: Option<&Mutex<ClientConnection>>, queue: 
     }
     // Wakes the reader if the write failed; harmless otherwise.
     let _ = tcp.shutdown(Shutdown::Both);
+}
+
+/// Opens a `CONNECT` tunnel through the proxy `tcp` is connected to.
+fn tunnel(tcp: &mut TcpStream, host: &str, port: u16) -> io::Result<()> {
+    use std::io::{Read, Write};
+    tcp.write_all(&connect_request(host, port))?;
+    let mut handshake = TunnelHandshake::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tcp.read(&mut buf)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        match handshake.feed(&buf[..n]) {
+            Ok(None) => {}
+            // The server cannot speak before our TLS hello.
+            Ok(Some(used)) if used == n => return Ok(()),
+            Ok(Some(_)) => return Err(io::Error::other("data after the proxy's answer")),
+            Err(e) => return Err(io::Error::other(e)),
+        }
+    }
 }
 
 fn connect(host: &str, port: u16, timeout: Duration) -> io::Result<TcpStream> {

@@ -126,10 +126,11 @@ impl Driver {
                     host,
                     port,
                     tls,
+                    via,
                 } => {
                     let tls = tls.then(|| self.tls.clone());
                     let timeout = self.connect_timeout;
-                    let handle = conn::open(conn, host, port, tls, timeout, self.tx.clone());
+                    let handle = conn::open(conn, host, port, tls, via, timeout, self.tx.clone());
                     self.conns.insert(conn, handle);
                 }
                 Output::Transmit { conn, bytes } => {

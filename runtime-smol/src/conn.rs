@@ -12,6 +12,7 @@ use smol::net::TcpStream;
 use std::sync::Arc;
 
 use hangups_core::client::ConnId;
+use hangups_core::proxy::{connect_request, Proxy, TunnelHandshake};
 
 /// What a connection task reports.
 pub(crate) enum IoEvent {
@@ -22,22 +23,44 @@ pub(crate) enum IoEvent {
 
 const READ_SIZE: usize = 64 * 1024;
 
+/// Where and how to connect.
+pub(crate) struct Target {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) via: Option<Proxy>,
+}
+
 pub(crate) async fn run(
     conn: ConnId,
-    host: String,
-    port: u16,
-    tls: Option<Arc<rustls::ClientConfig>>,
+    target: Target,
     writes: Receiver<Vec<u8>>,
     io: Sender<IoEvent>,
 ) {
-    let tcp = match TcpStream::connect((host.as_str(), port)).await {
+    let Target {
+        host,
+        port,
+        tls,
+        via,
+    } = target;
+    let (to_host, to_port) = via
+        .as_ref()
+        .map_or((host.as_str(), port), |p| (p.host.as_str(), p.port));
+    let mut tcp = match TcpStream::connect((to_host, to_port)).await {
         Ok(s) => s,
         Err(e) => {
-            tracing::debug!(?conn, %host, port, error = %e, "connect failed");
+            tracing::debug!(?conn, host = %to_host, port = to_port, error = %e, "connect failed");
             let _ = io.try_send(IoEvent::Closed(conn));
             return;
         }
     };
+    if via.is_some() && tls.is_some() {
+        if let Err(e) = tunnel(&mut tcp, &host, port).await {
+            tracing::debug!(?conn, %host, error = %e, "proxy tunnel failed");
+            let _ = io.try_send(IoEvent::Closed(conn));
+            return;
+        }
+    }
     let _ = tcp.set_nodelay(true);
     match tls {
         None => pump(conn, tcp, writes, io).await,
@@ -53,6 +76,26 @@ pub(crate) async fn run(
                     let _ = io.try_send(IoEvent::Closed(conn));
                 }
             }
+        }
+    }
+}
+
+/// Opens a `CONNECT` tunnel through the proxy `tcp` is connected to.
+async fn tunnel(tcp: &mut TcpStream, host: &str, port: u16) -> std::io::Result<()> {
+    tcp.write_all(&connect_request(host, port)).await?;
+    let mut handshake = TunnelHandshake::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tcp.read(&mut buf).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        match handshake.feed(&buf[..n]) {
+            Ok(None) => {}
+            // The server cannot speak before our TLS hello.
+            Ok(Some(used)) if used == n => return Ok(()),
+            Ok(Some(_)) => return Err(std::io::Error::other("data after the proxy's answer")),
+            Err(e) => return Err(std::io::Error::other(e)),
         }
     }
 }

@@ -142,11 +142,17 @@ impl Driver {
                     host,
                     port,
                     tls,
+                    via,
                 } => {
                     let (writes, rx) = channel::unbounded();
                     let tls = tls.then(|| self.tls.clone());
-                    let task =
-                        smol::spawn(conn::run(conn, host, port, tls, rx, self.io_tx.clone()));
+                    let target = conn::Target {
+                        host,
+                        port,
+                        tls,
+                        via,
+                    };
+                    let task = smol::spawn(conn::run(conn, target, rx, self.io_tx.clone()));
                     self.conns.insert(
                         conn,
                         Conn {

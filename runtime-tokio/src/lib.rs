@@ -38,7 +38,7 @@ pub use hangups_core::client::{ChannelError, Event, FatalError};
 pub use hangups_core::proto;
 
 use hangups_core::api::ApiCall;
-use hangups_core::proxy::ProxyConfig;
+use hangups_core::proxy::{Proxy, ProxyConfig};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
@@ -70,32 +70,14 @@ impl Config {
     /// Every server at `url` (`http://host:port` or `https://host:port`),
     /// e.g. an emulator on 127.0.0.1.
     pub fn with_url(mut self, url: &str) -> Result<Self, Error> {
-        let (tls, rest) = match url.split_once("://") {
-            Some(("https", rest)) => (true, rest),
-            Some(("http", rest)) => (false, rest),
-            _ => return Err(Error::BadUrl(url.to_string())),
-        };
-        let authority = rest.split('/').next().unwrap_or_default();
-        let (host, port) = match authority.rsplit_once(':') {
-            // Not the colon of a bracketed IPv6 literal without a port.
-            Some((h, p)) if !p.ends_with(']') => {
-                (h, p.parse().map_err(|_| Error::BadUrl(url.to_string()))?)
-            }
-            _ => (authority, if tls { 443 } else { 80 }),
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        if host.is_empty() {
-            return Err(Error::BadUrl(url.to_string()));
-        }
-        self.client = self.client.with_server(host, port, tls);
+        self.client = self.client.with_url(url)?;
         Ok(self)
     }
 
     /// Sends every request through `proxy` (`http://host:port`), ignoring
     /// the environment.
     pub fn with_proxy(mut self, proxy: &str) -> Result<Self, Error> {
-        let proxy = hangups_core::proxy::Proxy::parse(proxy)
-            .ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
+        let proxy = Proxy::parse(proxy).ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
         self.client.proxy = ProxyConfig::all(proxy);
         self.proxy_from_env = false;
         Ok(self)
@@ -105,6 +87,26 @@ impl Config {
     pub fn with_root_cert_pem(mut self, pem: &str) -> Self {
         self.extra_root_certs_pem.push(pem.to_string());
         self
+    }
+
+    /// The core configuration for `cookies`, proxies from the environment
+    /// if asked.
+    fn into_core(self, cookies: Cookies) -> hangups_core::client::Config {
+        let mut core = self.client;
+        core.cookies = cookies;
+        if self.proxy_from_env && core.proxy == ProxyConfig::default() {
+            let var = |name: &str| {
+                std::env::var(name)
+                    .or_else(|_| std::env::var(name.to_lowercase()))
+                    .ok()
+            };
+            core.proxy = ProxyConfig::from_env_values(
+                var("HTTP_PROXY").as_deref(),
+                var("HTTPS_PROXY").as_deref(),
+                var("NO_PROXY").as_deref(),
+            );
+        }
+        core
     }
 }
 
@@ -185,20 +187,7 @@ impl Client {
     /// be called inside a tokio runtime: the driver is spawned on it.
     pub async fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
         let tls = tls::client_config(&config.extra_root_certs_pem)?;
-        let mut core_config = config.client;
-        core_config.cookies = cookies;
-        if config.proxy_from_env && core_config.proxy == ProxyConfig::default() {
-            let var = |name: &str| {
-                std::env::var(name)
-                    .or_else(|_| std::env::var(name.to_lowercase()))
-                    .ok()
-            };
-            core_config.proxy = ProxyConfig::from_env_values(
-                var("HTTP_PROXY").as_deref(),
-                var("HTTPS_PROXY").as_deref(),
-                var("NO_PROXY").as_deref(),
-            );
-        }
+        let mut core_config = config.into_core(cookies);
         core_config.rng_seed = os_seed();
         let unix_secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)

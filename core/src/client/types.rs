@@ -127,6 +127,9 @@ pub enum ConfigError {
     /// The session cookies or their authorization header are unusable.
     #[error(transparent)]
     Auth(#[from] ApiError),
+    /// Not an `http://` or `https://` URL with a host (and a valid port).
+    #[error("invalid server URL {0:?}")]
+    BadUrl(String),
     /// A configured server is not on the allow-list, so it could never
     /// receive the credentials it needs.
     #[error("the {role} server {host:?} is not on the allow-list")]
@@ -264,6 +267,28 @@ impl Config {
         self.upload = ep;
         self.allow_list = self.allow_list.with_host(host);
         self
+    }
+
+    /// Every server at `url` (`http://host:port` or `https://host:port`,
+    /// IPv6 hosts in brackets), e.g. an emulator on 127.0.0.1.
+    pub fn with_url(self, url: &str) -> Result<Self, ConfigError> {
+        let bad = || ConfigError::BadUrl(url.to_string());
+        let (tls, rest) = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (true, rest),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (false, rest),
+            _ => return Err(bad()),
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let (host, port) = match authority.rsplit_once(':') {
+            // Not the colon inside a bracketed IPv6 literal without a port.
+            Some((h, p)) if !p.ends_with(']') => (h, p.parse().map_err(|_| bad())?),
+            _ => (authority, if tls { 443 } else { 80 }),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() || host.contains(['@', ' ']) {
+            return Err(bad());
+        }
+        Ok(self.with_server(host, port, tls))
     }
 
     /// Sets the RNG seed (adapters seed it from the OS).
