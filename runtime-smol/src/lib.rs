@@ -78,7 +78,10 @@ impl Config {
     /// Every server at `url` (`http://host:port` or `https://host:port`),
     /// e.g. an emulator on 127.0.0.1.
     pub fn with_url(mut self, url: &str) -> Result<Self, Error> {
-        self.client = self.client.with_url(url)?;
+        self.client = self
+            .client
+            .with_url(url)
+            .map_err(|_| Error::BadUrl(url.to_string()))?;
         Ok(self)
     }
 
