@@ -94,11 +94,10 @@ pub(crate) async fn long_poll(conn: &mut Conn, req: &Request) -> io::Result<Flow
         generation,
         wake,
         budget: None,
+        open: true,
     };
     let result = poll.stream(conn).await;
-    if let Some(s) = shared.lock().sessions.get_mut(&poll.sid) {
-        s.close_poll();
-    }
+    poll.release();
     result
 }
 
@@ -110,6 +109,8 @@ struct Poll {
     wake: watch::Receiver<u64>,
     /// Bytes left before the `drop_long_poll_after` fault cuts the body.
     budget: Option<usize>,
+    /// Still counted in the session's open long-polls.
+    open: bool,
 }
 
 /// What the long-poll sends next.
@@ -123,6 +124,15 @@ enum Next {
 }
 
 impl Poll {
+    /// Stops counting this long-poll as open (once).
+    fn release(&mut self) {
+        if std::mem::take(&mut self.open) {
+            if let Some(s) = self.shared.lock().sessions.get_mut(&self.sid) {
+                s.close_poll();
+            }
+        }
+    }
+
     async fn stream(&mut self, conn: &mut Conn) -> io::Result<Flow> {
         let config = self.shared.config.clone();
         let started = Instant::now();
@@ -189,6 +199,8 @@ impl Poll {
                 }
             }
         }
+        // Closed as far as the session knows before the client can see it.
+        self.release();
         if !self.write(conn, chunks::HTTP_END).await? {
             return Ok(Flow::Abort);
         }
