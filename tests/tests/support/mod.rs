@@ -321,6 +321,8 @@ pub enum PollRead {
     Cut,
     /// No bytes for the given time.
     Silent,
+    /// The chunk framing is broken (junk where a length belongs).
+    BadFraming,
 }
 
 /// A long-poll response being read.
@@ -356,8 +358,10 @@ impl LongPoll {
     pub fn read(&mut self, timeout: Duration) -> PollRead {
         let mut buf = [0u8; 16384];
         loop {
-            if let Some(c) = self.chunks.next_chunk().expect("valid framing") {
-                return PollRead::Chunk(c);
+            match self.chunks.next_chunk() {
+                Ok(Some(c)) => return PollRead::Chunk(c),
+                Ok(None) => {}
+                Err(_) => return PollRead::BadFraming,
             }
             if self.ended {
                 return PollRead::End;
