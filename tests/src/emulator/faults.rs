@@ -1,28 +1,32 @@
-//! Fault knobs: ways to make the emulator misbehave on purpose, set from
-//! [`EmulatorHandle::set_faults`](super::EmulatorHandle::set_faults) or
-//! `POST /_emulator/faults` (the same fields as JSON, durations in ms).
-//!
-//! Setting faults **replaces** every knob (fields left out are off), so
-//! `Faults::default()` clears them all. Knobs are either *sticky* (in force
-//! until replaced) or *one-shot* (cleared once they fire; until then they
-//! stay armed). `expire_sessions` is an action carried out at once.
-//!
-//! "The next long-poll write" below means the next time any open or new
-//! long-poll is about to send something: its response head, a noop, a
-//! client id or a StateUpdate.
+//! Fault knobs: ways to make the emulator misbehave on purpose (the
+//! public [`Faults`]), and the state that arms, fires and counts them.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The fault knobs. See the [module docs](self) for sticky and one-shot.
+/// Fault knobs, set from
+/// [`EmulatorHandle::set_faults`](super::EmulatorHandle::set_faults) or
+/// `POST /_emulator/faults` (the same fields as JSON, durations in ms).
+///
+/// Setting faults **replaces** every knob (fields left out are off), so
+/// `Faults::default()` clears them all. Knobs are either *sticky* (in force
+/// until replaced) or *one-shot* (cleared once they fire; until then they
+/// stay armed). `expire_sessions` is an action carried out at once. How
+/// often each fired shows in the control API's `state` (`faults_fired`).
+///
+/// "The next long-poll write" below means the next time any open or new
+/// long-poll is about to send something: its response head, a noop, a
+/// client id or a StateUpdate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
     /// **One-shot.** The next long-poll write sends only this many more
     /// bytes of its response and then the TCP connection is dropped in the
     /// middle of the body (no terminating chunk): the client sees a cut body
-    /// and asks for a new SID (PROTOCOL.md §1.4, §1.11 "SID expiry").
+    /// and asks for a new SID (PROTOCOL.md §1.4, §1.11 "SID expiry"). The
+    /// session itself stays valid, and an update whose chunk was cut stays
+    /// queued for it; a client on a new SID catches up with SyncAllNewEvents.
     pub drop_long_poll_after: Option<usize>,
     /// **Sticky.** Every response on every connection is written in pieces
     /// of this many bytes (0 counts as 1), with a flush after each piece
