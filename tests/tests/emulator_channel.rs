@@ -319,4 +319,40 @@ fn keep_alive_serves_several_requests_on_one_connection() {
     assert_eq!(state["sessions"].as_array().unwrap().len(), 3);
 }
 
-use std::io::Write;
+#[test]
+fn a_client_that_leaves_mid_long_poll_loses_no_update() {
+    let emu = start();
+    let me = Raw::me(&emu);
+    let c = me.connected();
+    let (sid, gsid) = (c.sid.clone(), c.gsid.clone());
+    drop(c);
+    // The emulator notices the closed connection, not only on a write.
+    let deadline = std::time::Instant::now() + WAIT;
+    while emu.state()["sessions"][0]["long_polls_open"] != 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", emu.state());
+        std::thread::yield_now();
+    }
+    emu.inject_message(GROUP, GRACE, "kept for later").unwrap();
+    let mut poll = me.long_poll(&sid, &gsid);
+    assert_eq!(event_text(&poll.next_update()), "kept for later");
+}
+
+#[test]
+fn expect_100_continue_is_answered() {
+    let emu = start();
+    let me = Raw::me(&emu);
+    let req = me
+        .bind_post(&[], b"count=0&ofs=0")
+        .with_header("Expect", "100-continue");
+    let bytes = req.encode();
+    let split = bytes.len() - req.body.len();
+    let (mut io, _ctl) = me.connect();
+    io.write_all(&bytes[..split]).unwrap();
+    let mut interim = [0u8; 25];
+    io.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    io.write_all(&bytes[split..]).unwrap();
+    assert_eq!(read_response(&mut *io).head.status, 200);
+}
+
+use std::io::{Read, Write};

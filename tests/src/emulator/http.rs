@@ -168,6 +168,15 @@ pub(crate) fn reason_for(status: u16) -> &'static str {
     }
 }
 
+/// What the buffer holds.
+enum Parsed {
+    Complete(Request),
+    /// Not a whole request yet; the head asks for `100 Continue`.
+    Partial {
+        expects_continue: bool,
+    },
+}
+
 /// What happens to a connection after a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
@@ -218,23 +227,40 @@ impl Conn {
     /// between requests; `Err` is the error response for a bad request.
     async fn read_request(&mut self) -> Result<Option<Request>, Response> {
         let idle = self.shared.config.keep_alive_timeout;
+        let mut continued = false;
         loop {
             if !self.buf.is_empty() {
-                if let Some(req) = self.parse()? {
-                    return Ok(Some(req));
+                match self.parse()? {
+                    Parsed::Complete(req) => return Ok(Some(req)),
+                    Parsed::Partial { expects_continue } => {
+                        if expects_continue && !continued {
+                            continued = true;
+                            if self.send(b"HTTP/1.1 100 Continue\r\n\r\n").await.is_err() {
+                                return Ok(None);
+                            }
+                        }
+                    }
                 }
             }
-            let mut chunk = [0u8; 16 * 1024];
-            let read = tokio::time::timeout(idle, self.stream.read(&mut chunk)).await;
-            match read {
+            match tokio::time::timeout(idle, self.read_some()).await {
                 Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return Ok(None),
-                Ok(Ok(n)) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(Ok(_)) => {}
             }
         }
     }
 
+    /// Reads what the client sent into the buffer; `Ok(0)` at its end.
+    /// Cancel-safe (used while a long-poll waits, to notice the client
+    /// leaving).
+    pub(crate) async fn read_some(&mut self) -> io::Result<usize> {
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut chunk).await?;
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(n)
+    }
+
     /// A complete request at the front of the buffer, if there is one.
-    fn parse(&mut self) -> Result<Option<Request>, Response> {
+    fn parse(&mut self) -> Result<Parsed, Response> {
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut r = httparse::Request::new(&mut headers);
         let head_len = match r.parse(&self.buf) {
@@ -246,7 +272,11 @@ impl Conn {
                     "request head too large",
                 ))
             }
-            Ok(httparse::Status::Partial) => return Ok(None),
+            Ok(httparse::Status::Partial) => {
+                return Ok(Parsed::Partial {
+                    expects_continue: false,
+                })
+            }
             Err(e) => {
                 return Err(Response::text(
                     400,
@@ -288,7 +318,9 @@ impl Conn {
             return Err(Response::text(413, reason_for(413), "body too large"));
         }
         if self.buf.len() < head_len + length {
-            return Ok(None);
+            let expects_continue =
+                find("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
+            return Ok(Parsed::Partial { expects_continue });
         }
         let method = r.method.unwrap_or("").to_string();
         let target = r.path.unwrap_or("/").to_string();
@@ -304,7 +336,7 @@ impl Conn {
             Some((p, q)) => (p.to_string(), parse_form(q)),
             None => (target, Vec::new()),
         };
-        Ok(Some(Request {
+        Ok(Parsed::Complete(Request {
             method,
             path: percent_decode(&path, false),
             query,

@@ -195,6 +195,13 @@ impl Poll {
                             }
                         }
                         () = sleep_until(end) => break,
+                        // The client left (or sent its next request early):
+                        // a queued update must not go into a dead socket.
+                        read = conn.read_some() => {
+                            if matches!(read, Ok(0) | Err(_)) {
+                                return Ok(Flow::Abort);
+                            }
+                        }
                     }
                 }
             }

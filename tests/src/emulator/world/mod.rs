@@ -8,6 +8,7 @@
 //! into every subscribed session of that user.
 
 mod defaults;
+mod events;
 mod ops;
 mod queries;
 
