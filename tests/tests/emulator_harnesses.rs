@@ -26,6 +26,17 @@ async fn usable_from_a_tokio_test() {
 }
 
 #[test]
+fn config_by_struct_update() {
+    let emu = start_with(hangups_tests::emulator::EmulatorConfig {
+        default_world: false,
+        seed: 7,
+        ..Default::default()
+    });
+    assert_eq!(emu.state()["conversations"].as_array().unwrap().len(), 0);
+    assert_eq!(emu.self_cookies().len(), 5);
+}
+
+#[test]
 fn several_emulators_at_once_and_shutdown_frees_the_port() {
     let a = start();
     let b = start();

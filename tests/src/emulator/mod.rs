@@ -95,9 +95,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// How to run an emulator. `EmulatorConfig::default()` listens on a free
-/// port of 127.0.0.1 over plain HTTP with the default world.
+/// port of 127.0.0.1 over plain HTTP with the default world; set fields
+/// with `EmulatorConfig { tls: true, ..Default::default() }` or the
+/// `with_*` methods.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct EmulatorConfig {
     /// Where to listen; port 0 picks a free port (default `127.0.0.1:0`).
     pub listen: SocketAddr,
