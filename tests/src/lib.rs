@@ -1,7 +1,10 @@
 //! # hangups-tests
 //!
-//! Will own the Hangouts emulator (a faithful fake server speaking the real
-//! wire protocol on loopback, with fault knobs) and the integration suite
-//! that runs every runtime adapter against it.
-//!
-//! Not implemented yet: this crate is an empty placeholder.
+//! The Hangouts [`emulator`]: a faithful fake server speaking the real wire
+//! protocol on loopback (push channel, chat API, image upload) over an
+//! in-memory world, with fault knobs, usable from any test harness and as
+//! the `hangups-emulator` binary. The integration suite that runs every
+//! runtime adapter against it lives in `tests/` (the emulator's own tests
+//! are there today).
+
+pub mod emulator;

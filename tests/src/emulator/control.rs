@@ -1,0 +1,169 @@
+//! The JSON control API under `/_emulator/` (listed in the
+//! [module docs](super#control-api)). No credentials: it is the test's
+//! side door into the world.
+
+use super::http::{Request, Response};
+use super::{Faults, Inner, Shared};
+use hangups_proto::hangouts::ConversationType;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewMessage {
+    conversation_id: String,
+    sender_id: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    id: String,
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewConversation {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    participants: Vec<String>,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Archive {
+    conversation_id: String,
+    #[serde(default)]
+    user: Option<String>,
+    archived: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SessionRequest {
+    #[serde(default)]
+    user: Option<String>,
+}
+
+pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
+    let what = req.path.trim_start_matches("/_emulator/");
+    let result = match (req.method.as_str(), what) {
+        ("GET", "state") => Ok(shared.lock().state()),
+        ("POST", "messages") => parse(&req.body).and_then(|m: NewMessage| {
+            let id = shared
+                .lock()
+                .inject_message(&m.conversation_id, &m.sender_id, &m.text)?;
+            Ok(json!({"event_id": id}))
+        }),
+        ("POST", "users") => parse(&req.body).and_then(|u: NewUser| {
+            let mut inner = shared.lock();
+            inner.world.add_user(&u.id, &u.name, u.email.as_deref())?;
+            Ok(user_json(&inner, &u.id))
+        }),
+        ("POST", "conversations") => parse(&req.body).and_then(|c: NewConversation| {
+            let group = match c.kind.as_str() {
+                "group" => true,
+                "one_to_one" => false,
+                other => return Err(format!("unknown type {other:?}")),
+            };
+            let id = create_conversation(&mut shared.lock(), c.id, c.name, group, c.participants)?;
+            Ok(json!({"id": id}))
+        }),
+        ("POST", "archive") => parse(&req.body).and_then(|a: Archive| {
+            let mut inner = shared.lock();
+            let user = a.user.unwrap_or_else(|| inner.world.self_user.clone());
+            inner
+                .world
+                .set_archived(&user, &a.conversation_id, a.archived)
+                .map_err(|f| f.description)?;
+            inner.deliver();
+            Ok(json!({}))
+        }),
+        ("POST", "faults") => parse(&req.body).map(|f: Faults| {
+            let mut inner = shared.lock();
+            inner.set_faults(f);
+            serde_json::to_value(inner.faults.current()).unwrap_or_default()
+        }),
+        ("POST", "session") => {
+            let body: Result<SessionRequest, String> = if req.body.is_empty() {
+                Ok(SessionRequest::default())
+            } else {
+                parse(&req.body)
+            };
+            body.and_then(|s| {
+                let inner = shared.lock();
+                let user = s.user.unwrap_or_else(|| inner.world.self_user.clone());
+                if inner.world.user(&user).is_none() {
+                    return Err(format!("unknown user {user:?}"));
+                }
+                Ok(user_json(&inner, &user))
+            })
+        }
+        (
+            _,
+            "state" | "messages" | "users" | "conversations" | "archive" | "faults" | "session",
+        ) => {
+            return Response::text(405, "Method Not Allowed", "method not allowed");
+        }
+        _ => return Response::text(404, "Not Found", "Not Found"),
+    };
+    match result {
+        Ok(v) => Response::json(200, &v),
+        Err(e) => Response::json(400, &json!({"error": e})),
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON body: {e}"))
+}
+
+/// A user with its cookie set (`cookies` as `[[name, value], ..]`).
+fn user_json(inner: &Inner, id: &str) -> Value {
+    let u = inner.world.user(id).expect("checked");
+    json!({
+        "user": u.id,
+        "name": u.name,
+        "email": u.email,
+        "cookies": u.cookies.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+    })
+}
+
+/// Creates a conversation of `participants` (the first is the creator)
+/// and pushes it to them.
+pub(crate) fn create_conversation(
+    inner: &mut Inner,
+    id: Option<String>,
+    name: Option<String>,
+    group: bool,
+    participants: Vec<String>,
+) -> Result<String, String> {
+    let mut unique: Vec<String> = Vec::new();
+    for p in participants {
+        if !unique.contains(&p) {
+            unique.push(p);
+        }
+    }
+    let kind = if group {
+        if unique.len() < 2 {
+            return Err("a group needs at least two participants".into());
+        }
+        ConversationType::CONVERSATION_TYPE_GROUP
+    } else {
+        if unique.len() != 2 {
+            return Err("a one-to-one conversation needs two participants".into());
+        }
+        ConversationType::CONVERSATION_TYPE_ONE_TO_ONE
+    };
+    let ci = inner.world.new_conversation(id, kind, name, unique, None)?;
+    let id = inner.world.convs[ci].id.clone();
+    inner.deliver();
+    Ok(id)
+}

@@ -1,0 +1,97 @@
+//! The `hangups-emulator` binary prints its listening line once ready and
+//! serves what it announced.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> (Killed, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_hangups-emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let mut child = Killed(child);
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
+fn get_state(addr: &str) -> String {
+    let mut tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    tcp.write_all(b"GET /_emulator/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    tcp.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn prints_the_listening_line_and_serves() {
+    let (_child, line) = spawn(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--noop-interval",
+        "5",
+        "--long-poll",
+        "30",
+    ]);
+    let url = line
+        .strip_suffix('\n')
+        .and_then(|l| l.strip_prefix("listening on http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+    let port: u16 = url.parse().expect("a port");
+    assert_ne!(port, 0);
+    let resp = get_state(&format!("127.0.0.1:{port}"));
+    assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
+    assert!(resp.contains("\"self_user_id\":\"100000000000000000001\""));
+}
+
+#[test]
+fn tls_writes_the_certificate() {
+    let dir = std::env::temp_dir().join(format!("hangups-emulator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = dir.join("cert.pem");
+    let (_child, line) = spawn(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--tls",
+        "--cert-out",
+        cert.to_str().unwrap(),
+    ]);
+    assert!(
+        line.starts_with("listening on https://127.0.0.1:"),
+        "{line:?}"
+    );
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_arguments_fail() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hangups-emulator"))
+        .args(["--listen", "nonsense"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_hangups-emulator"))
+        .args(["--tls"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "--tls needs --cert-out");
+}
