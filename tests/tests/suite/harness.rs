@@ -1,0 +1,354 @@
+//! One face for the three adapters, so each scenario is written once.
+
+#![allow(dead_code)]
+
+use hangups_core::api::{ApiRequest, ApiResponse, Cookies};
+use hangups_core::backoff::BackoffConfig;
+use hangups_core::client::Event;
+use hangups_proto::hangouts::*;
+use hangups_tests::emulator::EmulatorHandle;
+use std::future::Future;
+use std::time::Duration;
+
+/// What the suite needs of an adapter.
+pub trait Harness {
+    /// For messages.
+    const NAME: &'static str;
+    /// The adapter's client handle.
+    type Client;
+    /// The adapter's event source.
+    type Events;
+    /// Runs a scenario to completion on this adapter's runtime.
+    fn run<F: Future<Output = ()>>(f: F);
+    /// Connects with the emulator's self cookies and default settings.
+    fn connect(emu: &EmulatorHandle) -> impl Future<Output = (Self::Client, Self::Events)> {
+        Self::connect_with(emu, false)
+    }
+    /// Connects with short timeouts and backoff, for fault scenarios.
+    fn connect_tuned(emu: &EmulatorHandle) -> impl Future<Output = (Self::Client, Self::Events)> {
+        Self::connect_with(emu, true)
+    }
+    /// Connects.
+    fn connect_with(
+        emu: &EmulatorHandle,
+        tuned: bool,
+    ) -> impl Future<Output = (Self::Client, Self::Events)>;
+    /// The next event, or `None` after `timeout`.
+    fn next_event(
+        events: &mut Self::Events,
+        timeout: Duration,
+    ) -> impl Future<Output = Option<Event>>;
+    /// Any API call.
+    fn request(
+        client: &Self::Client,
+        req: ApiRequest,
+    ) -> impl Future<Output = Result<ApiResponse, String>>;
+    /// Graceful disconnect.
+    fn disconnect(client: &Self::Client) -> impl Future<Output = ()>;
+}
+
+fn cookies(emu: &EmulatorHandle) -> Cookies {
+    emu.self_cookies().into_iter().collect()
+}
+
+fn tune(client: &mut hangups_core::client::Config, tuned: bool) {
+    if tuned {
+        client.push_timeout = Duration::from_secs(2);
+        client.request_timeout = Duration::from_secs(5);
+        client.backoff = BackoffConfig {
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+            ..BackoffConfig::default()
+        };
+    }
+}
+
+macro_rules! async_harness {
+    ($name:ident, $krate:ident, $label:literal, run = |$f:ident| $run:expr, next = |$ev:ident, $t:ident| $next:expr) => {
+        /// The suite's face of this adapter.
+        pub struct $name;
+        impl Harness for $name {
+            const NAME: &'static str = $label;
+            type Client = $krate::Client;
+            type Events = $krate::Events;
+            fn run<F: Future<Output = ()>>($f: F) {
+                $run
+            }
+            async fn connect_with(
+                emu: &EmulatorHandle,
+                tuned: bool,
+            ) -> (Self::Client, Self::Events) {
+                let mut config = $krate::Config::default().with_url(&emu.url()).expect("url");
+                config.proxy_from_env = false;
+                if let Some(pem) = emu.cert_pem() {
+                    config = config.with_root_cert_pem(&pem);
+                }
+                tune(&mut config.client, tuned);
+                $krate::Client::connect(cookies(emu), config)
+                    .await
+                    .expect("connect")
+            }
+            async fn next_event($ev: &mut Self::Events, $t: Duration) -> Option<Event> {
+                $next
+            }
+            async fn request(
+                client: &Self::Client,
+                req: ApiRequest,
+            ) -> Result<ApiResponse, String> {
+                client.request(req).await.map_err(|e| e.to_string())
+            }
+            async fn disconnect(client: &Self::Client) {
+                client.disconnect().await
+            }
+        }
+    };
+}
+
+async_harness!(
+    TokioHarness,
+    hangups_tokio,
+    "tokio",
+    run = |f| tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f),
+    next = |events, t| tokio::time::timeout(t, events.next()).await.ok().flatten()
+);
+
+async_harness!(
+    SmolHarness,
+    hangups_smol,
+    "smol",
+    run = |f| smol::block_on(f),
+    next = |events, t| {
+        futures_lite::future::or(events.next(), async move {
+            async_io::Timer::after(t).await;
+            None
+        })
+        .await
+    }
+);
+
+/// The suite's face of the blocking adapter (its calls block the
+/// scenario's thread, which is what a blocking caller does).
+pub struct BlockingHarness;
+impl Harness for BlockingHarness {
+    const NAME: &'static str = "blocking";
+    type Client = hangups_blocking::Client;
+    type Events = hangups_blocking::Events;
+    fn run<F: Future<Output = ()>>(f: F) {
+        futures_lite::future::block_on(f)
+    }
+    async fn connect_with(emu: &EmulatorHandle, tuned: bool) -> (Self::Client, Self::Events) {
+        let mut config = hangups_blocking::Config::default()
+            .with_url(&emu.url())
+            .expect("url");
+        config.proxy_from_env = false;
+        if let Some(pem) = emu.cert_pem() {
+            config = config.with_root_cert_pem(&pem);
+        }
+        tune(&mut config.client, tuned);
+        hangups_blocking::Client::connect(cookies(emu), config).expect("connect")
+    }
+    async fn next_event(events: &mut Self::Events, timeout: Duration) -> Option<Event> {
+        events.recv_timeout(timeout)
+    }
+    async fn request(client: &Self::Client, req: ApiRequest) -> Result<ApiResponse, String> {
+        client.request(req).map_err(|e| e.to_string())
+    }
+    async fn disconnect(client: &Self::Client) {
+        client.disconnect()
+    }
+}
+
+fn conv_id(conv: &str) -> Option<ConversationId> {
+    Some(ConversationId {
+        id: Some(conv.to_string()),
+    })
+}
+
+fn erh(conv: &str) -> Option<EventRequestHeader> {
+    Some(EventRequestHeader {
+        conversation_id: conv_id(conv),
+        ..Default::default()
+    })
+}
+
+fn participant(id: &str) -> Option<ParticipantId> {
+    Some(ParticipantId {
+        gaia_id: Some(id.to_string()),
+        chat_id: Some(id.to_string()),
+    })
+}
+
+/// A plausible request for each of the 25 calls, in a conversation `conv`
+/// with another participant `other`; `full_jid` is `email/client id`.
+pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiRequest> {
+    let text = |t: &str| {
+        Some(MessageContent {
+            segment: vec![Segment {
+                text: Some(t.to_string()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+    };
+    vec![
+        GetSelfInfoRequest::default().into(),
+        SyncRecentConversationsRequest {
+            max_conversations: Some(100),
+            max_events_per_conversation: Some(1),
+            ..Default::default()
+        }
+        .into(),
+        SyncAllNewEventsRequest {
+            last_sync_timestamp: Some(0),
+            max_response_size_bytes: Some(1_048_576),
+            ..Default::default()
+        }
+        .into(),
+        GetConversationRequest {
+            conversation_spec: Some(ConversationSpec {
+                conversation_id: conv_id(conv),
+            }),
+            include_event: Some(true),
+            max_events_per_conversation: Some(10),
+            ..Default::default()
+        }
+        .into(),
+        GetEntityByIdRequest {
+            batch_lookup_spec: vec![EntityLookupSpec {
+                gaia_id: Some(other.to_string()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+        .into(),
+        SearchEntitiesRequest {
+            query: Some("a".into()),
+            max_count: Some(10),
+            ..Default::default()
+        }
+        .into(),
+        GetSuggestedEntitiesRequest {
+            max_count: Some(10),
+            ..Default::default()
+        }
+        .into(),
+        QueryPresenceRequest {
+            participant_id: vec![participant(other).unwrap()],
+            ..Default::default()
+        }
+        .into(),
+        SetPresenceRequest::default().into(),
+        SetActiveClientRequest {
+            is_active: Some(true),
+            full_jid: Some(full_jid.to_string()),
+            timeout_secs: Some(120),
+            ..Default::default()
+        }
+        .into(),
+        SendChatMessageRequest {
+            event_request_header: erh(conv),
+            message_content: text("hi"),
+            ..Default::default()
+        }
+        .into(),
+        SetTypingRequest {
+            conversation_id: conv_id(conv),
+            type_pb: Some(TypingType::TYPING_TYPE_STARTED),
+            ..Default::default()
+        }
+        .into(),
+        SetFocusRequest {
+            conversation_id: conv_id(conv),
+            type_pb: Some(FocusType::FOCUS_TYPE_FOCUSED),
+            ..Default::default()
+        }
+        .into(),
+        UpdateWatermarkRequest {
+            conversation_id: conv_id(conv),
+            last_read_timestamp: Some(1),
+            ..Default::default()
+        }
+        .into(),
+        SetConversationNotificationLevelRequest {
+            conversation_id: conv_id(conv),
+            level: Some(NotificationLevel::NOTIFICATION_LEVEL_QUIET),
+            ..Default::default()
+        }
+        .into(),
+        EasterEggRequest {
+            conversation_id: conv_id(conv),
+            easter_egg: Some(EasterEgg {
+                message: Some("ponies".into()),
+            }),
+            ..Default::default()
+        }
+        .into(),
+        RenameConversationRequest {
+            event_request_header: erh(conv),
+            new_name: Some("renamed".into()),
+            ..Default::default()
+        }
+        .into(),
+        ModifyOTRStatusRequest {
+            event_request_header: erh(conv),
+            otr_status: Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_ON_THE_RECORD),
+            ..Default::default()
+        }
+        .into(),
+        SetGroupLinkSharingEnabledRequest {
+            event_request_header: erh(conv),
+            group_link_sharing_status: Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON),
+            ..Default::default()
+        }
+        .into(),
+        GetGroupConversationUrlRequest {
+            conversation_id: conv_id(conv),
+            ..Default::default()
+        }
+        .into(),
+        SendOffnetworkInvitationRequest {
+            invitee_address: Some(OffnetworkAddress {
+                type_pb: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
+                email: Some("x@example.com".into()),
+            }),
+            ..Default::default()
+        }
+        .into(),
+        CreateConversationRequest {
+            type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+            name: Some("new group".into()),
+            invitee_id: vec![InviteeID {
+                gaia_id: Some(other.to_string()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+        .into(),
+        RemoveUserRequest {
+            event_request_header: erh(conv),
+            participant_id: participant(other),
+            ..Default::default()
+        }
+        .into(),
+        AddUserRequest {
+            event_request_header: erh(conv),
+            invitee_id: vec![InviteeID {
+                gaia_id: Some(other.to_string()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+        .into(),
+        DeleteConversationRequest {
+            conversation_id: conv_id(conv),
+            delete_upper_bound_timestamp: Some(u64::MAX / 2),
+            ..Default::default()
+        }
+        .into(),
+    ]
+}
