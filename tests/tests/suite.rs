@@ -4,6 +4,8 @@
 
 #[path = "suite/harness.rs"]
 mod harness;
+#[path = "suite/proxy.rs"]
+mod proxy;
 
 use hangups_core::api::{ApiRequest, ApiResponse};
 use hangups_core::client::Event;
@@ -270,6 +272,41 @@ async fn recovers_every_event_after<H: Harness>(fault: Faults, label: &str) {
     H::disconnect(&client).await;
 }
 
+/// Through an HTTP proxy: plain requests in absolute form, TLS through a
+/// CONNECT tunnel; messages still arrive.
+async fn through_a_proxy<H: Harness>(tls: bool) {
+    let emu = emulator(tls);
+    let proxy = proxy::TestProxy::start();
+    let (client, mut events) = H::connect_via(&emu, &proxy.url).await;
+    until_connected::<H>(&mut events).await;
+    until_subscribed(&emu, 1);
+    let (conv, other) = other_in(&emu);
+    let id = emu.inject_message(&conv, &other, "via the proxy").unwrap();
+    collect_events::<H>(&mut events, &BTreeSet::from([id])).await;
+    H::disconnect(&client).await;
+    let seen = proxy.seen();
+    let port = emu.addr().port();
+    if tls {
+        assert!(
+            seen.iter()
+                .any(|l| *l == format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
+            "{seen:?}"
+        );
+        assert!(seen.iter().all(|l| l.starts_with("CONNECT ")), "{seen:?}");
+    } else {
+        let prefix = format!("http://127.0.0.1:{port}/client-channel/channel/bind?");
+        assert!(
+            seen.iter()
+                .any(|l| l.starts_with(&format!("POST {prefix}"))),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter().any(|l| l.starts_with(&format!("GET {prefix}"))),
+            "{seen:?}"
+        );
+    }
+}
+
 async fn many_clients_at_once<H: Harness>(n: usize) {
     let emu = emulator(false);
     let mut clients = Vec::new();
@@ -369,6 +406,14 @@ macro_rules! suite {
                     },
                     "garbage",
                 ));
+            }
+            #[test]
+            fn plain_through_a_proxy() {
+                H::run(through_a_proxy::<H>(false));
+            }
+            #[test]
+            fn tls_through_a_proxy_tunnel() {
+                H::run(through_a_proxy::<H>(true));
             }
             #[test]
             fn fifty_clients() {

@@ -22,16 +22,24 @@ pub trait Harness {
     fn run<F: Future<Output = ()>>(f: F);
     /// Connects with the emulator's self cookies and default settings.
     fn connect(emu: &EmulatorHandle) -> impl Future<Output = (Self::Client, Self::Events)> {
-        Self::connect_with(emu, false)
+        Self::connect_with(emu, false, None)
     }
     /// Connects with short timeouts and backoff, for fault scenarios.
     fn connect_tuned(emu: &EmulatorHandle) -> impl Future<Output = (Self::Client, Self::Events)> {
-        Self::connect_with(emu, true)
+        Self::connect_with(emu, true, None)
+    }
+    /// Connects through an HTTP proxy (`http://host:port`).
+    fn connect_via(
+        emu: &EmulatorHandle,
+        proxy: &str,
+    ) -> impl Future<Output = (Self::Client, Self::Events)> {
+        Self::connect_with(emu, false, Some(proxy))
     }
     /// Connects.
     fn connect_with(
         emu: &EmulatorHandle,
         tuned: bool,
+        proxy: Option<&str>,
     ) -> impl Future<Output = (Self::Client, Self::Events)>;
     /// The next event, or `None` after `timeout`.
     fn next_event(
@@ -77,8 +85,12 @@ macro_rules! async_harness {
             async fn connect_with(
                 emu: &EmulatorHandle,
                 tuned: bool,
+                proxy: Option<&str>,
             ) -> (Self::Client, Self::Events) {
                 let mut config = $krate::Config::default().with_url(&emu.url()).expect("url");
+                if let Some(proxy) = proxy {
+                    config = config.with_proxy(proxy).expect("proxy url");
+                }
                 config.proxy_from_env = false;
                 if let Some(pem) = emu.cert_pem() {
                     config = config.with_root_cert_pem(&pem);
@@ -141,10 +153,17 @@ impl Harness for BlockingHarness {
     fn run<F: Future<Output = ()>>(f: F) {
         futures_lite::future::block_on(f)
     }
-    async fn connect_with(emu: &EmulatorHandle, tuned: bool) -> (Self::Client, Self::Events) {
+    async fn connect_with(
+        emu: &EmulatorHandle,
+        tuned: bool,
+        proxy: Option<&str>,
+    ) -> (Self::Client, Self::Events) {
         let mut config = hangups_blocking::Config::default()
             .with_url(&emu.url())
             .expect("url");
+        if let Some(proxy) = proxy {
+            config = config.with_proxy(proxy).expect("proxy url");
+        }
         config.proxy_from_env = false;
         if let Some(pem) = emu.cert_pem() {
             config = config.with_root_cert_pem(&pem);
