@@ -21,7 +21,9 @@ pub(crate) enum IoEvent {
     Closed(ConnId),
 }
 
-const READ_SIZE: usize = 64 * 1024;
+/// Bytes read per call: small, since every idle client holds one buffer per
+/// connection (the long-poll), and the stream decoder takes any split.
+const READ_SIZE: usize = 8 * 1024;
 
 /// The socket, shared by the driver's handle and the reader.
 enum Socket {
