@@ -48,6 +48,8 @@ mod parse;
 mod pyclass;
 mod scanner;
 mod segment;
+#[cfg(test)]
+mod tests;
 
 #[doc(hidden)]
 pub use fuzz_hook::markup as fuzz_markup;
