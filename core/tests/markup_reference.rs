@@ -64,12 +64,20 @@ fn recorded_hangups_outputs_match() {
         *groups.entry(group.to_owned()).or_default() += 1;
         let got = ours(input);
         if got != case[2] {
-            failures.push(format!("[{group}] {input:?}\n  hangups: {}\n  ours:    {got}", case[2]));
+            failures.push(format!(
+                "[{group}] {input:?}\n  hangups: {}\n  ours:    {got}",
+                case[2]
+            ));
         }
     }
     assert_eq!(groups.get("spec"), Some(&39), "every §8.4 example is here");
     assert!(groups.values().sum::<usize>() > 600);
-    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// One case per line (see the module docs).
