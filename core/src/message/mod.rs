@@ -50,6 +50,7 @@ mod scanner;
 mod segment;
 #[cfg(test)]
 mod tests;
+mod tokens;
 
 #[doc(hidden)]
 pub use fuzz_hook::markup as fuzz_markup;

@@ -1,8 +1,9 @@
 //! The parser around the scanner (PROTOCOL.md §8.1, §8.3): preprocessing,
 //! the stack of open tokens, postprocessing of plain-text runs.
 
-use super::scanner::{Flags, Match, Paired, Scanner, PAIRED_KINDS};
+use super::scanner::Scanner;
 use super::segment::ChatMessageSegment;
+use super::tokens::{Flags, Match, Paired, PAIRED_KINDS};
 use hangups_proto::hangouts::SegmentType;
 
 /// Parses `text` into segments; also returns how many steps the scanner

@@ -3,7 +3,8 @@
 
 use super::parse::{complete_url, parse, preprocess};
 use super::pyclass::{eq_ignore_case, is_boundary, is_digit, is_space, is_word};
-use super::scanner::{Match, NextCache, Paired, Scanner};
+use super::scanner::{NextCache, Scanner};
+use super::tokens::{Match, Paired};
 
 fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
