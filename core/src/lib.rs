@@ -66,6 +66,7 @@ pub mod client;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;
+pub mod message;
 pub mod proxy;
 pub mod rng;
 
