@@ -37,7 +37,10 @@ fn heap_in_use() -> i64 {
 }
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// One request to the emulator's control API.
@@ -61,7 +64,12 @@ fn cookies_of(session: &Value) -> Cookies {
         .as_array()
         .expect("cookies")
         .iter()
-        .map(|c| (c[0].as_str().unwrap().to_string(), c[1].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c[0].as_str().unwrap().to_string(),
+                c[1].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -71,13 +79,26 @@ fn main() {
     let dedicated = 100.min(n);
 
     let mut emulator = Command::new(env!("CARGO_BIN_EXE_hangups-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--noop-interval", "20", "--long-poll", "240"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--noop-interval",
+            "20",
+            "--long-poll",
+            "240",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("start hangups-emulator");
     let mut line = String::new();
-    BufReader::new(emulator.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").expect("listening line").to_string();
+    BufReader::new(emulator.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
     let addr = url.trim_start_matches("http://").to_string();
 
     // Users of their own, each in a one-to-one conversation with Grace.
@@ -86,14 +107,33 @@ fn main() {
     let mut user_cookies = Vec::new();
     for i in 0..dedicated {
         let id = format!("9{:020}", i);
-        control(&addr, "POST", "users", &json!({"id": id, "name": format!("Bench {i}")}));
-        let conv = control(&addr, "POST", "conversations", &json!({"participants": [grace, id], "type": "one_to_one"}));
+        control(
+            &addr,
+            "POST",
+            "users",
+            &json!({"id": id, "name": format!("Bench {i}")}),
+        );
+        let conv = control(
+            &addr,
+            "POST",
+            "conversations",
+            &json!({"participants": [grace, id], "type": "one_to_one"}),
+        );
         convs.push(conv["id"].as_str().expect("conversation id").to_string());
-        user_cookies.push(cookies_of(&control(&addr, "POST", "session", &json!({"user": id}))));
+        user_cookies.push(cookies_of(&control(
+            &addr,
+            "POST",
+            "session",
+            &json!({"user": id}),
+        )));
     }
     let shared_cookies = cookies_of(&control(&addr, "POST", "session", &json!({})));
 
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     // Arrival times of "bench <k>" messages, by k.
     let arrivals: Arc<Mutex<HashMap<usize, Instant>>> = Arc::default();
     let connected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -104,12 +144,17 @@ fn main() {
         for batch in (0..n).collect::<Vec<_>>().chunks(250) {
             let mut handles = Vec::new();
             for &i in batch {
-                let cookies = if i < dedicated { user_cookies[i].clone() } else { shared_cookies.clone() };
+                let cookies = if i < dedicated {
+                    user_cookies[i].clone()
+                } else {
+                    shared_cookies.clone()
+                };
                 let mut config = Config::default().with_url(&url).unwrap();
                 config.proxy_from_env = false;
                 let (arrivals, connected) = (arrivals.clone(), connected.clone());
                 handles.push(tokio::spawn(async move {
-                    let (client, mut events) = Client::connect(cookies, config).await.expect("connect");
+                    let (client, mut events) =
+                        Client::connect(cookies, config).await.expect("connect");
                     tokio::spawn(async move {
                         while let Some(ev) = events.next().await {
                             match ev {
@@ -146,7 +191,12 @@ fn main() {
     for k in 0..samples {
         let conv = &convs[k % dedicated];
         let t0 = Instant::now();
-        control(&addr, "POST", "messages", &json!({"conversation_id": conv, "sender_id": grace, "text": format!("bench {k}")}));
+        control(
+            &addr,
+            "POST",
+            "messages",
+            &json!({"conversation_id": conv, "sender_id": grace, "text": format!("bench {k}")}),
+        );
         let deadline = t0 + Duration::from_secs(5);
         loop {
             if let Some(at) = arrivals.lock().unwrap().get(&k) {
@@ -159,17 +209,41 @@ fn main() {
     }
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
-    println!("clients connected and idle:        {n} (setup {:.1} s)", setup.as_secs_f64());
-    println!("heap per idle client (tokio):      {} bytes ({:.1} KiB)", per_client, per_client as f64 / 1024.0);
-    println!("push-to-application latency:       p50 {:?}  p99 {:?}  max {:?}  ({} samples)", pct(0.5), pct(0.99), latencies[latencies.len() - 1], latencies.len());
+    println!(
+        "clients connected and idle:        {n} (setup {:.1} s)",
+        setup.as_secs_f64()
+    );
+    println!(
+        "heap per idle client (tokio):      {} bytes ({:.1} KiB)",
+        per_client,
+        per_client as f64 / 1024.0
+    );
+    println!(
+        "push-to-application latency:       p50 {:?}  p99 {:?}  max {:?}  ({} samples)",
+        pct(0.5),
+        pct(0.99),
+        latencies[latencies.len() - 1],
+        latencies.len()
+    );
     drop(clients);
     let _ = emulator.kill();
+    let _ = emulator.wait();
 }
 
 /// `k` of a "bench k" chat message.
 fn bench_number(su: &hangups_tokio::proto::hangouts::StateUpdate) -> Option<usize> {
     use hangups_tokio::proto::hangouts::StateUpdateStateUpdate;
-    let StateUpdateStateUpdate::event_notification(n) = &su.state_update else { return None };
-    let seg = n.event.as_ref()?.chat_message.as_ref()?.message_content.as_ref()?.segment.first()?;
+    let StateUpdateStateUpdate::event_notification(n) = &su.state_update else {
+        return None;
+    };
+    let seg = n
+        .event
+        .as_ref()?
+        .chat_message
+        .as_ref()?
+        .message_content
+        .as_ref()?
+        .segment
+        .first()?;
     seg.text.as_deref()?.strip_prefix("bench ")?.parse().ok()
 }
