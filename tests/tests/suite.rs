@@ -272,6 +272,31 @@ async fn recovers_every_event_after<H: Harness>(fault: Faults, label: &str) {
     H::disconnect(&client).await;
 }
 
+/// The next API call failing (HTTP status, then a non-OK response header)
+/// is a typed error; the call after it works.
+async fn api_faults_are_errors_and_pass<H: Harness>() {
+    let emu = emulator(false);
+    let (client, mut events) = H::connect(&emu).await;
+    until_connected::<H>(&mut events).await;
+    let call = || H::request(&client, ApiRequest::from(GetSelfInfoRequest::default()));
+    emu.set_faults(Faults {
+        api_http_status: Some(500),
+        ..Default::default()
+    });
+    let err = call().await.expect_err("HTTP 500");
+    assert!(err.contains("500"), "{err}");
+    assert!(call().await.is_ok());
+    emu.set_faults(Faults {
+        api_response_status: Some(3),
+        api_error_description: Some("boom".into()),
+        ..Default::default()
+    });
+    let err = call().await.expect_err("status 3");
+    assert!(err.contains("status 3") && err.contains("boom"), "{err}");
+    assert!(call().await.is_ok());
+    H::disconnect(&client).await;
+}
+
 /// Through an HTTP proxy: plain requests in absolute form, TLS through a
 /// CONNECT tunnel; messages still arrive.
 async fn through_a_proxy<H: Harness>(tls: bool) {
@@ -406,6 +431,10 @@ macro_rules! suite {
                     },
                     "garbage",
                 ));
+            }
+            #[test]
+            fn api_faults() {
+                H::run(api_faults_are_errors_and_pass::<H>());
             }
             #[test]
             fn plain_through_a_proxy() {
