@@ -12,6 +12,8 @@
 //!   conversation yields [`Notification::NeedsConversation`]: fetch it with
 //!   [`ConversationList::fetch_request`] and call
 //!   [`ConversationList::add_conversation_state`].
+//! - Actions (§7.8) are request builders on [`Conversation`]
+//!   (`send_message_request`, `rename_request`, `leave_request`, …).
 //! - After every connect and reconnect, send
 //!   [`ConversationList::catch_up_request`] and apply the response with
 //!   [`ConversationList::apply_catch_up`].
@@ -67,6 +69,7 @@
 //! - Deltas are **replaced** as in hangups; see
 //!   [`Conversation::update_conversation`] for why not merged.
 
+mod actions;
 mod conversation;
 mod events;
 mod list;
@@ -99,4 +102,8 @@ pub enum StateError {
     /// A request of the build failed (or the build is not finished).
     #[error("build_user_conversation_list failed: {0}")]
     BuildFailed(&'static str),
+    /// A group-only action on a conversation that is not a group
+    /// (hangups' `ConversationTypeError`).
+    #[error("conversation {0:?} is not a group")]
+    NotGroup(String),
 }
