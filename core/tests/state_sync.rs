@@ -363,3 +363,28 @@ fn build_errors() {
     assert!(b.on_error().is_err());
     assert!(b.finish().is_err());
 }
+
+#[test]
+fn catch_up_unknown_conversation_without_metadata_keeps_history() {
+    let users = UserList::new(&self_entity(), &[], &[]);
+    let mut list = ConversationList::new(&[], users, 100);
+    let resp = SyncAllNewEventsResponse {
+        conversation_state: vec![ConversationState {
+            conversation_id: cid("x"),
+            event: vec![ev("x", "old", 50), ev("x", "new", 150)],
+            event_continuation_token: Some(EventContinuationToken {
+                event_id: Some("t".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let notes = list.apply_catch_up(&resp);
+    assert_eq!(delivered(&notes), [("new".to_owned(), 150)]);
+    let x = list.get("x").unwrap();
+    assert_eq!(x.id(), "x");
+    assert_eq!(x.events().len(), 2);
+    assert!(x.continuation_token().is_some());
+    assert_eq!(list.sync_timestamp(), 150);
+}

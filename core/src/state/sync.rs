@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 
 use hangups_proto::hangouts::{
-    ConversationParticipantData, ConversationState, Entity, EntityLookupSpec, GetEntityByIdRequest,
-    GetSelfInfoRequest, SyncAllNewEventsRequest, SyncAllNewEventsResponse, SyncFilter,
-    SyncRecentConversationsRequest,
+    ConversationId, ConversationParticipantData, ConversationState, Entity, EntityLookupSpec,
+    GetEntityByIdRequest, GetSelfInfoRequest, SyncAllNewEventsRequest, SyncAllNewEventsResponse,
+    SyncFilter, SyncRecentConversationsRequest,
 };
 
 use super::conversation::Conversation;
@@ -90,18 +90,17 @@ impl ConversationList {
                     out.push(Notification::ConversationChanged(id.clone()));
                 }
                 None => {
-                    let mut conv = Conversation::new(
-                        state.conversation.clone().unwrap_or_default(),
-                        old.into_iter().map(ConversationEvent::into_raw),
-                        state.event_continuation_token.clone(),
-                    );
-                    if conv.id().is_empty() {
-                        conv = Conversation::from_state(&ConversationState {
-                            conversation_id: state.conversation_id.clone(),
-                            ..Default::default()
+                    let mut msg = state.conversation.clone().unwrap_or_default();
+                    if conv_id(msg.conversation_id.as_ref()).is_empty() {
+                        msg.conversation_id = Some(ConversationId {
+                            id: Some(id.clone()),
                         });
                     }
-                    self.insert(conv);
+                    self.insert(Conversation::new(
+                        msg,
+                        old.into_iter().map(ConversationEvent::into_raw),
+                        state.event_continuation_token.clone(),
+                    ));
                     out.push(Notification::ConversationAdded(id.clone()));
                 }
             }
