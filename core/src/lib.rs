@@ -69,5 +69,6 @@ pub mod http;
 pub mod message;
 pub mod proxy;
 pub mod rng;
+pub mod state;
 
 pub use hangups_proto as proto;

@@ -1,0 +1,468 @@
+//! [`Conversation`]: one conversation's metadata, loaded events and
+//! watermarks (PROTOCOL.md §7.4, §7.5, §7.7, §7.8).
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use hangups_proto::hangouts::{
+    Conversation as ConversationMsg, ConversationId, ConversationSpec, ConversationState,
+    ConversationType, ConversationView, DeliveryMedium, DeliveryMediumType, Event,
+    EventContinuationToken, GetConversationRequest, GetConversationResponse,
+    GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, UpdateWatermarkRequest,
+};
+
+use super::events::ConversationEvent;
+use super::users::{User, UserId, UserList};
+use super::StateError;
+
+/// What [`Conversation::get_events`] needs: the events are loaded, or the
+/// older history must be fetched first.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GetEvents<'a> {
+    /// The events, oldest first (no request needed).
+    Loaded(Vec<&'a ConversationEvent>),
+    /// Send this request and hand the response to
+    /// [`Conversation::apply_history`].
+    Fetch(Box<GetConversationRequest>),
+}
+
+/// One chat conversation (hangups' `Conversation`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversation {
+    id: String,
+    conversation: ConversationMsg,
+    events: Vec<ConversationEvent>,
+    event_ids: HashSet<String>,
+    watermarks: HashMap<UserId, u64>,
+    continuation_token: Option<EventContinuationToken>,
+}
+
+fn conversation_id_of(msg: &ConversationMsg) -> Option<&str> {
+    msg.conversation_id.as_ref().and_then(|c| c.id.as_deref())
+}
+
+impl Conversation {
+    /// Builds a conversation from its message and initial events, skipping
+    /// `EVENT_TYPE_OBSERVED_EVENT`s and duplicate ids (§7.7). The read
+    /// states of `conversation` become the initial watermarks (zero
+    /// timestamps ignored).
+    pub fn new(
+        conversation: ConversationMsg,
+        events: impl IntoIterator<Item = Event>,
+        continuation_token: Option<EventContinuationToken>,
+    ) -> Self {
+        let mut conv = Conversation {
+            id: conversation_id_of(&conversation).unwrap_or("").to_owned(),
+            conversation: ConversationMsg::default(),
+            events: Vec::new(),
+            event_ids: HashSet::new(),
+            watermarks: HashMap::new(),
+            continuation_token,
+        };
+        conv.update_conversation(&conversation);
+        for event in events {
+            let event = ConversationEvent::new(event);
+            if !event.is_observed() {
+                conv.add_event(event);
+            }
+        }
+        conv
+    }
+
+    /// Builds a conversation from a `ConversationState` (its conversation,
+    /// events and continuation token); the id falls back to
+    /// `conversation_state.conversation_id`.
+    pub fn from_state(state: &ConversationState) -> Self {
+        let mut conv = Conversation::new(
+            state.conversation.clone().unwrap_or_default(),
+            state.event.iter().cloned(),
+            state.event_continuation_token.clone(),
+        );
+        if conv.id.is_empty() {
+            if let Some(id) = state.conversation_id.as_ref().and_then(|c| c.id.as_deref()) {
+                conv.id = id.to_owned();
+            }
+        }
+        conv
+    }
+
+    // ---- getters ----
+
+    /// The conversation's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The current `Conversation` message.
+    pub fn raw(&self) -> &ConversationMsg {
+        &self.conversation
+    }
+
+    /// The custom name; `None` if there is none (or it is empty).
+    pub fn name(&self) -> Option<&str> {
+        self.conversation.name.as_deref().filter(|n| !n.is_empty())
+    }
+
+    /// The conversation type (one-to-one or group; 0 if absent).
+    pub fn conversation_type(&self) -> ConversationType {
+        self.conversation.type_pb.unwrap_or_default()
+    }
+
+    /// Whether this is a group conversation.
+    pub fn is_group(&self) -> bool {
+        self.conversation_type() == ConversationType::CONVERSATION_TYPE_GROUP
+    }
+
+    /// The participants' ids, from `participant_data`.
+    pub fn user_ids(&self) -> Vec<UserId> {
+        self.conversation
+            .participant_data
+            .iter()
+            .map(|p| UserId::from_opt(p.id.as_ref()))
+            .collect()
+    }
+
+    /// The participants, looked up in `users` (unknown ones as `Unknown`).
+    pub fn users<'u>(&self, users: &'u UserList) -> Vec<Cow<'u, User>> {
+        self.user_ids()
+            .iter()
+            .map(|id| users.get_user(id))
+            .collect()
+    }
+
+    /// When the conversation was last modified: `sort_timestamp` (µs).
+    pub fn last_modified(&self) -> u64 {
+        self.self_state()
+            .and_then(|s| s.sort_timestamp)
+            .unwrap_or(0)
+    }
+
+    /// The self user's read timestamp (µs; 0 if none).
+    pub fn latest_read_timestamp(&self) -> u64 {
+        self.self_state()
+            .and_then(|s| s.self_read_state.as_ref())
+            .and_then(|r| r.latest_read_timestamp)
+            .unwrap_or(0)
+    }
+
+    fn self_state(&self) -> Option<&hangups_proto::hangouts::UserConversationState> {
+        self.conversation.self_conversation_state.as_ref()
+    }
+
+    /// Whether the archived view is among the conversation's views.
+    pub fn is_archived(&self) -> bool {
+        self.self_state().is_some_and(|s| {
+            s.view
+                .contains(&ConversationView::CONVERSATION_VIEW_ARCHIVED)
+        })
+    }
+
+    /// Whether the notification level is `QUIET`.
+    pub fn is_quiet(&self) -> bool {
+        self.self_state().and_then(|s| s.notification_level)
+            == Some(NotificationLevel::NOTIFICATION_LEVEL_QUIET)
+    }
+
+    /// Whether history is off (`otr_status == OFF_THE_RECORD`).
+    pub fn is_off_the_record(&self) -> bool {
+        self.conversation.otr_status
+            == Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD)
+    }
+
+    /// Whether joining by link is on: a group with status `ON`.
+    pub fn is_group_link_sharing_enabled(&self) -> bool {
+        self.is_group()
+            && self.conversation.group_link_sharing_status
+                == Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON)
+    }
+
+    /// The delivery medium for sending (§7.8): the first option's medium,
+    /// overridden by the last option marked `current_default`; `BABEL` if
+    /// there is none.
+    pub fn delivery_medium(&self) -> DeliveryMedium {
+        let options = self
+            .self_state()
+            .map(|s| s.delivery_medium_option.as_slice())
+            .unwrap_or(&[]);
+        let default = options
+            .iter()
+            .rev()
+            .find(|o| o.current_default == Some(true));
+        default
+            .or(options.first())
+            .and_then(|o| o.delivery_medium.clone())
+            .unwrap_or(DeliveryMedium {
+                medium_type: Some(DeliveryMediumType::DELIVERY_MEDIUM_BABEL),
+                ..Default::default()
+            })
+    }
+
+    /// Loaded events, oldest to newest (in the order they were added).
+    pub fn events(&self) -> &[ConversationEvent] {
+        &self.events
+    }
+
+    /// The loaded event with this id.
+    pub fn get_event(&self, event_id: &str) -> Option<&ConversationEvent> {
+        self.position(event_id).and_then(|i| self.events.get(i))
+    }
+
+    fn position(&self, event_id: &str) -> Option<usize> {
+        if !self.event_ids.contains(event_id) {
+            return None;
+        }
+        self.events.iter().rposition(|e| e.id() == event_id)
+    }
+
+    /// The event after (or with `prev`, before) the event `event_id`;
+    /// `Ok(None)` at the end, an error if `event_id` is not loaded.
+    pub fn next_event(
+        &self,
+        event_id: &str,
+        prev: bool,
+    ) -> Result<Option<&ConversationEvent>, StateError> {
+        let i = self
+            .position(event_id)
+            .ok_or_else(|| StateError::UnknownEvent(event_id.to_owned()))?;
+        Ok(if prev {
+            i.checked_sub(1).and_then(|j| self.events.get(j))
+        } else {
+            self.events.get(i + 1)
+        })
+    }
+
+    /// Every user's read watermark (µs) known so far.
+    pub fn watermarks(&self) -> &HashMap<UserId, u64> {
+        &self.watermarks
+    }
+
+    /// Loaded events later than [`Conversation::latest_read_timestamp`]
+    /// (strictly; own messages count), oldest first.
+    pub fn unread_events(&self) -> Vec<&ConversationEvent> {
+        let read = self.latest_read_timestamp();
+        self.events
+            .iter()
+            .filter(|e| e.timestamp() > read)
+            .collect()
+    }
+
+    /// The stored continuation token for older history.
+    pub fn continuation_token(&self) -> Option<&EventContinuationToken> {
+        self.continuation_token.as_ref()
+    }
+
+    // ---- mutators ----
+
+    /// Adds an event at the end (no sorting, as hangups). An event whose
+    /// id is already loaded is ignored: returns `None`; else the added
+    /// event.
+    pub fn add_event(&mut self, event: ConversationEvent) -> Option<&ConversationEvent> {
+        if !self.event_ids.insert(event.id().to_owned()) {
+            return None;
+        }
+        self.events.push(event);
+        self.events.last()
+    }
+
+    /// Applies a conversation delta (a `StateUpdate.conversation`, or a
+    /// `ConversationState.conversation` from a sync or fetch).
+    ///
+    /// **Replace, not merge**, as hangups (§7.4): the stored message
+    /// becomes the delta, except that an empty
+    /// `self_conversation_state.delivery_medium_option` keeps the old list
+    /// and a zero/absent `self_read_state.latest_read_timestamp` keeps the
+    /// old value. Every `read_state` entry raises that user's watermark if
+    /// later (zero timestamps are **ignored**, unlike hangups, which sets
+    /// an epoch watermark). The conversation id never changes.
+    ///
+    /// Why replace: proto2 presence could drive a field-wise merge, but the
+    /// server sends repeated fields (views, participants, read states)
+    /// whole, and an empty list there is a real value (e.g. no participant
+    /// data); a merge would have to guess per field and could keep stale
+    /// state forever (an archive view never cleared). The server sends
+    /// full conversations in practice, which is why hangups' replace works.
+    pub fn update_conversation(&mut self, delta: &ConversationMsg) {
+        let old_state = self.conversation.self_conversation_state.take();
+        let mut new = delta.clone();
+        if self.id.is_empty() {
+            if let Some(id) = conversation_id_of(&new) {
+                self.id = id.to_owned();
+            }
+        }
+        new.conversation_id = Some(ConversationId {
+            id: Some(self.id.clone()),
+        });
+        let state = new
+            .self_conversation_state
+            .get_or_insert_with(Default::default);
+        if let Some(old) = old_state {
+            if state.delivery_medium_option.is_empty() {
+                state.delivery_medium_option = old.delivery_medium_option;
+            }
+            let new_read = state
+                .self_read_state
+                .as_ref()
+                .and_then(|r| r.latest_read_timestamp)
+                .unwrap_or(0);
+            if new_read == 0 {
+                let old_read = old.self_read_state.and_then(|r| r.latest_read_timestamp);
+                if old_read.is_some() {
+                    state
+                        .self_read_state
+                        .get_or_insert_with(Default::default)
+                        .latest_read_timestamp = old_read;
+                }
+            }
+        }
+        for entry in &delta.read_state {
+            let ts = entry.latest_read_timestamp.unwrap_or(0);
+            if ts != 0 {
+                self.raise_watermark(UserId::from_opt(entry.participant_id.as_ref()), ts);
+            }
+        }
+        self.conversation = new;
+    }
+
+    fn raise_watermark(&mut self, user: UserId, ts: u64) -> bool {
+        let slot = self.watermarks.entry(user).or_insert(0);
+        if ts > *slot {
+            *slot = ts;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Applies a watermark notification (§7.5): from the self user it sets
+    /// `latest_read_timestamp` (unconditionally); the user's watermark is
+    /// raised if later. A zero timestamp is ignored (returns `false`).
+    pub fn apply_watermark(&mut self, user: &UserId, is_self: bool, read_timestamp: u64) -> bool {
+        if read_timestamp == 0 {
+            return false;
+        }
+        if is_self {
+            self.set_latest_read_timestamp(read_timestamp);
+        }
+        self.raise_watermark(user.clone(), read_timestamp);
+        true
+    }
+
+    fn set_latest_read_timestamp(&mut self, ts: u64) {
+        self.conversation
+            .self_conversation_state
+            .get_or_insert_with(Default::default)
+            .self_read_state
+            .get_or_insert_with(Default::default)
+            .latest_read_timestamp = Some(ts);
+    }
+
+    /// hangups' `update_read_timestamp` without the IO: `ts` defaults to
+    /// the newest loaded event's timestamp (`None` with no events: the
+    /// caller must pass one, there is no clock here). Only if it is later
+    /// than [`Conversation::latest_read_timestamp`], sets it locally and
+    /// returns the `UpdateWatermark` request to send.
+    pub fn update_read_timestamp(&mut self, ts: Option<u64>) -> Option<UpdateWatermarkRequest> {
+        let ts = ts.or_else(|| self.events.last().map(ConversationEvent::timestamp))?;
+        if ts <= self.latest_read_timestamp() {
+            return None;
+        }
+        self.set_latest_read_timestamp(ts);
+        Some(UpdateWatermarkRequest {
+            conversation_id: Some(ConversationId {
+                id: Some(self.id.clone()),
+            }),
+            last_read_timestamp: Some(ts),
+            ..Default::default()
+        })
+    }
+
+    // ---- history paging (§7.7) ----
+
+    /// hangups' `get_events` as a step: with no `event_id`, the newest
+    /// `max_events` loaded events; for a loaded event that is not the
+    /// oldest, up to `max_events` events before it; for the oldest, the
+    /// `GetConversation` request that fetches older history. An unknown
+    /// id is an error. Events come oldest first.
+    pub fn get_events(
+        &self,
+        event_id: Option<&str>,
+        max_events: usize,
+    ) -> Result<GetEvents<'_>, StateError> {
+        let end = match event_id {
+            None => self.events.len(),
+            Some(id) => self
+                .position(id)
+                .ok_or_else(|| StateError::UnknownEvent(id.to_owned()))?,
+        };
+        if event_id.is_some() && end == 0 {
+            return Ok(GetEvents::Fetch(Box::new(self.history_request(max_events))));
+        }
+        Ok(GetEvents::Loaded(self.events_before_index(end, max_events)))
+    }
+
+    fn events_before_index(&self, end: usize, max: usize) -> Vec<&ConversationEvent> {
+        let start = end.saturating_sub(max);
+        self.events.get(start..end).unwrap_or(&[]).iter().collect()
+    }
+
+    /// Up to `max_events` loaded events before the event `event_id`,
+    /// oldest first (no request).
+    pub fn events_before(
+        &self,
+        event_id: &str,
+        max_events: usize,
+    ) -> Result<Vec<&ConversationEvent>, StateError> {
+        let end = self
+            .position(event_id)
+            .ok_or_else(|| StateError::UnknownEvent(event_id.to_owned()))?;
+        Ok(self.events_before_index(end, max_events))
+    }
+
+    /// The request for history older than the oldest loaded event:
+    /// `GetConversation{include_event=true, max_events_per_conversation,
+    /// event_continuation_token=<stored>}`.
+    pub fn history_request(&self, max_events: usize) -> GetConversationRequest {
+        GetConversationRequest {
+            conversation_spec: Some(ConversationSpec {
+                conversation_id: Some(ConversationId {
+                    id: Some(self.id.clone()),
+                }),
+            }),
+            include_event: Some(true),
+            max_events_per_conversation: Some(max_events as u64),
+            event_continuation_token: Some(self.continuation_token.clone().unwrap_or_default()),
+            ..Default::default()
+        }
+    }
+
+    /// Applies a history response (§7.7): the conversation (if present)
+    /// through [`Conversation::update_conversation`], the continuation
+    /// token stored unconditionally (empty if absent, as hangups), and the
+    /// returned events (oldest first) inserted before the loaded ones,
+    /// skipping known ids. Returns every returned event, oldest first.
+    pub fn apply_history(&mut self, response: &GetConversationResponse) -> Vec<ConversationEvent> {
+        let Some(state) = &response.conversation_state else {
+            self.continuation_token = Some(EventContinuationToken::default());
+            return Vec::new();
+        };
+        if let Some(conv) = &state.conversation {
+            self.update_conversation(conv);
+        }
+        self.continuation_token = Some(state.event_continuation_token.clone().unwrap_or_default());
+        let returned: Vec<ConversationEvent> = state
+            .event
+            .iter()
+            .cloned()
+            .map(ConversationEvent::new)
+            .collect();
+        let mut front = Vec::new();
+        for event in &returned {
+            if self.event_ids.insert(event.id().to_owned()) {
+                front.push(event.clone());
+            }
+        }
+        front.append(&mut self.events);
+        self.events = front;
+        returned
+    }
+}

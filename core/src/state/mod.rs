@@ -1,0 +1,109 @@
+//! The high-level model hangups' users program against: [`ConversationList`],
+//! [`Conversation`], [`ConversationEvent`], [`UserList`], [`User`]
+//! (PROTOCOL.md §7), as pure sans-IO logic: no IO and no clock. Timestamps
+//! are the data's microseconds since the Unix epoch (`u64`).
+//!
+//! - [`BuildUserConversationList`] is `build_user_conversation_list` as a
+//!   machine: it hands out [`ApiRequest`](crate::api::ApiRequest)s and takes
+//!   [`ApiResponse`](crate::api::ApiResponse)s, then yields the list.
+//! - [`ConversationList::fold`] folds each
+//!   [`Event::StateUpdate`](crate::client::Event::StateUpdate) into the
+//!   model and returns typed [`Notification`]s. An update about an unknown
+//!   conversation yields [`Notification::NeedsConversation`]: fetch it with
+//!   [`ConversationList::fetch_request`] and call
+//!   [`ConversationList::add_conversation_state`].
+//! - Actions (§7.8) are request builders on [`Conversation`]
+//!   (`send_message_request`, `rename_request`, `leave_request`, …).
+//! - After every connect and reconnect, send
+//!   [`ConversationList::catch_up_request`] and apply the response with
+//!   [`ConversationList::apply_catch_up`].
+//!
+//! ```
+//! use hangups_core::proto::hangouts::*;
+//! use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update;
+//! use hangups_core::state::{ConversationList, Notification, UserList};
+//!
+//! let cid = |id: &str| Some(ConversationId { id: Some(id.into()) });
+//! let state = ConversationState {
+//!     conversation_id: cid("c1"),
+//!     conversation: Some(Conversation { conversation_id: cid("c1"), ..Default::default() }),
+//!     ..Default::default()
+//! };
+//! let users = UserList::new(&Entity::default(), &[], &[]);
+//! let mut list = ConversationList::new(&[state], users, 1_000);
+//!
+//! let event = Event {
+//!     conversation_id: cid("c1"),
+//!     event_id: Some("e1".into()),
+//!     timestamp: Some(2_000),
+//!     ..Default::default()
+//! };
+//! let update = StateUpdate {
+//!     state_update: OneOfstate_update::event_notification(EventNotification {
+//!         event: Some(event),
+//!     }),
+//!     ..Default::default()
+//! };
+//! let notes = list.fold(&update);
+//! assert!(matches!(&notes[..], [Notification::NewEvent(e)] if e.id() == "e1"));
+//! assert!(list.fold(&update).is_empty()); // a duplicate event id is ignored
+//! assert_eq!(list.sync_timestamp(), 2_000); // save this; restore with set_sync_timestamp
+//! assert_eq!(list.catch_up_request().last_sync_timestamp, Some(2_000));
+//! ```
+//!
+//! # Where this differs from hangups
+//!
+//! - Catch-up sync loses nothing: every event newer than the sync start is
+//!   delivered once, in timestamp order, deduplicated by event id, also
+//!   for conversations the list did not know ([`ConversationList::apply_catch_up`]).
+//! - Zero-timestamp read states (in deltas and watermark notifications)
+//!   are ignored, not turned into epoch watermarks.
+//! - The sync position is readable and restorable
+//!   ([`ConversationList::sync_timestamp`], [`ConversationList::set_sync_timestamp`]);
+//!   an event without a timestamp does not move it to 0.
+//! - A conversation's read states seed its watermarks when it is built.
+//! - Catch-up and fetched conversations add their participants to the
+//!   [`UserList`] (hangups leaves them `Unknown`).
+//! - A catch-up state without a `conversation` leaves the conversation as
+//!   it was (hangups replaces it with an empty one).
+//! - Deltas are **replaced** as in hangups; see
+//!   [`Conversation::update_conversation`] for why not merged.
+
+mod actions;
+mod conversation;
+mod events;
+mod list;
+mod sync;
+mod users;
+
+pub use conversation::{Conversation, GetEvents};
+pub use events::{
+    Attachment, ChatMessageEvent, ConversationEvent, EventKind, GroupLinkSharingModificationEvent,
+    HangoutCallEvent, MembershipChangeEvent, OtrEvent, RenameEvent,
+};
+pub use list::{
+    ConversationList, Notification, TypingStatus, WatermarkUpdate, MAX_PENDING_PER_CONVERSATION,
+};
+pub use sync::{
+    BuildUserConversationList, SYNC_MAX_CONVERSATIONS, SYNC_MAX_PAGES, SYNC_MAX_RESPONSE_SIZE_BYTES,
+};
+pub use users::{NameType, User, UserId, UserList, DEFAULT_NAME};
+
+/// Errors of the state model: lookups of unknown ids and build failures.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// No loaded event has this id.
+    #[error("unknown event id {0:?}")]
+    UnknownEvent(String),
+    /// A response of another endpoint than the request, or none expected.
+    #[error("unexpected {0} response")]
+    UnexpectedResponse(&'static str),
+    /// A request of the build failed (or the build is not finished).
+    #[error("build_user_conversation_list failed: {0}")]
+    BuildFailed(&'static str),
+    /// A group-only action on a conversation that is not a group
+    /// (hangups' `ConversationTypeError`).
+    #[error("conversation {0:?} is not a group")]
+    NotGroup(String),
+}
