@@ -10,6 +10,10 @@
 //!   the host allow-list, image upload steps;
 //! - [`client`]: the [`Client`](client::Client) machine that runtime
 //!   adapters drive: push channel, API calls, retries, timers;
+//! - [`state`]: the conversation model (users, conversations, events, the
+//!   fold of pushed StateUpdates, catch-up sync and list building as steps);
+//! - [`message`]: hangups' message markup parser and segment serialisation;
+//! - [`proxy`]: which HTTP proxy a request uses, and CONNECT tunnels;
 //! - [`backoff`], [`rng`]: reconnect delays and the seeded RNG.
 //!
 //! # Driving contract
