@@ -54,6 +54,11 @@ impl Args {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every option given, in order.
+    pub fn all(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     /// The value of `name`, or `default`.
     pub fn or(&self, name: &str, default: &str) -> String {
         self.get(name).unwrap_or(default).to_string()
