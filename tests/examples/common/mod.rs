@@ -201,3 +201,21 @@ pub fn fetch_session(url: &str) -> Result<Cookies> {
         .filter_map(|c| Some((c[0].as_str()?.to_string(), c[1].as_str()?.to_string())))
         .collect())
 }
+
+/// hangups' `build_user_conversation_list`: drives the core's machine
+/// with this client's requests.
+pub async fn build_conversation_list(
+    client: &Client,
+) -> Result<hangups_core::state::ConversationList> {
+    let mut build = hangups_core::state::BuildUserConversationList::new();
+    while let Some(request) = build.next_request() {
+        match client.request(request).await {
+            Ok(response) => build.on_response(response)?,
+            Err(e) => {
+                eprintln!("request failed: {e}");
+                build.on_error()?
+            }
+        }
+    }
+    Ok(build.finish()?)
+}
