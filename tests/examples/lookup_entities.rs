@@ -70,22 +70,13 @@ async fn run() -> common::Result<()> {
 
 /// The lookup of one option's value.
 fn spec(kind: &str, value: &str) -> Option<EntityLookupSpec> {
-    let value = Some(value.to_string());
-    Some(match kind {
-        "--email" => EntityLookupSpec {
-            email: value,
-            create_offnetwork_gaia: Some(true),
-            ..Default::default()
-        },
-        "--phone" => EntityLookupSpec {
-            phone: value,
-            create_offnetwork_gaia: Some(true),
-            ..Default::default()
-        },
-        "--gaia-id" => EntityLookupSpec {
-            gaia_id: value,
-            ..Default::default()
-        },
+    let (mut spec, value) = (EntityLookupSpec::default(), Some(value.to_string()));
+    match kind {
+        "--email" => spec.email = value,
+        "--phone" => spec.phone = value,
+        "--gaia-id" => spec.gaia_id = value,
         _ => return None,
-    })
+    }
+    spec.create_offnetwork_gaia = (kind != "--gaia-id").then_some(true);
+    Some(spec)
 }
