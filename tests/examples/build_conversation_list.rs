@@ -1,0 +1,47 @@
+//! hangups' `build_conversation_list` example: the users and
+//! conversations of `build_user_conversation_list` (here
+//! `hangups_core::state::BuildUserConversationList`).
+//!
+//! ```text
+//! cargo run -p hangups-tests --example build_conversation_list [-- --url http://127.0.0.1:PORT]
+//! ```
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    common::exit(run().await)
+}
+
+async fn run() -> common::Result<()> {
+    let args = common::Args::parse(&[])?;
+    let session = common::connect(&args).await?;
+    let list = common::build_conversation_list(&session.client).await?;
+    let users = list.users().get_all();
+    println!("{} known users", users.len());
+    for user in users {
+        println!("    {}: {}", user.full_name, user.id.gaia_id);
+    }
+    let conversations = list.get_all(true);
+    println!("{} known conversations", conversations.len());
+    for conversation in conversations {
+        match conversation.name() {
+            Some(name) if !name.is_empty() => println!("    {name}"),
+            _ => {
+                let names: Vec<String> = conversation
+                    .users(list.users())
+                    .iter()
+                    .map(|u| u.full_name.clone())
+                    .collect();
+                println!(
+                    "    Unnamed conversation ({}): {}",
+                    conversation.id(),
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    session.close().await;
+    Ok(())
+}

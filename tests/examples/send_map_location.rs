@@ -1,0 +1,85 @@
+//! hangups' `send_map_location` example: sends a place (name, address,
+//! coordinates) to a conversation.
+//!
+//! ```text
+//! cargo run -p hangups-tests --example send_map_location -- \
+//!     [--conversation-id ID] [--name NAME] [--address ADDR] \
+//!     [--latitude LAT] [--longitude LONG] [--url http://127.0.0.1:PORT]
+//! ```
+//!
+//! Defaults: the emulator's group; the Computer History Museum. The place
+//! also goes as text: the emulator ignores `location` (and refuses a
+//! message without content).
+
+#[path = "common/mod.rs"]
+mod common;
+
+use hangups_tokio::proto::hangouts::{
+    EmbedItem, GeoCoordinates, LocationSpec, MessageContent, Place, PostalAddress, Segment,
+    SendChatMessageRequest,
+};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    common::exit(run().await)
+}
+
+async fn run() -> common::Result<()> {
+    let names = [
+        "--conversation-id",
+        "--name",
+        "--address",
+        "--latitude",
+        "--longitude",
+    ];
+    let args = common::Args::parse(&names)?;
+    let conversation = args.or("--conversation-id", common::GROUP);
+    let name = args.or("--name", "Computer History Museum");
+    let address = args.or(
+        "--address",
+        "1401 N Shoreline Blvd, Mountain View, CA 94043",
+    );
+    let latitude: f64 = args.parsed("--latitude", 37.414_274)?;
+    let longitude: f64 = args.parsed("--longitude", -122.077_409)?;
+    let session = common::connect(&args).await?;
+    let sent = session
+        .client
+        .send_chat_message(SendChatMessageRequest {
+            event_request_header: common::event_header(&conversation),
+            message_content: Some(MessageContent {
+                segment: vec![Segment {
+                    text: Some(format!("{name}, {address}")),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            location: Some(LocationSpec {
+                place: Some(Place {
+                    name: Some(name.clone()),
+                    address: Some(Box::new(EmbedItem {
+                        postal_address: Some(PostalAddress {
+                            street_address: Some(address),
+                        }),
+                        ..Default::default()
+                    })),
+                    geo: Some(Box::new(EmbedItem {
+                        geo_coordinates: Some(GeoCoordinates {
+                            latitude: Some(latitude),
+                            longitude: Some(longitude),
+                        }),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }),
+            }),
+            ..Default::default()
+        })
+        .await?;
+    let event = sent.created_event.unwrap_or_default();
+    println!(
+        "sent location {name:?} ({latitude}, {longitude}) to {conversation} as event {}",
+        event.event_id.unwrap_or_default()
+    );
+    session.close().await;
+    Ok(())
+}

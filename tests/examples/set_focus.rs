@@ -1,0 +1,38 @@
+//! hangups' `set_focus` example: marks a conversation focused.
+//!
+//! ```text
+//! cargo run -p hangups-tests --example set_focus -- \
+//!     [--conversation-id ID] [--timeout-secs N] [--url http://127.0.0.1:PORT]
+//! ```
+//!
+//! Defaults: the emulator's one-to-one conversation, 30 s.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use hangups_tokio::proto::hangouts::{FocusType, SetFocusRequest};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    common::exit(run().await)
+}
+
+async fn run() -> common::Result<()> {
+    let args = common::Args::parse(&["--conversation-id", "--timeout-secs"])?;
+    let conversation = args.or("--conversation-id", common::ONE_TO_ONE);
+    let timeout_secs: u32 = args.parsed("--timeout-secs", 30)?;
+    let session = common::connect(&args).await?;
+    let response = session
+        .client
+        .set_focus(SetFocusRequest {
+            conversation_id: common::conversation_id(&conversation),
+            type_pb: Some(FocusType::FOCUS_TYPE_FOCUSED),
+            timeout_secs: Some(timeout_secs),
+            ..Default::default()
+        })
+        .await?;
+    println!("{response:#?}");
+    println!("focused conversation {conversation} for {timeout_secs} s");
+    session.close().await;
+    Ok(())
+}
