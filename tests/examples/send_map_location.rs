@@ -8,8 +8,8 @@
 //! ```
 //!
 //! Defaults: the emulator's group; the Computer History Museum. The place
-//! also goes as text: the emulator ignores `location` (and refuses a
-//! message without content).
+//! goes in `location` (the emulator turns it into a place attachment) and,
+//! as hangups' script does, its name also goes as the message text.
 
 #[path = "common/mod.rs"]
 mod common;

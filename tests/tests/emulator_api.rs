@@ -963,3 +963,48 @@ fn api_level_errors() {
     req.method = Method::Get;
     assert_eq!(me.send(&req).head.status, 405);
 }
+
+#[test]
+fn an_empty_continuation_token_means_no_older_history() {
+    // hangups stores an empty token once the server stops sending one
+    // (PROTOCOL.md §7.7) and sends it on the next page request.
+    let emu = start();
+    let me = Raw::me(&emu);
+    let r = me.ok(GetConversationRequest {
+        conversation_spec: Some(ConversationSpec {
+            conversation_id: cid("UgwEmulatorOneToOne4AaABAQ"),
+        }),
+        include_event: Some(true),
+        max_events_per_conversation: Some(10),
+        event_continuation_token: Some(EventContinuationToken::default()),
+        ..Default::default()
+    });
+    let state = r.conversation_state.unwrap();
+    assert!(state.event.is_empty(), "{:?}", state.event);
+    assert!(state.event_continuation_token.is_none());
+}
+
+#[test]
+fn a_location_becomes_a_place_attachment() {
+    let emu = start();
+    let me = Raw::me(&emu);
+    let r = me.ok(SendChatMessageRequest {
+        event_request_header: erh("UgwEmulatorGroupChat4AaABAQ", 77),
+        location: Some(LocationSpec {
+            place: Some(Place {
+                url: Some("https://maps.google.com/maps?q=37.4,-122.0".into()),
+                name: Some("Computer History Museum".into()),
+                ..Default::default()
+            }),
+        }),
+        ..Default::default()
+    });
+    let ev = r.created_event.unwrap();
+    let att = &ev.chat_message.unwrap().message_content.unwrap().attachment;
+    let item = att[0].embed_item.as_ref().unwrap();
+    assert_eq!(item.type_pb, vec![ItemType::ITEM_TYPE_PLACE_V2]);
+    assert_eq!(
+        item.place.as_ref().unwrap().name.as_deref(),
+        Some("Computer History Museum")
+    );
+}

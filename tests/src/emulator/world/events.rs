@@ -158,6 +158,17 @@ impl World {
                 .ok_or_else(|| Fail::invalid(format!("unknown photo id {id:?}")))?;
             content.attachment.push(photo_attachment(&id, upload));
         }
+        // A location (SendChatMessageRequest.location) becomes a place attachment.
+        if let Some(place) = req.location.and_then(|l| l.place) {
+            content.attachment.push(Attachment {
+                embed_item: Some(EmbedItem {
+                    type_pb: vec![ItemType::ITEM_TYPE_PLACE_V2],
+                    id: place.url.clone(),
+                    place: Some(Box::new(place)),
+                    ..Default::default()
+                }),
+            });
+        }
         if content.segment.is_empty() && content.attachment.is_empty() {
             return Err(Fail::invalid("empty message"));
         }

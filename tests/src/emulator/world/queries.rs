@@ -273,12 +273,18 @@ impl World {
         let conversation = (req.include_conversation_metadata != Some(false))
             .then(|| self.conversation_view(conv, &caller.user));
         let (event, event_continuation_token) = if req.include_event == Some(true) {
-            let before = req
-                .event_continuation_token
-                .as_ref()
-                .and_then(token_timestamp);
             let max = page_size(req.max_events_per_conversation, DEFAULT_EVENTS);
-            self.event_page(conv, &caller.user, before, max)
+            match req.event_continuation_token.as_ref() {
+                // No token: the newest page.
+                None => self.event_page(conv, &caller.user, None, max),
+                Some(token) => match token_timestamp(token) {
+                    Some(before) => self.event_page(conv, &caller.user, Some(before), max),
+                    // A token with no position (hangups stores an empty one
+                    // once the server stops sending tokens, §7.7): the
+                    // history is exhausted, so there is nothing older.
+                    None => (Vec::new(), None),
+                },
+            }
         } else {
             (Vec::new(), None)
         };
