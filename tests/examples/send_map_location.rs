@@ -9,7 +9,7 @@
 //!
 //! Defaults: the emulator's group; the Computer History Museum. The place
 //! goes in `location` (the emulator turns it into a place attachment) and,
-//! as hangups' script does, its name also goes as the message text.
+//! its name also goes as the message text.
 
 #[path = "common/mod.rs"]
 mod common;
