@@ -2,7 +2,9 @@
 //! watermarks (PROTOCOL.md §7.4, §7.5, §7.7, §7.8).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use hangups_proto::hangouts::{
     Conversation as ConversationMsg, ConversationId, ConversationSpec, ConversationState,
@@ -32,9 +34,84 @@ pub struct Conversation {
     id: String,
     conversation: ConversationMsg,
     events: Vec<ConversationEvent>,
-    event_ids: HashSet<String>,
+    event_ids: EventIds,
     watermarks: HashMap<UserId, u64>,
     continuation_token: Option<EventContinuationToken>,
+}
+
+/// The ids of a conversation's loaded events, for dedupe. Each id is kept
+/// under its hash (SipHash, computed once), so growing the table rehashes
+/// no string; ids whose hash is taken by another id (practically never)
+/// go to a short list.
+#[derive(Clone, Debug, Default)]
+struct EventIds {
+    hasher: RandomState,
+    by_hash: HashMap<u64, Box<str>, BuildHasherDefault<HashIsKey>>,
+    collided: Vec<Box<str>>,
+}
+
+/// The hasher of `EventIds::by_hash`: its keys already are hashes.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; this keeps any other input correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl EventIds {
+    fn contains(&self, id: &str) -> bool {
+        self.by_hash
+            .get(&self.hasher.hash_one(id))
+            .is_some_and(|known| **known == *id)
+            || self.collided.iter().any(|known| **known == *id)
+    }
+
+    /// Adds `id`; `false` if it was there.
+    fn insert(&mut self, id: &str) -> bool {
+        match self.by_hash.entry(self.hasher.hash_one(id)) {
+            Entry::Vacant(slot) => {
+                slot.insert(id.into());
+                true
+            }
+            Entry::Occupied(known) if **known.get() == *id => false,
+            Entry::Occupied(_) => {
+                if self.collided.iter().any(|known| **known == *id) {
+                    false
+                } else {
+                    self.collided.push(id.into());
+                    true
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.by_hash.len() + self.collided.len()
+    }
+}
+
+impl PartialEq for EventIds {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .by_hash
+                .values()
+                .chain(&self.collided)
+                .all(|id| other.contains(id))
+    }
 }
 
 fn conversation_id_of(msg: &ConversationMsg) -> Option<&str> {
@@ -55,7 +132,7 @@ impl Conversation {
             id: conversation_id_of(&conversation).unwrap_or("").to_owned(),
             conversation: ConversationMsg::default(),
             events: Vec::new(),
-            event_ids: HashSet::new(),
+            event_ids: EventIds::default(),
             watermarks: HashMap::new(),
             continuation_token,
         };
@@ -257,7 +334,7 @@ impl Conversation {
     /// id is already loaded is ignored: returns `None`; else the added
     /// event.
     pub fn add_event(&mut self, event: ConversationEvent) -> Option<&ConversationEvent> {
-        if !self.event_ids.insert(event.id().to_owned()) {
+        if !self.event_ids.insert(event.id()) {
             return None;
         }
         self.events.push(event);
@@ -457,12 +534,40 @@ impl Conversation {
             .collect();
         let mut front = Vec::new();
         for event in &returned {
-            if self.event_ids.insert(event.id().to_owned()) {
+            if self.event_ids.insert(event.id()) {
                 front.push(event.clone());
             }
         }
         front.append(&mut self.events);
         self.events = front;
         returned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_ids_keep_ids_whose_hash_is_taken() {
+        let mut ids = EventIds::default();
+        assert!(ids.insert("a"));
+        assert!(!ids.insert("a"));
+        // Another id under the hash of "b": "b" then collides.
+        let h = ids.hasher.hash_one("b");
+        ids.by_hash.insert(h, "other".into());
+        assert!(!ids.contains("b"));
+        assert!(ids.insert("b"));
+        assert!(!ids.insert("b"));
+        assert!(ids.contains("b") && ids.contains("a"));
+        assert_eq!(ids.len(), 3);
+        assert_ne!(ids, EventIds::default());
+        // (Equality is not checked here: the planted entry is not under
+        // its own hash.)
+        let mut real = EventIds::default();
+        assert!(real.insert("a") && real.insert("b"));
+        let mut other = EventIds::default();
+        assert!(other.insert("b") && other.insert("a"));
+        assert_eq!(real, other);
     }
 }

@@ -7,6 +7,8 @@ use hangups_proto::hangouts::{
     OTRModification, OffTheRecordStatus, SegmentType,
 };
 
+use std::sync::Arc;
+
 use super::users::UserId;
 use crate::message::ChatMessageSegment;
 
@@ -54,9 +56,13 @@ impl EventKind {
 
 /// An event in a conversation's permanent record: the `Event` message, its
 /// [`EventKind`], and typed views of the kind's data.
+///
+/// The message is immutable and shared: cloning a `ConversationEvent` (as
+/// the fold does for [`Notification::NewEvent`](super::Notification::NewEvent))
+/// does not copy it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConversationEvent {
-    event: Event,
+    event: Arc<Event>,
     kind: EventKind,
 }
 
@@ -70,7 +76,10 @@ impl ConversationEvent {
     /// Wraps an `Event` message.
     pub fn new(event: Event) -> Self {
         let kind = EventKind::of(&event);
-        ConversationEvent { event, kind }
+        ConversationEvent {
+            event: Arc::new(event),
+            kind,
+        }
     }
 
     /// The event's id (`event_id`; empty if absent).
@@ -116,7 +125,7 @@ impl ConversationEvent {
 
     /// Unwraps the underlying message.
     pub fn into_raw(self) -> Event {
-        self.event
+        Arc::unwrap_or_clone(self.event)
     }
 
     /// The chat message, if this is a [`EventKind::ChatMessage`].

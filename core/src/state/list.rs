@@ -370,8 +370,8 @@ impl ConversationList {
     /// added and notified.
     pub(super) fn on_event(&mut self, event: Event, out: &mut Vec<Notification>) {
         let event = ConversationEvent::new(event);
-        let id = event.conversation_id().to_owned();
-        if self.get(&id).is_none() {
+        if self.get(event.conversation_id()).is_none() {
+            let id = event.conversation_id().to_owned();
             if !id.is_empty() {
                 self.defer(&id, Pending::Event(Box::new(event.into_raw())), out);
             }
@@ -385,21 +385,26 @@ impl ConversationList {
 
     /// Adds an event to its (known) conversation; notifies if new.
     pub(super) fn add_event(&mut self, event: ConversationEvent, out: &mut Vec<Notification>) {
-        let self_id = self.users.self_id().clone();
-        let Some(conv) = self.get_mut(event.conversation_id()) else {
+        // Disjoint borrows: the conversation mutably, the users shared.
+        let Some(conv) = self
+            .index
+            .get(event.conversation_id())
+            .and_then(|&i| self.conversations.get_mut(i))
+        else {
             return;
         };
         let Some(added) = conv.add_event(event) else {
             return;
         };
+        let self_id = self.users.self_id();
         let left = added.kind() == EventKind::MembershipChange
             && added.as_membership_change().is_some_and(|m| {
                 m.change_type() == MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE
-                    && m.participant_ids().contains(&self_id)
+                    && m.participant_ids().contains(self_id)
             });
-        let id = added.conversation_id().to_owned();
+        let left = left.then(|| added.conversation_id().to_owned());
         out.push(Notification::NewEvent(Box::new(added.clone())));
-        if left {
+        if let Some(id) = left {
             out.push(Notification::ConversationLeft(id));
         }
     }
