@@ -68,109 +68,11 @@ pub use hangups_core::client::{ChannelError, Event, FatalError};
 pub use hangups_core::proto;
 
 use hangups_core::api::ApiCall;
-use hangups_core::proxy::{Proxy, ProxyConfig};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// How to reach the service.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The core's configuration: servers, timeouts, backoff, proxies. Its
-    /// cookies are replaced by the ones given to [`Client::connect`].
-    pub client: hangups_core::client::Config,
-    /// Extra trusted root certificates (PEM), besides the webpki roots;
-    /// this is how tests trust an emulator's self-signed certificate.
-    pub extra_root_certs_pem: Vec<String>,
-    /// Fill `client.proxy` from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`
-    /// (or their lower-case forms) when it is empty (default: yes).
-    pub proxy_from_env: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            client: hangups_core::client::Config::default(),
-            extra_root_certs_pem: Vec::new(),
-            proxy_from_env: true,
-        }
-    }
-}
-
-impl Config {
-    /// Every server at `url` (`http://host:port` or `https://host:port`),
-    /// e.g. an emulator on 127.0.0.1.
-    pub fn with_url(mut self, url: &str) -> Result<Self, Error> {
-        self.client = self
-            .client
-            .with_url(url)
-            .map_err(|_| Error::BadUrl(url.to_string()))?;
-        Ok(self)
-    }
-
-    /// Sends every request through `proxy` (`http://host:port`), ignoring
-    /// the environment.
-    pub fn with_proxy(mut self, proxy: &str) -> Result<Self, Error> {
-        let proxy = Proxy::parse(proxy).ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
-        self.client.proxy = ProxyConfig::all(proxy);
-        self.proxy_from_env = false;
-        Ok(self)
-    }
-
-    /// Trusts `pem` (one or more certificates) in addition to the webpki roots.
-    pub fn with_root_cert_pem(mut self, pem: &str) -> Self {
-        self.extra_root_certs_pem.push(pem.to_string());
-        self
-    }
-
-    /// The core configuration for `cookies`, proxies from the environment
-    /// if asked.
-    fn into_core(self, cookies: Cookies) -> hangups_core::client::Config {
-        let mut core = self.client;
-        core.cookies = cookies;
-        if self.proxy_from_env && core.proxy == ProxyConfig::default() {
-            let var = |name: &str| {
-                std::env::var(name)
-                    .or_else(|_| std::env::var(name.to_lowercase()))
-                    .ok()
-            };
-            core.proxy = ProxyConfig::from_env_values(
-                var("HTTP_PROXY").as_deref(),
-                var("HTTPS_PROXY").as_deref(),
-                var("NO_PROXY").as_deref(),
-            );
-        }
-        core
-    }
-}
-
-/// Why a call failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The configuration cannot work (no SAPISID, server off the allow-list…).
-    #[error(transparent)]
-    Config(#[from] hangups_core::client::ConfigError),
-    /// The chat API call failed.
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    /// The image upload failed.
-    #[error(transparent)]
-    Upload(#[from] UploadError),
-    /// The client is closed.
-    #[error("the client is closed")]
-    Closed,
-    /// A root certificate could not be read.
-    #[error("invalid root certificate: {0}")]
-    Tls(String),
-    /// Not an `http://` or `https://` URL with a host.
-    #[error("invalid server URL {0:?}")]
-    BadUrl(String),
-    /// The server answered a different call (cannot happen with a
-    /// well-behaved core; reported rather than panicking).
-    #[error("the response belongs to another call")]
-    UnexpectedResponse,
-}
+pub use hangups_core::adapter::{Config, Error};
 
 /// A command from a handle to the driver thread.
 pub(crate) enum Command {
@@ -238,7 +140,7 @@ impl Client {
     /// thread cannot be started.
     pub fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
         let tls = tls::client_config(&config.extra_root_certs_pem)?;
-        let mut core_config = config.into_core(cookies);
+        let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
         core_config.rng_seed = os_seed();
         let connect_timeout = core_config.request_timeout;
         let unix_secs = SystemTime::now()

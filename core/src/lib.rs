@@ -14,6 +14,7 @@
 //!   fold of pushed StateUpdates, catch-up sync and list building as steps);
 //! - [`message`]: hangups' message markup parser and segment serialisation;
 //! - [`proxy`]: which HTTP proxy a request uses, and CONNECT tunnels;
+//! - [`adapter`]: the configuration and error type every runtime adapter shares;
 //! - [`backoff`], [`rng`]: reconnect delays and the seeded RNG.
 //!
 //! # Driving contract
@@ -63,6 +64,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod adapter;
 pub mod api;
 pub mod backoff;
 pub mod channel;

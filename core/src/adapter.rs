@@ -1,0 +1,156 @@
+//! What every runtime adapter shares, so that hangups-tokio, hangups-smol
+//! and hangups-blocking do not each repeat it: their [`Config`] (core
+//! configuration plus the TLS roots and the proxy-from-environment switch,
+//! all plain data) and their [`Error`]. Each adapter re-exports both under
+//! these names. Reading the environment and building the TLS stack stay in
+//! the adapters.
+
+use crate::api::{ApiError, Cookies, UploadError};
+use crate::client::ConfigError;
+use crate::proxy::{Proxy, ProxyConfig};
+
+/// How to reach the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The core's configuration: servers, timeouts, backoff, proxies. Its
+    /// cookies are replaced by the ones given to the adapter's `connect`.
+    pub client: crate::client::Config,
+    /// Extra trusted root certificates (PEM), besides the webpki roots;
+    /// this is how tests trust an emulator's self-signed certificate.
+    pub extra_root_certs_pem: Vec<String>,
+    /// Fill `client.proxy` from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`
+    /// (or their lower-case forms) when it is empty (default: yes).
+    pub proxy_from_env: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            client: crate::client::Config::default(),
+            extra_root_certs_pem: Vec::new(),
+            proxy_from_env: true,
+        }
+    }
+}
+
+impl Config {
+    /// Every server at `url` (`http://host:port` or `https://host:port`),
+    /// e.g. an emulator on 127.0.0.1.
+    pub fn with_url(mut self, url: &str) -> Result<Self, Error> {
+        self.client = self
+            .client
+            .with_url(url)
+            .map_err(|_| Error::BadUrl(url.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sends every request through `proxy` (`http://host:port`), ignoring
+    /// the environment.
+    pub fn with_proxy(mut self, proxy: &str) -> Result<Self, Error> {
+        let proxy = Proxy::parse(proxy).ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
+        self.client.proxy = ProxyConfig::all(proxy);
+        self.proxy_from_env = false;
+        Ok(self)
+    }
+
+    /// Trusts `pem` (one or more certificates) in addition to the webpki roots.
+    pub fn with_root_cert_pem(mut self, pem: &str) -> Self {
+        self.extra_root_certs_pem.push(pem.to_string());
+        self
+    }
+
+    /// The core configuration for `cookies`. If asked, proxies come from
+    /// the environment, read through `env` (the adapter passes
+    /// `|name| std::env::var(name).ok()`; the core reads nothing itself).
+    pub fn into_core(
+        self,
+        cookies: Cookies,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> crate::client::Config {
+        let mut core = self.client;
+        core.cookies = cookies;
+        if self.proxy_from_env && core.proxy == ProxyConfig::default() {
+            let var = |name: &str| env(name).or_else(|| env(&name.to_lowercase()));
+            core.proxy = ProxyConfig::from_env_values(
+                var("HTTP_PROXY").as_deref(),
+                var("HTTPS_PROXY").as_deref(),
+                var("NO_PROXY").as_deref(),
+            );
+        }
+        core
+    }
+}
+
+/// Why an adapter call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration cannot work (no SAPISID, server off the allow-list…).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The chat API call failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The image upload failed.
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    /// The client is closed.
+    #[error("the client is closed")]
+    Closed,
+    /// A root certificate could not be read.
+    #[error("invalid root certificate: {0}")]
+    Tls(String),
+    /// Not an `http://` or `https://` URL with a host.
+    #[error("invalid server URL {0:?}")]
+    BadUrl(String),
+    /// The server answered a different call (cannot happen with a
+    /// well-behaved core; reported rather than panicking).
+    #[error("the response belongs to another call")]
+    UnexpectedResponse,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxies_from_the_environment_only_when_asked_and_unset() {
+        let env = |name: &str| match name {
+            "https_proxy" => Some("http://p:3128".to_string()),
+            "NO_PROXY" => Some("localhost".to_string()),
+            _ => None,
+        };
+        let core = Config::default().into_core(Cookies::new(), env);
+        assert_eq!(core.proxy.https, Proxy::parse("p:3128"));
+        assert_eq!(core.proxy.no_proxy, vec!["localhost".to_string()]);
+        let off = Config {
+            proxy_from_env: false,
+            ..Config::default()
+        };
+        assert_eq!(
+            off.into_core(Cookies::new(), env).proxy,
+            ProxyConfig::default()
+        );
+        let explicit = Config::default()
+            .with_proxy("http://q:1")
+            .unwrap()
+            .into_core(Cookies::new(), env);
+        assert_eq!(explicit.proxy.http, Proxy::parse("q:1"));
+    }
+
+    #[test]
+    fn urls_and_proxies_are_checked() {
+        assert!(Config::default().with_url("https://[::1]").is_ok());
+        assert!(Config::default().with_url("http://127.0.0.1:8080/").is_ok());
+        for bad in ["ftp://h", "http://", "http://h:notaport", "127.0.0.1:80"] {
+            assert!(
+                matches!(Config::default().with_url(bad), Err(Error::BadUrl(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Config::default().with_proxy("socks5://x:1"),
+            Err(Error::BadUrl(_))
+        ));
+    }
+}
