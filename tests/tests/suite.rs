@@ -7,7 +7,7 @@ mod harness;
 #[path = "suite/proxy.rs"]
 mod proxy;
 
-use hangups_core::api::{ApiRequest, ApiResponse};
+use hangups_core::api::{ApiRequest, ApiResponse, Cookies};
 use hangups_core::client::Event;
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Faults};
@@ -139,11 +139,181 @@ async fn connect_and_receive_injected_messages<H: Harness>(tls: bool) {
     }
     let seen = collect_events::<H>(&mut events, &want).await;
     assert_eq!(seen.len(), 3, "{seen:?}");
+    let me = H::request(&client, ApiRequest::from(GetSelfInfoRequest::default()))
+        .await
+        .expect("getselfinfo");
+    let ApiResponse::GetSelfInfo(me) = me else {
+        panic!("{me:?}")
+    };
+    let status = me.response_header.and_then(|h| h.status);
+    assert_eq!(status, Some(ResponseStatus::RESPONSE_STATUS_OK));
+    let gaia = me.self_entity.and_then(|e| e.id).and_then(|id| id.gaia_id);
+    assert_eq!(gaia, Some(emu.self_user_id()));
     H::disconnect(&client).await;
-    assert!(matches!(
-        H::next_event(&mut events, WAIT).await,
-        Some(Event::Closed { error: None })
-    ));
+    let rest = until_end::<H>(&mut events).await;
+    assert!(
+        matches!(rest.as_slice(), [Event::Closed { error: None }]),
+        "{}: {rest:?}",
+        H::NAME
+    );
+    let after = H::try_request(&client, ApiRequest::from(GetSelfInfoRequest::default())).await;
+    assert!(
+        matches!(&after, Err(f) if f.kind == Kind::Closed),
+        "{}: {after:?}",
+        H::NAME
+    );
+}
+
+/// Every event until the events end, each within [`WAIT`].
+async fn until_end<H: Harness>(events: &mut H::Events) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        match H::next_or_end(events, WAIT).await {
+            Ok(Some(ev)) => seen.push(ev),
+            Ok(None) => return seen,
+            Err(TimedOut) => panic!("{}: the events did not end; so far {seen:?}", H::NAME),
+        }
+    }
+}
+
+/// Dropping every clone of the client closes it: the events end with
+/// `Closed` and no error.
+async fn dropping_every_handle_closes<H: Harness>() {
+    let emu = emulator(false);
+    let (client, mut events) = H::connect(&emu).await;
+    until_connected::<H>(&mut events).await;
+    drop(client.clone());
+    drop(client);
+    let rest = until_end::<H>(&mut events).await;
+    assert!(
+        matches!(rest.last(), Some(Event::Closed { error: None })),
+        "{}: {rest:?}",
+        H::NAME
+    );
+}
+
+/// A chat message of 2 MiB of text over TLS is written in full: the
+/// emulator (which reads the whole body before it answers) creates the
+/// event with every byte of it.
+async fn a_large_request_over_tls<H: Harness>() {
+    const LEN: usize = 2 << 20;
+    let emu = emulator(true);
+    let (client, mut events) = H::connect(&emu).await;
+    until_connected::<H>(&mut events).await;
+    let (conv, _) = other_in(&emu);
+    let req = SendChatMessageRequest {
+        event_request_header: Some(EventRequestHeader {
+            conversation_id: Some(ConversationId { id: Some(conv) }),
+            ..Default::default()
+        }),
+        message_content: Some(MessageContent {
+            segment: vec![Segment {
+                text: Some("x".repeat(LEN)),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let resp = H::request(&client, ApiRequest::from(req))
+        .await
+        .expect("sendchatmessage");
+    let ApiResponse::SendChatMessage(resp) = resp else {
+        panic!("{resp:?}")
+    };
+    let text: usize = resp
+        .created_event
+        .and_then(|e| e.chat_message)
+        .and_then(|m| m.message_content)
+        .map(|c| {
+            c.segment
+                .iter()
+                .filter_map(|s| s.text.as_ref())
+                .map(String::len)
+                .sum()
+        })
+        .unwrap_or(0);
+    assert_eq!(text, LEN, "{}", H::NAME);
+    H::disconnect(&client).await;
+}
+
+/// With a short request timeout against a server that accepts and never
+/// answers, the client gives up on its connections and closes them: over
+/// TCP after the request is written, over TLS in the middle of the
+/// handshake.
+async fn timed_out_connections_are_closed<H: Harness>(tls: bool) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("local addr").port();
+    let (closed, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for mut tcp in listener.incoming().flatten() {
+            let closed = closed.clone();
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let _ = tcp.set_read_timeout(Some(WAIT));
+                let mut buf = [0u8; 4096];
+                // Reads (a request, a ClientHello) and never answers.
+                while let Ok(n) = tcp.read(&mut buf) {
+                    if n == 0 {
+                        let _ = closed.send(());
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let scheme = if tls { "https" } else { "http" };
+    let (client, _events) = H::connect_to(Spec {
+        url: format!("{scheme}://127.0.0.1:{port}"),
+        cookies: Cookies::from_iter([("SAPISID", "abc")]),
+        cert_pem: None,
+        proxy: None,
+        tune: Tune::RequestTimeout(Duration::from_millis(200)),
+    })
+    .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while seen.try_recv().is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} {scheme}: the connection was not closed",
+            H::NAME
+        );
+        async_io::Timer::after(Duration::from_millis(10)).await;
+    }
+    H::disconnect(&client).await;
+}
+
+/// `Config::with_url` sets every server: schemes, default ports, IPv6
+/// literals, a path ignored.
+fn urls_set_every_server<H: Harness>() {
+    let server = |url: &str| {
+        let ep = H::config_with_url(url).expect("url").api;
+        (ep.host, ep.port, ep.tls)
+    };
+    assert_eq!(
+        server("http://127.0.0.1:8080"),
+        ("127.0.0.1".into(), 8080, false)
+    );
+    assert_eq!(
+        server("https://emulator.test/x"),
+        ("emulator.test".into(), 443, true)
+    );
+    assert_eq!(server("http://[::1]:81"), ("::1".into(), 81, false));
+    assert_eq!(server("https://[::1]"), ("::1".into(), 443, true));
+    let config = H::config_with_url("http://h:1").expect("url");
+    assert_eq!((config.channel.host.as_str(), config.upload.port), ("h", 1));
+}
+
+/// Bad URLs are the adapter's `Error::BadUrl`.
+fn bad_urls_are_typed_errors<H: Harness>() {
+    for url in ["ftp://h", "h:1", "http://", "http://h:port", "http://:80"] {
+        let result = H::config_with_url(url);
+        assert!(
+            matches!(&result, Err(f) if f.kind == Kind::BadUrl),
+            "{} {url}: {result:?}",
+            H::NAME
+        );
+    }
 }
 
 async fn send_a_message_and_see_it_pushed_back<H: Harness>() {
@@ -352,10 +522,45 @@ async fn many_clients_at_once<H: Harness>(n: usize) {
 }
 
 macro_rules! suite {
-    ($module:ident, $harness:ty) => {
+    ($module:ident, $harness:ty, events: $($events:tt)+) => {
         mod $module {
             use super::*;
             type H = $harness;
+            #[test]
+            fn handles_cross_threads() {
+                fn send_sync<T: Send + Sync>() {}
+                fn send<T: Send>() {}
+                fn events_are<T: $($events)+>() {}
+                send_sync::<<H as Harness>::Client>();
+                send_sync::<<H as Harness>::Config>();
+                send_sync::<<H as Harness>::Error>();
+                send::<<H as Harness>::Events>();
+                events_are::<<H as Harness>::Events>();
+            }
+            #[test]
+            fn urls_set_every_server() {
+                super::urls_set_every_server::<H>();
+            }
+            #[test]
+            fn bad_urls_are_typed_errors() {
+                super::bad_urls_are_typed_errors::<H>();
+            }
+            #[test]
+            fn dropping_every_handle_closes() {
+                H::run(super::dropping_every_handle_closes::<H>());
+            }
+            #[test]
+            fn a_large_request_over_tls() {
+                H::run(super::a_large_request_over_tls::<H>());
+            }
+            #[test]
+            fn timed_out_connections_are_closed() {
+                H::run(super::timed_out_connections_are_closed::<H>(false));
+            }
+            #[test]
+            fn tls_handshake_that_times_out_is_closed() {
+                H::run(super::timed_out_connections_are_closed::<H>(true));
+            }
             #[test]
             fn plain_connect_and_receive() {
                 H::run(connect_and_receive_injected_messages::<H>(false));
@@ -452,6 +657,6 @@ macro_rules! suite {
     };
 }
 
-suite!(tokio_adapter, harness::TokioHarness);
-suite!(smol_adapter, harness::SmolHarness);
-suite!(blocking_adapter, harness::BlockingHarness);
+suite!(tokio_adapter, harness::TokioHarness, events: futures_lite::Stream<Item = Event>);
+suite!(smol_adapter, harness::SmolHarness, events: futures_lite::Stream<Item = Event>);
+suite!(blocking_adapter, harness::BlockingHarness, events: Iterator<Item = Event>);

@@ -10,47 +10,134 @@ use hangups_tests::emulator::EmulatorHandle;
 use std::future::Future;
 use std::time::Duration;
 
+/// How an adapter's error sorts, for the scenarios that check which one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `Error::Closed`.
+    Closed,
+    /// `Error::Api(ApiError::Http { status, .. })`.
+    Http(u16),
+    /// `Error::BadUrl(_)`.
+    BadUrl,
+    /// Any other.
+    Other,
+}
+
+/// An adapter's error: its kind and its message.
+#[derive(Debug)]
+pub struct Failure {
+    /// Which error.
+    pub kind: Kind,
+    /// As displayed.
+    pub message: String,
+}
+
+/// The next event did not come in time.
+#[derive(Debug)]
+pub struct TimedOut;
+
+/// Timeouts for [`Spec::tune`].
+#[derive(Debug, Clone, Copy)]
+pub enum Tune {
+    /// The adapter's defaults.
+    Default,
+    /// Short timeouts and backoff, for fault scenarios.
+    Faults,
+    /// Only the request timeout, set to this.
+    RequestTimeout(Duration),
+}
+
+/// Where and how to connect.
+pub struct Spec {
+    /// `http://host:port` or `https://host:port`.
+    pub url: String,
+    /// The session cookies.
+    pub cookies: Cookies,
+    /// A root certificate to trust besides the webpki roots.
+    pub cert_pem: Option<String>,
+    /// An HTTP proxy (`http://host:port`).
+    pub proxy: Option<String>,
+    /// Timeouts.
+    pub tune: Tune,
+}
+
+impl Spec {
+    /// The emulator, with its self cookies and certificate, default settings.
+    pub fn emulator(emu: &EmulatorHandle) -> Spec {
+        Spec {
+            url: emu.url(),
+            cookies: cookies(emu),
+            cert_pem: emu.cert_pem(),
+            proxy: None,
+            tune: Tune::Default,
+        }
+    }
+}
+
 /// What the suite needs of an adapter.
 pub trait Harness {
     /// For messages.
     const NAME: &'static str;
     /// The adapter's client handle.
-    type Client;
+    type Client: Clone;
     /// The adapter's event source.
     type Events;
+    /// The adapter's configuration.
+    type Config;
+    /// The adapter's error.
+    type Error;
     /// Runs a scenario to completion on this adapter's runtime.
     fn run<F: Future<Output = ()>>(f: F);
     /// Connects with the emulator's self cookies and default settings.
     fn connect(emu: &EmulatorHandle) -> impl Future<Output = (Self::Client, Self::Events)> {
-        Self::connect_with(emu, false, None)
+        Self::connect_to(Spec::emulator(emu))
     }
     /// Connects with short timeouts and backoff, for fault scenarios.
     fn connect_tuned(emu: &EmulatorHandle) -> impl Future<Output = (Self::Client, Self::Events)> {
-        Self::connect_with(emu, true, None)
+        Self::connect_to(Spec {
+            tune: Tune::Faults,
+            ..Spec::emulator(emu)
+        })
     }
     /// Connects through an HTTP proxy (`http://host:port`).
     fn connect_via(
         emu: &EmulatorHandle,
         proxy: &str,
     ) -> impl Future<Output = (Self::Client, Self::Events)> {
-        Self::connect_with(emu, false, Some(proxy))
+        Self::connect_to(Spec {
+            proxy: Some(proxy.to_string()),
+            ..Spec::emulator(emu)
+        })
     }
-    /// Connects.
-    fn connect_with(
-        emu: &EmulatorHandle,
-        tuned: bool,
-        proxy: Option<&str>,
-    ) -> impl Future<Output = (Self::Client, Self::Events)>;
-    /// The next event, or `None` after `timeout`.
+    /// Connects as `spec` says.
+    fn connect_to(spec: Spec) -> impl Future<Output = (Self::Client, Self::Events)>;
+    /// `Config::default().with_url(url)`: the core configuration it sets.
+    fn config_with_url(url: &str) -> Result<hangups_core::client::Config, Failure>;
+    /// The next event; `Ok(None)` once the events ended (after the
+    /// client closed), `Err(TimedOut)` if none came within `timeout`.
+    fn next_or_end(
+        events: &mut Self::Events,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Option<Event>, TimedOut>>;
+    /// The next event, or `None` after `timeout` (or once they ended).
     fn next_event(
         events: &mut Self::Events,
         timeout: Duration,
-    ) -> impl Future<Output = Option<Event>>;
-    /// Any API call.
+    ) -> impl Future<Output = Option<Event>> {
+        async move { Self::next_or_end(events, timeout).await.ok().flatten() }
+    }
+    /// Any API call, its error sorted.
+    fn try_request(
+        client: &Self::Client,
+        req: ApiRequest,
+    ) -> impl Future<Output = Result<ApiResponse, Failure>>;
+    /// Any API call, its error as displayed.
     fn request(
         client: &Self::Client,
         req: ApiRequest,
-    ) -> impl Future<Output = Result<ApiResponse, String>>;
+    ) -> impl Future<Output = Result<ApiResponse, String>> {
+        async move { Self::try_request(client, req).await.map_err(|f| f.message) }
+    }
     /// Graceful disconnect.
     fn disconnect(client: &Self::Client) -> impl Future<Output = ()>;
 }
@@ -59,16 +146,62 @@ fn cookies(emu: &EmulatorHandle) -> Cookies {
     emu.self_cookies().into_iter().collect()
 }
 
-fn tune(client: &mut hangups_core::client::Config, tuned: bool) {
-    if tuned {
-        client.push_timeout = Duration::from_secs(2);
-        client.request_timeout = Duration::from_secs(5);
-        client.backoff = BackoffConfig {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-            ..BackoffConfig::default()
-        };
+fn tune(client: &mut hangups_core::client::Config, tune: Tune) {
+    match tune {
+        Tune::Default => {}
+        Tune::Faults => {
+            client.push_timeout = Duration::from_secs(2);
+            client.request_timeout = Duration::from_secs(5);
+            client.backoff = BackoffConfig {
+                initial: Duration::from_millis(100),
+                max: Duration::from_secs(1),
+                ..BackoffConfig::default()
+            };
+        }
+        Tune::RequestTimeout(t) => client.request_timeout = t,
     }
+}
+
+/// The adapter's configuration for `spec` (without the cookies).
+macro_rules! config_for {
+    ($krate:ident, $spec:expr) => {{
+        let spec: &Spec = $spec;
+        let mut config = $krate::Config::default().with_url(&spec.url).expect("url");
+        if let Some(proxy) = &spec.proxy {
+            config = config.with_proxy(proxy).expect("proxy url");
+        }
+        config.proxy_from_env = false;
+        if let Some(pem) = &spec.cert_pem {
+            config = config.with_root_cert_pem(pem);
+        }
+        tune(&mut config.client, spec.tune);
+        config
+    }};
+}
+
+/// The adapter's error, sorted.
+macro_rules! failure {
+    ($krate:ident, $e:expr) => {{
+        let e: $krate::Error = $e;
+        let message = e.to_string();
+        let kind = match e {
+            $krate::Error::Closed => Kind::Closed,
+            $krate::Error::Api($krate::ApiError::Http { status, .. }) => Kind::Http(status),
+            $krate::Error::BadUrl(_) => Kind::BadUrl,
+            _ => Kind::Other,
+        };
+        Failure { kind, message }
+    }};
+}
+
+/// The adapter's `Config::with_url`, its error sorted.
+macro_rules! config_with_url {
+    ($krate:ident, $url:expr) => {
+        $krate::Config::default()
+            .with_url($url)
+            .map(|c| c.client)
+            .map_err(|e| failure!($krate, e))
+    };
 }
 
 macro_rules! async_harness {
@@ -79,35 +212,31 @@ macro_rules! async_harness {
             const NAME: &'static str = $label;
             type Client = $krate::Client;
             type Events = $krate::Events;
+            type Config = $krate::Config;
+            type Error = $krate::Error;
             fn run<F: Future<Output = ()>>($f: F) {
                 $run
             }
-            async fn connect_with(
-                emu: &EmulatorHandle,
-                tuned: bool,
-                proxy: Option<&str>,
-            ) -> (Self::Client, Self::Events) {
-                let mut config = $krate::Config::default().with_url(&emu.url()).expect("url");
-                if let Some(proxy) = proxy {
-                    config = config.with_proxy(proxy).expect("proxy url");
-                }
-                config.proxy_from_env = false;
-                if let Some(pem) = emu.cert_pem() {
-                    config = config.with_root_cert_pem(&pem);
-                }
-                tune(&mut config.client, tuned);
-                $krate::Client::connect(cookies(emu), config)
+            async fn connect_to(spec: Spec) -> (Self::Client, Self::Events) {
+                let config = config_for!($krate, &spec);
+                $krate::Client::connect(spec.cookies, config)
                     .await
                     .expect("connect")
             }
-            async fn next_event($ev: &mut Self::Events, $t: Duration) -> Option<Event> {
+            fn config_with_url(url: &str) -> Result<hangups_core::client::Config, Failure> {
+                config_with_url!($krate, url)
+            }
+            async fn next_or_end(
+                $ev: &mut Self::Events,
+                $t: Duration,
+            ) -> Result<Option<Event>, TimedOut> {
                 $next
             }
-            async fn request(
+            async fn try_request(
                 client: &Self::Client,
                 req: ApiRequest,
-            ) -> Result<ApiResponse, String> {
-                client.request(req).await.map_err(|e| e.to_string())
+            ) -> Result<ApiResponse, Failure> {
+                client.request(req).await.map_err(|e| failure!($krate, e))
             }
             async fn disconnect(client: &Self::Client) {
                 client.disconnect().await
@@ -126,7 +255,9 @@ async_harness!(
         .build()
         .unwrap()
         .block_on(f),
-    next = |events, t| tokio::time::timeout(t, events.next()).await.ok().flatten()
+    next = |events, t| tokio::time::timeout(t, events.next())
+        .await
+        .map_err(|_| TimedOut)
 );
 
 async_harness!(
@@ -135,9 +266,9 @@ async_harness!(
     "smol",
     run = |f| smol::block_on(f),
     next = |events, t| {
-        futures_lite::future::or(events.next(), async move {
+        futures_lite::future::or(async { Ok(events.next().await) }, async move {
             async_io::Timer::after(t).await;
-            None
+            Err(TimedOut)
         })
         .await
     }
@@ -150,32 +281,34 @@ impl Harness for BlockingHarness {
     const NAME: &'static str = "blocking";
     type Client = hangups_blocking::Client;
     type Events = hangups_blocking::Events;
+    type Config = hangups_blocking::Config;
+    type Error = hangups_blocking::Error;
     fn run<F: Future<Output = ()>>(f: F) {
         futures_lite::future::block_on(f)
     }
-    async fn connect_with(
-        emu: &EmulatorHandle,
-        tuned: bool,
-        proxy: Option<&str>,
-    ) -> (Self::Client, Self::Events) {
-        let mut config = hangups_blocking::Config::default()
-            .with_url(&emu.url())
-            .expect("url");
-        if let Some(proxy) = proxy {
-            config = config.with_proxy(proxy).expect("proxy url");
-        }
-        config.proxy_from_env = false;
-        if let Some(pem) = emu.cert_pem() {
-            config = config.with_root_cert_pem(&pem);
-        }
-        tune(&mut config.client, tuned);
-        hangups_blocking::Client::connect(cookies(emu), config).expect("connect")
+    async fn connect_to(spec: Spec) -> (Self::Client, Self::Events) {
+        let config = config_for!(hangups_blocking, &spec);
+        hangups_blocking::Client::connect(spec.cookies, config).expect("connect")
     }
-    async fn next_event(events: &mut Self::Events, timeout: Duration) -> Option<Event> {
-        events.recv_timeout(timeout)
+    fn config_with_url(url: &str) -> Result<hangups_core::client::Config, Failure> {
+        config_with_url!(hangups_blocking, url)
     }
-    async fn request(client: &Self::Client, req: ApiRequest) -> Result<ApiResponse, String> {
-        client.request(req).map_err(|e| e.to_string())
+    async fn next_or_end(
+        events: &mut Self::Events,
+        timeout: Duration,
+    ) -> Result<Option<Event>, TimedOut> {
+        // `recv_timeout` is `None` early only once the events ended.
+        let start = std::time::Instant::now();
+        match events.recv_timeout(timeout) {
+            Some(ev) => Ok(Some(ev)),
+            None if start.elapsed() < timeout => Ok(None),
+            None => Err(TimedOut),
+        }
+    }
+    async fn try_request(client: &Self::Client, req: ApiRequest) -> Result<ApiResponse, Failure> {
+        client
+            .request(req)
+            .map_err(|e| failure!(hangups_blocking, e))
     }
     async fn disconnect(client: &Self::Client) {
         client.disconnect()
