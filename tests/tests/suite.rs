@@ -368,6 +368,14 @@ async fn every_api_call_round_trips<H: Harness>() {
         .and_then(|p| p.email.into_iter().next())
         .expect("an email");
     let jid = format!("{email}/{client_id}");
+    // The typed methods go through the same path.
+    let typed = H::typed_get_self_info(&client)
+        .await
+        .expect("typed get_self_info");
+    assert_eq!(
+        typed.self_entity.and_then(|e| e.id).and_then(|i| i.gaia_id),
+        Some(emu.self_user_id())
+    );
     for req in harness::one_of_each_call(&conv, &other, &jid) {
         let name = req.name();
         let resp = H::request(&client, req).await;

@@ -138,6 +138,11 @@ pub trait Harness {
     ) -> impl Future<Output = Result<ApiResponse, String>> {
         async move { Self::try_request(client, req).await.map_err(|f| f.message) }
     }
+    /// The typed method for GetSelfInfo (`client.get_self_info(..)`), one
+    /// of the 25 the adapters generate with `hangups_core::for_each_api_call!`.
+    fn typed_get_self_info(
+        client: &Self::Client,
+    ) -> impl Future<Output = Result<GetSelfInfoResponse, String>>;
     /// Graceful disconnect.
     fn disconnect(client: &Self::Client) -> impl Future<Output = ()>;
 }
@@ -238,6 +243,14 @@ macro_rules! async_harness {
             ) -> Result<ApiResponse, Failure> {
                 client.request(req).await.map_err(|e| failure!($krate, e))
             }
+            async fn typed_get_self_info(
+                client: &Self::Client,
+            ) -> Result<GetSelfInfoResponse, String> {
+                client
+                    .get_self_info(GetSelfInfoRequest::default())
+                    .await
+                    .map_err(|e| e.to_string())
+            }
             async fn disconnect(client: &Self::Client) {
                 client.disconnect().await
             }
@@ -309,6 +322,11 @@ impl Harness for BlockingHarness {
         client
             .request(req)
             .map_err(|e| failure!(hangups_blocking, e))
+    }
+    async fn typed_get_self_info(client: &Self::Client) -> Result<GetSelfInfoResponse, String> {
+        client
+            .get_self_info(GetSelfInfoRequest::default())
+            .map_err(|e| e.to_string())
     }
     async fn disconnect(client: &Self::Client) {
         client.disconnect()
