@@ -59,8 +59,8 @@
 //! stalling it; "Unknown SID" is recognised in the reason phrase or the
 //! body; [`client::Event::Reconnected`] carries the timestamp to catch up
 //! from; cookies and the authorization header only go to allow-listed
-//! hosts, checked when the client is built. Every request uses its own
-//! connection, closed after the response.
+//! hosts, checked when the client is built. Connections are kept after
+//! keep-alive responses and reused (a stale one is replaced transparently).
 
 #![forbid(unsafe_code)]
 

@@ -27,11 +27,17 @@ fn client_ops_script_reaches_the_connected_state() {
         panic!()
     };
     client.handle_input(start, Input::Connected(conn));
+    let Some(Output::Transmit { .. }) = client.poll_output() else {
+        panic!("the session request")
+    };
     client.handle_input(start, Input::Data(conn, b"HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n43\n[[0,[\"c\",\"S\",\"\",8]\n]\n,[1,[{\"gsid\":\"G\"}]]\n]\n"));
-    while client.poll_output().is_some() {}
-    // the long-poll is next
-    let c2 = ConnId(1);
-    client.handle_input(start, Input::Connected(c2));
+    // The long-poll goes out on the same, kept-alive connection.
+    let Some(Output::Transmit { conn: c2, bytes }) = client.poll_output() else {
+        panic!("the long-poll reuses the connection")
+    };
+    assert_eq!(c2, conn);
+    assert!(bytes.starts_with(b"GET "));
+    assert_eq!(c2, ConnId(0));
     client.handle_input(
         start,
         Input::Data(c2, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),

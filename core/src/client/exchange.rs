@@ -87,6 +87,13 @@ pub(crate) struct Exchange {
     max_body: usize,
     idle_timeout: Duration,
     pub(crate) deadline: Instant,
+    /// On a connection kept from an earlier exchange: the request bytes,
+    /// to send again on a fresh connection if this one turns out stale.
+    pub(crate) resend: Option<Vec<u8>>,
+    /// Whether any byte of the response arrived.
+    pub(crate) got_bytes: bool,
+    /// Whether the response allows reusing the connection.
+    pub(crate) keep_alive: bool,
 }
 
 impl std::fmt::Debug for Exchange {
@@ -131,7 +138,41 @@ impl Exchange {
             max_body,
             idle_timeout,
             deadline: now + connect_timeout,
+            resend: None,
+            got_bytes: false,
+            keep_alive: false,
         }
+    }
+
+    /// An exchange on a connection kept open from an earlier one: the
+    /// request goes out at once (the returned bytes).
+    pub(crate) fn reuse(mut self, now: Instant) -> (Self, Vec<u8>) {
+        let bytes = self.request.take().unwrap_or_default();
+        self.resend = Some(bytes.clone());
+        self.phase = Phase::Waiting;
+        self.deadline = now + self.idle_timeout;
+        (self, bytes)
+    }
+
+    /// The same exchange, again from the start on a fresh connection.
+    pub(crate) fn renew(
+        mut self,
+        conn: ConnId,
+        request: Vec<u8>,
+        now: Instant,
+        connect_timeout: Duration,
+    ) -> Self {
+        self.conn = conn;
+        self.request = Some(request);
+        self.parser = ResponseParser::new(Limits::default());
+        self.phase = Phase::Connecting;
+        self.head = None;
+        self.body.clear();
+        self.resend = None;
+        self.got_bytes = false;
+        self.keep_alive = false;
+        self.deadline = now + connect_timeout;
+        self
     }
 
     /// The connection is up: the request bytes to transmit.
@@ -161,8 +202,10 @@ impl Exchange {
             )));
         }
         self.deadline = now + self.idle_timeout;
+        self.got_bytes |= !data.is_empty();
         let mut heads = Vec::new();
         let mut ended = false;
+        let mut keep_alive = false;
         let mut overflow = false;
         let max_body = self.max_body;
         {
@@ -184,7 +227,10 @@ impl Exchange {
                     }
                 }
                 ResponseEvent::Data(_) => {}
-                ResponseEvent::End { .. } => ended = true,
+                ResponseEvent::End { keep_alive: k } => {
+                    ended = true;
+                    keep_alive = k;
+                }
             };
             if let Err(e) = parser.feed(data, &mut sink) {
                 return Progress::Done(Outcome::Failed(Failure::Protocol(e.to_string())));
@@ -199,6 +245,7 @@ impl Exchange {
             ))));
         }
         if ended {
+            self.keep_alive = keep_alive;
             return Progress::Done(self.complete());
         }
         Progress::More

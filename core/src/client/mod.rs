@@ -38,6 +38,23 @@ enum ChannelState {
     Stopped,
 }
 
+/// Where a connection goes: connections to the same target can be reused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    host: String,
+    port: u16,
+    tls: bool,
+    via: Option<crate::proxy::Proxy>,
+}
+
+/// A kept-alive connection waiting for its next request.
+#[derive(Debug)]
+struct IdleConn {
+    conn: ConnId,
+    target: Target,
+    until: Instant,
+}
+
 /// The channel session ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Session {
@@ -55,6 +72,10 @@ pub struct Client {
     next_conn: u64,
     next_request: u64,
     exchanges: BTreeMap<ConnId, Exchange>,
+    /// Where each open connection goes.
+    targets: BTreeMap<ConnId, Target>,
+    /// Kept-alive connections with no exchange.
+    idle: Vec<IdleConn>,
     outputs: VecDeque<Output>,
     events: VecDeque<Event>,
     closed: bool,
@@ -96,6 +117,8 @@ impl Client {
             next_conn: 0,
             next_request: 0,
             exchanges: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            idle: Vec::new(),
             outputs: VecDeque::new(),
             events: VecDeque::new(),
             closed: false,
@@ -155,6 +178,11 @@ impl Client {
                 }
             }
             Input::Data(conn, data) => {
+                if self.drop_idle(conn) {
+                    // A kept connection must stay silent between requests.
+                    self.outputs.push_back(Output::Close { conn });
+                    return;
+                }
                 let Some(ex) = self.exchanges.get_mut(&conn) else {
                     return;
                 };
@@ -165,9 +193,27 @@ impl Client {
                 }
             }
             Input::Closed(conn) => {
+                if self.drop_idle(conn) {
+                    return;
+                }
                 let Some(mut ex) = self.exchanges.remove(&conn) else {
                     return;
                 };
+                let target = self.targets.remove(&conn);
+                // A kept connection the server had already closed: send the
+                // request again on a fresh one, as if nothing happened.
+                if let (Some(bytes), Some(target), false) = (ex.resend.take(), target, ex.got_bytes)
+                {
+                    if !self.closed {
+                        tracing::debug!(?conn, "kept connection was stale; retrying on a new one");
+                        let fresh = ConnId(self.next_conn);
+                        self.next_conn += 1;
+                        let ex = ex.renew(fresh, bytes, self.now, self.config.request_timeout);
+                        self.exchanges.insert(fresh, ex);
+                        self.connect_output(fresh, target);
+                        return;
+                    }
+                }
                 let outcome = ex.on_closed();
                 self.exchanges.insert(conn, ex);
                 self.after_data(conn);
@@ -190,6 +236,14 @@ impl Client {
             .collect();
         for conn in expired {
             self.finish(conn, Outcome::Failed(exchange::Failure::Timeout));
+        }
+        let (stale, keep): (Vec<IdleConn>, Vec<IdleConn>) = std::mem::take(&mut self.idle)
+            .into_iter()
+            .partition(|i| now >= i.until);
+        self.idle = keep;
+        for i in stale {
+            self.targets.remove(&i.conn);
+            self.outputs.push_back(Output::Close { conn: i.conn });
         }
         if let ChannelState::Waiting(at) = self.channel {
             if now >= at && !self.closed {
@@ -227,6 +281,7 @@ impl Client {
                 self.abandon(ex);
             }
         }
+        self.close_idle();
         self.events.push_back(Event::Closed { error: None });
     }
 
@@ -235,7 +290,11 @@ impl Client {
     /// The next thing for the adapter to do; `None` when drained.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let out = self.outputs.pop_front();
+        if let Some(Output::Close { conn }) = &out {
+            self.targets.remove(conn);
+        }
+        out
     }
 
     /// The next event for the application; `None` when drained.
@@ -252,7 +311,8 @@ impl Client {
             ChannelState::Waiting(at) => Some(at),
             _ => None,
         };
-        exchanges.chain(reconnect).min()
+        let idle = self.idle.iter().map(|i| i.until);
+        exchanges.chain(reconnect).chain(idle).min()
     }
 
     // ---- internals shared by the submodules ----
@@ -263,14 +323,12 @@ impl Client {
         }
     }
 
-    /// Opens a connection for `request`.
+    /// Sends `request` on a kept connection to its server, or opens one.
     fn open(&mut self, request: &Request, purpose: Purpose, authorize: bool) -> ConnId {
         let mut request = request.clone();
         if authorize {
             apply_auth(&mut request, &self.auth, &self.config.allow_list);
         }
-        let conn = ConnId(self.next_conn);
-        self.next_conn += 1;
         let idle = match purpose {
             Purpose::LongPoll(_) => self.config.push_timeout,
             _ => self.config.request_timeout,
@@ -284,6 +342,21 @@ impl Client {
             Some(_) if !request.tls => request.encode_for_proxy(),
             _ => request.encode(),
         };
+        let target = Target {
+            host: request.host.clone(),
+            port: request.port,
+            tls: request.tls,
+            via,
+        };
+        let kept = self.idle.iter().position(|i| i.target == target);
+        let conn = match kept {
+            Some(i) => self.idle.remove(i).conn,
+            None => {
+                let conn = ConnId(self.next_conn);
+                self.next_conn += 1;
+                conn
+            }
+        };
         let ex = Exchange::new(
             conn,
             purpose,
@@ -293,21 +366,72 @@ impl Client {
             idle,
             self.config.max_response_body,
         );
-        self.exchanges.insert(conn, ex);
-        self.outputs.push_back(Output::Connect {
-            conn,
-            host: request.host.clone(),
-            port: request.port,
-            tls: request.tls,
-            via,
-        });
+        if kept.is_some() {
+            let (ex, bytes) = ex.reuse(self.now);
+            self.exchanges.insert(conn, ex);
+            self.outputs.push_back(Output::Transmit { conn, bytes });
+        } else {
+            self.exchanges.insert(conn, ex);
+            self.connect_output(conn, target);
+        }
         conn
     }
 
+    fn connect_output(&mut self, conn: ConnId, target: Target) {
+        self.outputs.push_back(Output::Connect {
+            conn,
+            host: target.host.clone(),
+            port: target.port,
+            tls: target.tls,
+            via: target.via.clone(),
+        });
+        self.targets.insert(conn, target);
+    }
+
+    /// Forgets `conn` if it is a kept connection; whether it was.
+    fn drop_idle(&mut self, conn: ConnId) -> bool {
+        let Some(i) = self.idle.iter().position(|i| i.conn == conn) else {
+            return false;
+        };
+        self.idle.remove(i);
+        self.targets.remove(&conn);
+        true
+    }
+
+    fn close_idle(&mut self) {
+        for i in std::mem::take(&mut self.idle) {
+            self.targets.remove(&i.conn);
+            self.outputs.push_back(Output::Close { conn: i.conn });
+        }
+    }
+
     /// Ends an exchange the client decided to end (it closes the connection).
+    /// A complete keep-alive response leaves the connection open for the
+    /// next request to the same server.
     fn finish(&mut self, conn: ConnId, outcome: Outcome) {
         if let Some(ex) = self.exchanges.remove(&conn) {
-            self.outputs.push_back(Output::Close { conn });
+            // The subscription's connection is not kept: the channel's next
+            // request (a long-poll, minutes later) reuses the long-poll's own,
+            // and an idle client should hold one socket, not two.
+            let keep = self.config.reuse_connections
+                && !self.closed
+                && ex.keep_alive
+                && !matches!(ex.purpose, Purpose::Subscribe)
+                && matches!(outcome, Outcome::Complete { .. });
+            match self.targets.get(&conn) {
+                Some(target) if keep => {
+                    let until = self.now + self.config.idle_connection_timeout;
+                    self.idle.push(IdleConn {
+                        conn,
+                        target: target.clone(),
+                        until,
+                    });
+                }
+                _ => {
+                    self.targets.remove(&conn);
+                    self.outputs.push_back(Output::Close { conn });
+                }
+            }
             self.complete(ex, outcome);
         }
     }

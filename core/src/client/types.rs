@@ -228,6 +228,13 @@ pub struct Config {
     /// HTTP proxies (none by default; adapters fill it from the
     /// environment's `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`).
     pub proxy: crate::proxy::ProxyConfig,
+    /// Keep connections open after a keep-alive response and send the next
+    /// request to the same server on them (default: yes), saving a TCP and
+    /// TLS handshake per call. A kept connection the server closed in the
+    /// meantime is replaced by a fresh one transparently.
+    pub reuse_connections: bool,
+    /// How long an unused kept connection stays open (20 s).
+    pub idle_connection_timeout: Duration,
 }
 
 impl Default for Config {
@@ -255,6 +262,8 @@ impl Config {
             max_chunk: 16 * 1024 * 1024,
             max_response_body: 64 * 1024 * 1024,
             proxy: crate::proxy::ProxyConfig::default(),
+            reuse_connections: true,
+            idle_connection_timeout: Duration::from_secs(20),
         }
     }
 

@@ -60,10 +60,14 @@ pub fn cookies() -> Cookies {
     Cookies::from_iter([("SAPISID", "abc"), ("SID", "sid-cookie"), ("HSID", "h")])
 }
 
+/// One connection per request (the scripts below count connections);
+/// `client_reuse.rs` tests keeping them.
 pub fn config() -> Config {
-    Config::new(cookies())
+    let mut c = Config::new(cookies())
         .with_server("127.0.0.1", 8080, false)
-        .with_rng_seed(7)
+        .with_rng_seed(7);
+    c.reuse_connections = false;
+    c
 }
 
 impl Sim {

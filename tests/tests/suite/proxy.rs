@@ -70,9 +70,11 @@ fn serve(mut client: TcpStream, log: &Mutex<Vec<String>>) -> std::io::Result<()>
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
         upstream = TcpStream::connect(authority)?;
         let after_first_line = &head[line.len()..];
+        // One request per client connection: this little proxy does not
+        // parse further requests, so it asks the server to close after it.
         write!(
             upstream,
-            "{method} {} HTTP/1.1{after_first_line}",
+            "{method} {} HTTP/1.1\r\nConnection: close{after_first_line}",
             if path.is_empty() { "/" } else { path }
         )?;
         upstream.write_all(&buf[head_end..])?;
