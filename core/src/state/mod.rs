@@ -73,6 +73,8 @@ mod actions;
 mod conversation;
 mod events;
 mod list;
+mod live;
+mod perform;
 mod sync;
 mod users;
 
@@ -84,6 +86,8 @@ pub use events::{
 pub use list::{
     ConversationList, Notification, TypingStatus, WatermarkUpdate, MAX_PENDING_PER_CONVERSATION,
 };
+pub use live::{LiveList, RequestToken, Update, MAX_HELD_UPDATES};
+pub use perform::{created_event, Action};
 pub use sync::{
     BuildUserConversationList, SYNC_MAX_CONVERSATIONS, SYNC_MAX_PAGES, SYNC_MAX_RESPONSE_SIZE_BYTES,
 };
@@ -102,6 +106,9 @@ pub enum StateError {
     /// A request of the build failed (or the build is not finished).
     #[error("build_user_conversation_list failed: {0}")]
     BuildFailed(&'static str),
+    /// No conversation in the list has this id.
+    #[error("unknown conversation id {0:?}")]
+    UnknownConversation(String),
     /// A group-only action on a conversation that is not a group
     /// (hangups' `ConversationTypeError`).
     #[error("conversation {0:?} is not a group")]
