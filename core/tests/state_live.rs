@@ -412,3 +412,52 @@ fn read_timestamps_and_leaving_change_the_list() {
     assert!(list.get("one").is_none());
     assert!(list.get("group").is_some());
 }
+
+#[test]
+fn a_left_conversation_stays_away_until_rejoined() {
+    let mut live = live(100);
+    let (token, _) = expect_catch_up(&mut live);
+    live.handle_response(token, catch_up_reply(vec![]));
+    let response: ApiResponse = RemoveUserResponse::default().into();
+    let list = live.list_mut();
+    list.action_request("group", &Action::Leave { now_us: 1 })
+        .unwrap();
+    list.apply_action_response("group", &Action::Leave { now_us: 1 }, &response);
+    assert!(list.get("group").is_none());
+    // The news of our leaving (delta without us, then a bare event) is
+    // not fetched back.
+    let mut without_me = conv_state("group", true, vec![]).conversation.unwrap();
+    without_me.current_participant = vec![pid("bob")];
+    live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
+        conversation: Some(without_me.clone()),
+        state_update: Oneof::event_notification(EventNotification {
+            event: Some(ev("group", "left", 200)),
+        }),
+        ..Default::default()
+    })));
+    live.handle_event(pushed(ev("group", "later", 201)));
+    assert!(live.poll_request().is_none());
+    assert!(drain(&mut live).is_empty());
+    // Nor does a catch-up bring it back.
+    live.handle_event(ClientEvent::Connected);
+    let (token, _) = expect_catch_up(&mut live);
+    live.handle_response(
+        token,
+        catch_up_reply(vec![conv_state("group", true, vec![ev("group", "x", 300)])]),
+    );
+    assert!(live.list().get("group").is_none());
+    // Being added again does.
+    let mut with_me = without_me;
+    with_me.current_participant = vec![pid("bob"), pid("self")];
+    live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
+        conversation: Some(with_me),
+        state_update: Oneof::event_notification(EventNotification {
+            event: Some(ev("group", "back", 400)),
+        }),
+        ..Default::default()
+    })));
+    assert!(matches!(
+        live.poll_request(),
+        Some((_, ApiRequest::GetConversation(_)))
+    ));
+}

@@ -37,6 +37,7 @@
 
 mod conn;
 mod driver;
+mod model;
 mod tls;
 
 pub use hangups_core::api::{
@@ -44,6 +45,9 @@ pub use hangups_core::api::{
 };
 pub use hangups_core::client::{ChannelError, Event, FatalError};
 pub use hangups_core::proto;
+pub use hangups_core::state::{ConversationEvent, Image, Notification, Update, User, UserId};
+pub use hangups_core::{message, state};
+pub use model::{Conversation, ConversationList, Notifications};
 
 use hangups_core::api::ApiCall;
 use smol::channel::{self, Receiver, Sender};

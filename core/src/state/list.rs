@@ -1,6 +1,6 @@
 //! [`ConversationList`] and the StateUpdate fold (PROTOCOL.md §7.2–7.5).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hangups_proto::hangouts::{
     mod_StateUpdate::OneOfstate_update as Oneof, Conversation as ConversationMsg, ConversationId,
@@ -95,6 +95,8 @@ pub struct ConversationList {
     users: UserList,
     sync_timestamp: u64,
     pending: HashMap<String, Vec<Pending>>,
+    /// Conversations the self user left: news of them is not fetched.
+    left: HashSet<String>,
 }
 
 pub(super) fn conv_id(id: Option<&ConversationId>) -> &str {
@@ -225,6 +227,33 @@ impl ConversationList {
         Some(conv)
     }
 
+    /// Removes a conversation the self user left and remembers it, so
+    /// that the pushed news of the leaving (and anything else about it)
+    /// does not fetch it back, as it does in hangups. Being added again
+    /// (an update listing the self user as a participant) ends this.
+    pub fn leave_conversation(&mut self, conversation_id: &str) -> Option<Conversation> {
+        self.left.insert(conversation_id.to_owned());
+        self.remove_conversation(conversation_id)
+    }
+
+    /// Whether news of an unknown conversation is to be ignored: the self
+    /// user left it, and `delta` (if any) does not show them back in it.
+    pub(super) fn ignores(&mut self, id: &str, delta: Option<&ConversationMsg>) -> bool {
+        if !self.left.contains(id) {
+            return false;
+        }
+        let me = self.users.self_id().to_participant_id();
+        let back = delta.is_some_and(|d| {
+            d.current_participant
+                .iter()
+                .any(|p| p.gaia_id == me.gaia_id)
+        });
+        if back {
+            self.left.remove(id);
+        }
+        !back
+    }
+
     /// Adds a fetched conversation (the `conversation_state` of a
     /// GetConversation response, after [`Notification::NeedsConversation`]),
     /// its participants to the users, then applies the updates that were
@@ -268,6 +297,9 @@ impl ConversationList {
     }
 
     fn defer(&mut self, id: &str, pending: Pending, out: &mut Vec<Notification>) {
+        if self.ignores(id, None) {
+            return;
+        }
         let queue = self.pending.entry(id.to_owned()).or_default();
         if queue.is_empty() {
             out.push(Notification::NeedsConversation(id.to_owned()));
@@ -298,7 +330,9 @@ impl ConversationList {
                     }
                     None => {
                         let id = id.to_owned();
-                        self.defer(&id, Pending::Update(Box::new(update.clone())), &mut out);
+                        if !self.ignores(&id, Some(delta)) {
+                            self.defer(&id, Pending::Update(Box::new(update.clone())), &mut out);
+                        }
                         return out;
                     }
                 }

@@ -17,6 +17,9 @@
 //! - After every connect and reconnect, send
 //!   [`ConversationList::catch_up_request`] and apply the response with
 //!   [`ConversationList::apply_catch_up`].
+//! - [`LiveList`] does all of that from the client's events: it is what
+//!   the adapters' notification streams run. [`Action`] names a
+//!   conversation action by conversation id, for their conversation handles.
 //!
 //! ```
 //! use hangups_core::proto::hangouts::*;
@@ -66,6 +69,13 @@
 //!   [`UserList`] (hangups leaves them `Unknown`).
 //! - A catch-up state without a `conversation` leaves the conversation as
 //!   it was (hangups replaces it with an empty one).
+//! - A conversation the self user left ([`ConversationList::leave_conversation`])
+//!   stays out of the list: the pushed news of the leaving is not fetched
+//!   back in (hangups re-adds it), until an update shows the self user in
+//!   it again.
+//! - [`LiveList`] holds pushes while a catch-up is in flight (so events
+//!   come in timestamp order) and retries a failed catch-up from the same
+//!   position; hangups only logs the failure, and the gap stays.
 //! - Deltas are **replaced** as in hangups; see
 //!   [`Conversation::update_conversation`] for why not merged.
 
@@ -87,7 +97,7 @@ pub use list::{
     ConversationList, Notification, TypingStatus, WatermarkUpdate, MAX_PENDING_PER_CONVERSATION,
 };
 pub use live::{LiveList, RequestToken, Update, MAX_HELD_UPDATES};
-pub use perform::{created_event, Action};
+pub use perform::{created_event, Action, History, Image};
 pub use sync::{
     BuildUserConversationList, SYNC_MAX_CONVERSATIONS, SYNC_MAX_PAGES, SYNC_MAX_RESPONSE_SIZE_BYTES,
 };

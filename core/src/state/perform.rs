@@ -4,8 +4,12 @@
 //! hangups makes before sending), [`ConversationList::apply_action_response`]
 //! makes the local change after the response. The adapters only send.
 
-use hangups_proto::hangouts::{Event, NotificationLevel, OffTheRecordStatus, Segment, TypingType};
+use hangups_proto::hangouts::{
+    Event, GetConversationRequest, GetConversationResponse, NotificationLevel, OffTheRecordStatus,
+    Segment, TypingType,
+};
 
+use super::conversation::GetEvents;
 use super::events::ConversationEvent;
 use super::list::ConversationList;
 use super::users::UserId;
@@ -64,7 +68,65 @@ impl Action {
     }
 }
 
+/// The image of a `send_message`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Image {
+    /// Upload these bytes first (PROTOCOL.md §6).
+    Upload {
+        /// The file name given to the upload server.
+        filename: String,
+        /// The image file's bytes.
+        data: Vec<u8>,
+    },
+    /// An already uploaded or existing photo.
+    Existing {
+        /// Its photo id.
+        photo_id: String,
+        /// Its owner, if not the self user.
+        user_id: Option<String>,
+    },
+}
+
+/// What [`ConversationList::history`] needs: the events, or a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum History {
+    /// The loaded events, oldest first.
+    Loaded(Vec<ConversationEvent>),
+    /// Send this, then [`ConversationList::apply_history`].
+    Fetch(Box<GetConversationRequest>),
+}
+
 impl ConversationList {
+    /// [`Conversation::get_events`](super::Conversation::get_events) by
+    /// conversation id, with owned events.
+    pub fn history(
+        &self,
+        conversation_id: &str,
+        event_id: Option<&str>,
+        max_events: usize,
+    ) -> Result<History, StateError> {
+        let conv = self
+            .get(conversation_id)
+            .ok_or_else(|| StateError::UnknownConversation(conversation_id.to_owned()))?;
+        Ok(match conv.get_events(event_id, max_events)? {
+            GetEvents::Loaded(events) => History::Loaded(events.into_iter().cloned().collect()),
+            GetEvents::Fetch(request) => History::Fetch(request),
+        })
+    }
+
+    /// [`Conversation::apply_history`](super::Conversation::apply_history)
+    /// by conversation id: the returned events, oldest first.
+    pub fn apply_history(
+        &mut self,
+        conversation_id: &str,
+        response: &GetConversationResponse,
+    ) -> Result<Vec<ConversationEvent>, StateError> {
+        let conv = self
+            .get_mut(conversation_id)
+            .ok_or_else(|| StateError::UnknownConversation(conversation_id.to_owned()))?;
+        Ok(conv.apply_history(response))
+    }
+
     /// The request for `action` in `conversation_id`, or `None` when there
     /// is nothing to send (a read timestamp that is not later). Like
     /// hangups, [`Action::UpdateReadTimestamp`] sets the read timestamp
@@ -110,7 +172,8 @@ impl ConversationList {
     }
 
     /// What follows a successful response: [`Action::Leave`] removes the
-    /// conversation from the list (hangups' `leave_conversation`). Returns
+    /// conversation from the list (hangups' `leave_conversation`; see
+    /// [`ConversationList::leave_conversation`] for how it stays away). Returns
     /// the event the server created, if the response has one. It is
     /// **not** added here: it enters the conversation when its event
     /// notification arrives (§7.8), where its id tells the application
@@ -122,7 +185,7 @@ impl ConversationList {
         response: &ApiResponse,
     ) -> Option<ConversationEvent> {
         if let Action::Leave { .. } = action {
-            self.remove_conversation(conversation_id);
+            self.leave_conversation(conversation_id);
         }
         created_event(response).cloned().map(ConversationEvent::new)
     }
@@ -139,4 +202,45 @@ pub fn created_event(response: &ApiResponse) -> Option<&Event> {
         ApiResponse::SetGroupLinkSharingEnabled(r) => r.created_event.as_ref(),
         _ => None,
     }
+}
+
+/// Calls `$callback!` with the conversation actions that are one request
+/// each, so that every adapter generates the same conversation methods:
+/// `name(args) => action;` with their docs. (`send_message`, `leave` and
+/// `get_events` need more than one step and are written by hand.)
+#[macro_export]
+macro_rules! for_each_conversation_action {
+    ($callback:ident) => {
+        $callback! {
+            /// Renames the conversation (hangups' `rename`); returns the
+            /// rename event the server created.
+            rename(name: &str) => $crate::state::Action::Rename(name.to_owned());
+            /// Sets the self user's typing status (hangups' `set_typing`;
+            /// `TYPING_TYPE_STARTED`, `PAUSED` or `STOPPED`).
+            set_typing(typing: $crate::proto::hangouts::TypingType) =>
+                $crate::state::Action::SetTyping(typing);
+            /// Marks the conversation read up to `read_timestamp` (µs;
+            /// `None`: the newest loaded event), locally first (hangups'
+            /// `update_read_timestamp`). Sends nothing unless it is later.
+            update_read_timestamp(read_timestamp: Option<u64>) =>
+                $crate::state::Action::UpdateReadTimestamp(read_timestamp);
+            /// Sets the notification level (`QUIET` or `RING`).
+            set_notification_level(level: $crate::proto::hangouts::NotificationLevel) =>
+                $crate::state::Action::SetNotificationLevel(level);
+            /// Turns history off (`OFF_THE_RECORD`) or on; returns the OTR
+            /// modification event.
+            modify_otr_status(status: $crate::proto::hangouts::OffTheRecordStatus) =>
+                $crate::state::Action::ModifyOtrStatus(status);
+            /// Turns joining by link on or off (groups only); returns the
+            /// modification event.
+            set_group_link_sharing_enabled(enabled: bool) =>
+                $crate::state::Action::SetGroupLinkSharingEnabled(enabled);
+            /// Adds users (groups only); returns the membership event.
+            add_users(users: &[$crate::state::UserId]) =>
+                $crate::state::Action::AddUsers(users.to_vec());
+            /// Removes a user (groups only); returns the membership event.
+            remove_user(user: &$crate::state::UserId) =>
+                $crate::state::Action::RemoveUser(user.clone());
+        }
+    };
 }

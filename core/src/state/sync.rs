@@ -70,7 +70,9 @@ impl ConversationList {
                 id => id,
             }
             .to_owned();
-            if id.is_empty() {
+            if id.is_empty()
+                || (self.get(&id).is_none() && self.ignores(&id, state.conversation.as_ref()))
+            {
                 continue;
             }
             if let Some(msg) = &state.conversation {

@@ -404,6 +404,16 @@ impl EmulatorHandle {
         )
     }
 
+    /// Every conversation listed for `viewer` as that user sees it, with
+    /// all its visible events (oldest first): what a client's conversation
+    /// list must end equal to.
+    pub fn conversation_states(
+        &self,
+        viewer: &str,
+    ) -> Vec<hangups_proto::hangouts::ConversationState> {
+        self.shared.lock().world.full_states(viewer)
+    }
+
     /// Replaces the fault knobs (see [`Faults`]).
     pub fn set_faults(&self, faults: Faults) {
         self.shared.lock().set_faults(faults);

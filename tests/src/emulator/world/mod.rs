@@ -372,6 +372,24 @@ impl World {
         }
     }
 
+    /// Every conversation listed for `viewer`, whole: its view and every
+    /// visible event (oldest first).
+    pub fn full_states(&self, viewer: &str) -> Vec<ConversationState> {
+        self.convs
+            .iter()
+            .filter(|c| c.listed_for(viewer))
+            .map(|c| ConversationState {
+                conversation_id: Some(conversation_id(&c.id)),
+                conversation: Some(self.conversation_view(c, viewer)),
+                event: c
+                    .visible_events(viewer)
+                    .map(|e| self.event_view(c, e, viewer))
+                    .collect(),
+                event_continuation_token: None,
+            })
+            .collect()
+    }
+
     /// How `event` looks to `viewer`: with `self_event_state` for the
     /// viewer, and the client-generated id only if the viewer sent it.
     pub fn event_view(&self, conv: &Conv, event: &StoredEvent, viewer: &str) -> Event {

@@ -1,9 +1,14 @@
 //! What every runtime adapter shares, so that hangups-tokio, hangups-smol
 //! and hangups-blocking do not each repeat it: their [`Config`] (core
 //! configuration plus the TLS roots and the proxy-from-environment switch,
-//! all plain data) and their [`Error`]. Each adapter re-exports both under
+//! all plain data), their [`Error`], and the [`SharedList`] behind their
+//! high-level handles. Each adapter re-exports `Config` and `Error` under
 //! these names. Reading the environment and building the TLS stack stay in
 //! the adapters.
+
+mod shared_list;
+
+pub use shared_list::SharedList;
 
 use crate::api::{ApiError, Cookies, UploadError};
 use crate::client::ConfigError;
@@ -94,6 +99,10 @@ pub enum Error {
     /// The image upload failed.
     #[error(transparent)]
     Upload(#[from] UploadError),
+    /// The high-level model refused: an unknown conversation or event, a
+    /// group-only action on a one-to-one conversation.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
     /// The client is closed.
     #[error("the client is closed")]
     Closed,

@@ -1,0 +1,496 @@
+//! The high-level API (`build_user_conversation_list`, conversation
+//! handles, notifications) of every adapter against the emulator: each
+//! action and notification, and catch-up after each fault knob. Every
+//! scenario ends by comparing the client's `ConversationList` with the
+//! emulator's world, conversation by conversation, event by event.
+
+#[path = "model_suite/faces.rs"]
+mod faces;
+#[path = "suite/harness.rs"]
+mod harness;
+
+use faces::*;
+use hangups_core::adapter::SharedList;
+use hangups_core::client::Event;
+use hangups_core::state::{self, Image, Notification, Update, UserId};
+use hangups_proto::hangouts::*;
+use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Faults};
+use harness::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+const ONE_TO_ONE: &str = "UgwEmulatorOneToOne4AaABAQ";
+const GROUP: &str = "UgwEmulatorGroupChat4AaABAQ";
+const GRACE: &str = "100000000000000000002";
+const ALAN: &str = "100000000000000000003";
+
+fn emulator() -> EmulatorHandle {
+    Emulator::start(
+        EmulatorConfig::default()
+            .with_noop_interval(Duration::from_millis(500))
+            .with_long_poll_duration(Duration::from_secs(5)),
+    )
+    .expect("emulator starts")
+}
+
+fn uid(id: &str) -> UserId {
+    UserId::new(id, id)
+}
+
+fn segments(text: &str) -> Vec<Segment> {
+    hangups_core::message::segments_from_str(text)
+}
+
+/// Waits until `n` sessions are subscribed (pushes reach only those).
+fn until_subscribed(emu: &EmulatorHandle, n: usize) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let subscribed = emu.state()["sessions"].as_array().map_or(0, |s| {
+            s.iter()
+                .filter(|s| s["subscribed"] == true && s["expired"] == false)
+                .count()
+        });
+        if subscribed >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{subscribed} of {n} subscribed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Takes updates until one satisfies `pred`; returns all taken.
+async fn until<M: Model>(
+    notes: &mut M::Notes,
+    what: &str,
+    mut pred: impl FnMut(&Update) -> bool,
+) -> Vec<Update> {
+    let deadline = Instant::now() + WAIT;
+    let mut taken = Vec::new();
+    loop {
+        assert!(Instant::now() < deadline, "{}: no {what}", M::NAME);
+        let Some(update) = M::next_update(notes, Duration::from_millis(200)).await else {
+            continue;
+        };
+        let done = pred(&update);
+        if let Update::Client(Event::Closed { error }) = &update {
+            panic!("{}: closed waiting for {what}: {error:?}", M::NAME);
+        }
+        taken.push(update);
+        if done {
+            return taken;
+        }
+    }
+}
+
+fn is_new_event(update: &Update, id: &str) -> bool {
+    matches!(update, Update::Notification(Notification::NewEvent(e)) if e.id() == id)
+}
+
+fn new_event_ids(updates: &[Update]) -> Vec<String> {
+    updates
+        .iter()
+        .filter_map(|u| match u {
+            Update::Notification(Notification::NewEvent(e)) => Some(e.id().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What must agree between the client's list and the world.
+#[derive(Debug, PartialEq)]
+struct Summary {
+    kind: ConversationType,
+    name: Option<String>,
+    off_the_record: bool,
+    link_sharing: bool,
+    quiet: bool,
+    archived: bool,
+    users: BTreeSet<(String, String)>,
+    self_read: u64,
+    watermarks: BTreeMap<(String, String), u64>,
+    events: Vec<String>,
+}
+
+fn summary(c: &state::Conversation) -> Summary {
+    let users: BTreeSet<(String, String)> = c
+        .user_ids()
+        .into_iter()
+        .map(|u| (u.chat_id, u.gaia_id))
+        .collect();
+    Summary {
+        kind: c.conversation_type(),
+        name: c.name().map(str::to_string),
+        off_the_record: c.is_off_the_record(),
+        link_sharing: c.is_group_link_sharing_enabled(),
+        quiet: c.is_quiet(),
+        archived: c.is_archived(),
+        self_read: c.latest_read_timestamp(),
+        watermarks: c
+            .watermarks()
+            .iter()
+            .map(|(u, ts)| ((u.chat_id.clone(), u.gaia_id.clone()), *ts))
+            .filter(|(u, _)| users.contains(u))
+            .collect(),
+        users,
+        events: c.events().iter().map(|e| e.id().to_string()).collect(),
+    }
+}
+
+/// Pages every conversation's history back to its start (`get_events`
+/// with the oldest loaded event fetches older ones).
+async fn load_all_history<M: Model>(list: &M::List) {
+    for id in list.conversation_ids(true) {
+        for _ in 0..100 {
+            let before = list.with_conversation(&id, |c| c.events().len()).unwrap();
+            let oldest = list
+                .with_conversation(&id, |c| c.events().first().map(|e| e.id().to_string()))
+                .unwrap();
+            let fetched = M::get_events(list, &id, oldest.as_deref(), 2)
+                .await
+                .expect("get_events");
+            let after = list.with_conversation(&id, |c| c.events().len()).unwrap();
+            if oldest.is_none() || (fetched.is_empty() && after == before) {
+                break;
+            }
+        }
+    }
+}
+
+/// The client's list equals the emulator's world for the self user.
+async fn assert_list_is_the_world<M: Model>(emu: &EmulatorHandle, list: &M::List) {
+    load_all_history::<M>(list).await;
+    let world: BTreeMap<String, Summary> = emu
+        .conversation_states(&emu.self_user_id())
+        .iter()
+        .map(|cs| {
+            let c = state::Conversation::from_state(cs);
+            (c.id().to_string(), summary(&c))
+        })
+        .collect();
+    let mine: BTreeMap<String, Summary> = list.with(|l| {
+        l.get_all(true)
+            .into_iter()
+            .map(|c| (c.id().to_string(), summary(c)))
+            .collect()
+    });
+    assert_eq!(mine, world, "{}: the list differs from the world", M::NAME);
+    let mut handles = M::handle_ids(list);
+    handles.sort();
+    assert_eq!(handles, world.keys().cloned().collect::<Vec<_>>());
+}
+
+/// Connects, builds the list, and waits until pushes reach it.
+async fn start<M: Model>(emu: &EmulatorHandle, tuned: bool) -> (M::Client, M::List, M::Notes) {
+    let (client, events) = if tuned {
+        M::connect_tuned(emu).await
+    } else {
+        M::connect(emu).await
+    };
+    let (list, mut notes) = M::build(&client, events).await;
+    until_subscribed(emu, 1);
+    let probe = emu.inject_message(ONE_TO_ONE, GRACE, "probe").unwrap();
+    until::<M>(&mut notes, "the probe", |u| is_new_event(u, &probe)).await;
+    (client, list, notes)
+}
+
+async fn every_action_and_notification<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    assert_eq!(list.self_user().full_name, "Ada Lovelace");
+    assert_eq!(list.user(&uid(GRACE)).full_name, "Grace Hopper");
+    assert!(list.get_user_ok());
+
+    // send_message: the created event comes back as a notification.
+    let sent = M::act(&list, ONE_TO_ONE, Act::Send(segments("Hi **Grace**"), None))
+        .await
+        .unwrap()
+        .expect("created event");
+    let taken = until::<M>(&mut notes, "the sent message", |u| {
+        is_new_event(u, sent.id())
+    })
+    .await;
+    let Some(Update::Notification(Notification::NewEvent(echo))) = taken.last() else {
+        unreachable!()
+    };
+    assert_eq!(echo.as_chat_message().unwrap().text(), "Hi Grace");
+
+    // send_message with an image, uploaded first.
+    let image = Image::Upload {
+        filename: "dot.png".into(),
+        data: b"\x89PNG\r\n\x1a\n not really a png".to_vec(),
+    };
+    let sent = M::act(&list, GROUP, Act::Send(segments("look"), Some(image)))
+        .await
+        .unwrap()
+        .unwrap();
+    let taken = until::<M>(&mut notes, "the image", |u| is_new_event(u, sent.id())).await;
+    let Some(Update::Notification(Notification::NewEvent(echo))) = taken.last() else {
+        unreachable!()
+    };
+    assert_eq!(echo.as_chat_message().unwrap().attachments().len(), 1);
+
+    // Two sends at once keep their order.
+    let (a, b) = M::send_two_at_once(&list, GROUP, "first", "second").await;
+    until::<M>(&mut notes, "the second", |u| is_new_event(u, &b)).await;
+    let ts = |id: &str| {
+        list.with_conversation(GROUP, |c| c.get_event(id).unwrap().timestamp())
+            .unwrap()
+    };
+    assert!(
+        ts(&a) < ts(&b),
+        "messages to one conversation go out in order"
+    );
+
+    // rename: an event and a changed conversation.
+    let renamed = M::act(&list, GROUP, Act::Rename("Renamed".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    until::<M>(&mut notes, "the rename", |u| is_new_event(u, renamed.id())).await;
+    assert!(renamed.as_rename().is_some());
+    assert_eq!(
+        list.with_conversation(GROUP, |c| c.name().map(str::to_string)),
+        Some(Some("Renamed".into()))
+    );
+
+    // set_typing: the typing notification.
+    let typing = TypingType::TYPING_TYPE_STARTED;
+    assert!(M::act(&list, GROUP, Act::Typing(typing))
+        .await
+        .unwrap()
+        .is_none());
+    until::<M>(&mut notes, "typing", |u| {
+        matches!(u, Update::Notification(Notification::Typing(t))
+            if t.conversation_id == GROUP && t.status == typing)
+    })
+    .await;
+
+    // A message from Grace, then update_read_timestamp: local at once, and
+    // the self watermark notification.
+    let injected = emu.inject_message(GROUP, GRACE, "read me").unwrap();
+    until::<M>(&mut notes, "Grace's message", |u| {
+        is_new_event(u, &injected)
+    })
+    .await;
+    let newest = list
+        .with_conversation(GROUP, |c| c.events().last().unwrap().timestamp())
+        .unwrap();
+    assert!(M::act(&list, GROUP, Act::Read(None))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        list.with_conversation(GROUP, |c| c.latest_read_timestamp()),
+        Some(newest)
+    );
+    until::<M>(&mut notes, "the watermark", |u| {
+        matches!(u, Update::Notification(Notification::Watermark(w))
+            if w.conversation_id == GROUP && w.read_timestamp == newest)
+    })
+    .await;
+    let unread = list.with_conversation(GROUP, |c| c.unread_events().len());
+    assert_eq!(unread, Some(0));
+
+    // set_notification_level: quiet.
+    let quiet = NotificationLevel::NOTIFICATION_LEVEL_QUIET;
+    M::act(&list, GROUP, Act::Level(quiet)).await.unwrap();
+    until::<M>(&mut notes, "quiet", |_| {
+        list.with_conversation(GROUP, |c| c.is_quiet()) == Some(true)
+    })
+    .await;
+
+    // modify_otr_status: off the record.
+    let off = OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD;
+    let otr = M::act(&list, ONE_TO_ONE, Act::Otr(off))
+        .await
+        .unwrap()
+        .unwrap();
+    until::<M>(&mut notes, "the OTR event", |u| is_new_event(u, otr.id())).await;
+    assert_eq!(
+        list.with_conversation(ONE_TO_ONE, |c| c.is_off_the_record()),
+        Some(true)
+    );
+
+    // Group link sharing: groups only.
+    let link = M::act(&list, GROUP, Act::LinkSharing(true))
+        .await
+        .unwrap()
+        .unwrap();
+    until::<M>(&mut notes, "link sharing", |u| is_new_event(u, link.id())).await;
+    assert_eq!(
+        list.with_conversation(GROUP, |c| c.is_group_link_sharing_enabled()),
+        Some(true)
+    );
+    let err = M::act(&list, ONE_TO_ONE, Act::LinkSharing(true))
+        .await
+        .unwrap_err();
+    assert!(err.contains("not a group"), "{err}");
+
+    // add_users / remove_user.
+    emu.add_user("100000000000000000009", "Linus Torvalds", None)
+        .unwrap();
+    let linus = uid("100000000000000000009");
+    let added = M::act(&list, GROUP, Act::Add(vec![linus.clone()]))
+        .await
+        .unwrap()
+        .unwrap();
+    until::<M>(&mut notes, "the join", |u| is_new_event(u, added.id())).await;
+    assert!(list
+        .with_conversation(GROUP, |c| c.user_ids().contains(&linus))
+        .unwrap());
+    assert_eq!(list.user(&linus).full_name, "Linus Torvalds");
+    let removed = M::act(&list, GROUP, Act::Remove(linus.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    until::<M>(&mut notes, "the leave", |u| is_new_event(u, removed.id())).await;
+    assert!(!list
+        .with_conversation(GROUP, |c| c.user_ids().contains(&linus))
+        .unwrap());
+
+    // Someone else starts a conversation: fetched and added, then its
+    // message notified.
+    let fresh = emu
+        .create_conversation(Some("From Alan"), true, &[ALAN, &emu.self_user_id(), GRACE])
+        .unwrap();
+    let hello = emu.inject_message(&fresh, ALAN, "hello").unwrap();
+    let taken = until::<M>(&mut notes, "the new conversation's message", |u| {
+        is_new_event(u, &hello)
+    })
+    .await;
+    assert!(list.get_user_ok());
+    assert!(
+        taken.iter().any(|u| matches!(u,
+            Update::Notification(Notification::ConversationAdded(id)) if *id == fresh)),
+        "{}: {taken:?}",
+        M::NAME
+    );
+
+    assert_list_is_the_world::<M>(&emu, &list).await;
+
+    // leave: the group is left and removed from the list.
+    M::act(&list, &fresh, Act::Leave).await.unwrap();
+    assert!(list.with_conversation(&fresh, |_| ()).is_none());
+    let err = M::act(&list, &fresh, Act::Rename("x".into()))
+        .await
+        .unwrap_err();
+    assert!(err.contains("no conversation"), "{err}");
+    // The pushed news of our own leaving does not bring it back.
+    let marker = emu.inject_message(GROUP, GRACE, "after leaving").unwrap();
+    let taken = until::<M>(&mut notes, "the marker", |u| is_new_event(u, &marker)).await;
+    assert!(
+        !taken.iter().any(|u| matches!(u,
+            Update::Notification(Notification::ConversationAdded(id)) if *id == fresh)),
+        "{}: {taken:?}",
+        M::NAME
+    );
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}
+
+/// Every event injected while a fault knob is set reaches the list once,
+/// and the list ends equal to the world.
+async fn catches_up_after<M: Model>(fault: Faults) {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, true).await;
+    emu.set_faults(fault);
+    let mut want = BTreeSet::new();
+    for i in 0..4 {
+        want.insert(emu.inject_message(GROUP, GRACE, &format!("g{i}")).unwrap());
+        want.insert(
+            emu.inject_message(ONE_TO_ONE, GRACE, &format!("o{i}"))
+                .unwrap(),
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !want.iter().all(|w| seen.contains(w)) {
+        assert!(Instant::now() < deadline, "{}: missing events", M::NAME);
+        if let Some(update) = M::next_update(&mut notes, Duration::from_millis(200)).await {
+            seen.extend(new_event_ids(std::slice::from_ref(&update)));
+        }
+    }
+    let unique: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "{}: an event came twice", M::NAME);
+    emu.set_faults(Faults::default());
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}
+
+trait UserCheck {
+    fn get_user_ok(&self) -> bool;
+}
+impl UserCheck for SharedList {
+    /// Every participant of every conversation is a known user.
+    fn get_user_ok(&self) -> bool {
+        self.with(|l| {
+            l.get_all(true)
+                .iter()
+                .all(|c| c.user_ids().iter().all(|u| l.users().get(u).is_some()))
+        })
+    }
+}
+
+macro_rules! model_tests {
+    ($($module:ident: $face:ty;)*) => {$(
+        mod $module {
+            use super::*;
+            type M = $face;
+
+            #[test]
+            fn every_action_and_notification() {
+                M::run(super::every_action_and_notification::<M>());
+            }
+            #[test]
+            fn catch_up_after_dropped_long_poll() {
+                M::run(catches_up_after::<M>(Faults {
+                    drop_long_poll_after: Some(40),
+                    ..Default::default()
+                }));
+            }
+            #[test]
+            fn catch_up_after_one_byte_writes() {
+                M::run(catches_up_after::<M>(Faults {
+                    split_writes: Some(1),
+                    ..Default::default()
+                }));
+            }
+            #[test]
+            fn catch_up_after_expired_sid() {
+                M::run(catches_up_after::<M>(Faults {
+                    expire_sessions: true,
+                    ..Default::default()
+                }));
+            }
+            #[test]
+            fn catch_up_after_stall_past_keep_alive() {
+                M::run(catches_up_after::<M>(Faults {
+                    stall: Some(Duration::from_secs(3)),
+                    ..Default::default()
+                }));
+            }
+            #[test]
+            fn catch_up_after_close_after_each_chunk() {
+                M::run(catches_up_after::<M>(Faults {
+                    close_after_each_chunk: true,
+                    ..Default::default()
+                }));
+            }
+            #[test]
+            fn catch_up_after_garbage() {
+                M::run(catches_up_after::<M>(Faults {
+                    long_poll_garbage: Some("junk4\nfail".into()),
+                    ..Default::default()
+                }));
+            }
+        }
+    )*};
+}
+
+model_tests! {
+    tokio_adapter: TokioHarness;
+    smol_adapter: SmolHarness;
+    blocking_adapter: BlockingHarness;
+}
