@@ -114,8 +114,14 @@ fn first_connect_sends_the_exact_session_poll_and_subscription_requests() {
         String::from_utf8(req.body).unwrap(),
         "count=2&ofs=0&req0_p=%7B%223%22%3A+%7B%221%22%3A+%7B%221%22%3A+%22babel%22%7D%7D%7D&req1_p=%7B%223%22%3A+%7B%221%22%3A+%7B%221%22%3A+%22babel_presence_last_seen%22%7D%7D%7D"
     );
+    assert!(
+        sim.take_events().is_empty(),
+        "not subscribed before the answer"
+    );
     sim.send(sub, &response(200, "OK", frame("[1,3,0]").as_bytes()));
     assert!(sim.is_closed_by_client(sub));
+    let ev = sim.take_events();
+    assert!(matches!(&ev[..], [Event::Subscribed]), "{ev:?}");
     assert!(!sim.is_closed_by_client(poll), "the long-poll goes on");
     assert_eq!(sim.client.client_id(), Some("lcsw_hangouts_00BBCF28"));
 }

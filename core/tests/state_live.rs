@@ -178,6 +178,19 @@ fn every_connect_and_reconnect_catches_up() {
 }
 
 #[test]
+fn a_subscription_catches_up_too() {
+    let mut live = live(100);
+    let (token, _) = expect_catch_up(&mut live);
+    live.handle_response(token, catch_up_reply(vec![]));
+    live.handle_event(ClientEvent::Subscribed);
+    assert!(matches!(
+        drain(&mut live)[..],
+        [Update::Client(ClientEvent::Subscribed)]
+    ));
+    expect_catch_up(&mut live);
+}
+
+#[test]
 fn a_reconnect_during_a_catch_up_asks_for_another() {
     let mut live = live(100);
     let (token, _) = expect_catch_up(&mut live);

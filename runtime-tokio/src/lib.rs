@@ -24,6 +24,36 @@
 //!
 //! `Client` is a cheap handle (`Clone`); a driver task spawned on the
 //! current tokio runtime owns the core. Dropping every handle disconnects.
+//!
+//! The high-level API (hangups' `build_user_conversation_list`,
+//! `ConversationList`, `Conversation`):
+//!
+//! ```no_run
+//! use hangups_tokio::{Client, Config, Notification, Update};
+//! use hangups_tokio::message::segments_from_str;
+//!
+//! # async fn run(cookies: hangups_core::api::Cookies) -> Result<(), hangups_tokio::Error> {
+//! let (client, events) = Client::connect(cookies, Config::default()).await?;
+//! let (list, mut notifications) = client.build_user_conversation_list(events).await?;
+//! for conversation in list.get_all(false) {
+//!     println!("{:?}", conversation.with(|c| c.name().map(str::to_owned)));
+//! }
+//! let group = list.get("UgwEmulatorGroupChat4AaABAQ").expect("known");
+//! let sent = group.send_message(segments_from_str("Hi **all**"), None).await?;
+//! while let Some(update) = notifications.next().await { // keeps the list current
+//!     match update {
+//!         Update::Notification(Notification::NewEvent(event)) => {
+//!             let mine = sent.as_ref().is_some_and(|s| s.id() == event.id());
+//!             let who = list.user(&event.user_id()).full_name;
+//!             println!("{who}: {:?} (mine: {mine})", event.as_chat_message().map(|m| m.text()));
+//!             group.update_read_timestamp(None).await?;
+//!         }
+//!         Update::Client(event) => println!("channel: {event:?}"),
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 

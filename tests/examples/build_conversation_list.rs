@@ -1,6 +1,5 @@
 //! hangups' `build_conversation_list` example: the users and
-//! conversations of `build_user_conversation_list` (here
-//! `hangups_core::state::BuildUserConversationList`).
+//! conversations of `client.build_user_conversation_list(events)`.
 //!
 //! ```text
 //! cargo run -p hangups-tests --example build_conversation_list [-- --url http://127.0.0.1:PORT]
@@ -17,7 +16,13 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> common::Result<()> {
     let args = common::Args::parse(&[])?;
     let session = common::connect(&args).await?;
-    let list = common::build_conversation_list(&session.client).await?;
+    let (list, _notifications, emulator) = common::build_conversation_list(session).await?;
+    list.with(print_list);
+    common::close_list(list, emulator).await;
+    Ok(())
+}
+
+fn print_list(list: &hangups_core::state::ConversationList) {
     let users = list.users().get_all();
     println!("{} known users", users.len());
     for user in users {
@@ -42,6 +47,4 @@ async fn run() -> common::Result<()> {
             }
         }
     }
-    session.close().await;
-    Ok(())
 }

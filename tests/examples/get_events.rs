@@ -1,6 +1,7 @@
 //! hangups' `get_events` example: pages a conversation's history back
-//! through `Conversation::get_events` (fetching older events with
-//! `history_request` / `apply_history`), then prints it oldest first.
+//! with the adapter's `Conversation::get_events` (which fetches older
+//! events from the server once the loaded ones run out), then prints it
+//! oldest first.
 //!
 //! ```text
 //! cargo run -p hangups-tests --example get_events -- \
@@ -12,8 +13,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use hangups_core::state::{ConversationEvent, GetEvents};
 use hangups_tokio::proto::hangouts::EventContinuationToken;
+use hangups_tokio::ConversationEvent;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
@@ -26,28 +27,30 @@ async fn run() -> common::Result<()> {
     let max_events: usize = args.parsed("--max-events", 2)?;
     let pages: usize = args.parsed("--pages", 3)?;
     let session = common::connect(&args).await?;
-    let mut list = common::build_conversation_list(&session.client).await?;
+    let (list, _notifications, emulator) = common::build_conversation_list(session).await?;
     let conv = list
-        .get_mut(&conversation_id)
+        .get(&conversation_id)
         .ok_or(format!("conversation {conversation_id:?} not found"))?;
-    let no_token = EventContinuationToken::default();
     let mut all: Vec<ConversationEvent> = Vec::new();
     for _ in 0..pages {
         let before = all.first().map(|e| e.id().to_string());
-        let page: Vec<ConversationEvent> = match conv.get_events(before.as_deref(), max_events)? {
-            GetEvents::Loaded(events) => events.into_iter().cloned().collect(),
-            // No token (or an empty one) means there is no older history:
-            // the request would return the newest events again.
-            GetEvents::Fetch(_) if conv.continuation_token().is_none_or(|t| *t == no_token) => {
-                println!("no older events");
-                break;
-            }
-            GetEvents::Fetch(request) => {
-                let response = session.client.get_conversation(*request).await?;
-                println!("fetched older events from the server");
-                conv.apply_history(&response)
-            }
-        };
+        // With the oldest loaded event, get_events asks the server for
+        // older ones; without a continuation token there are none (the
+        // request would return the newest events again).
+        let oldest = conv.with(|c| c.events().first().map(|e| e.id().to_string()));
+        let no_token = conv.with(|c| {
+            c.continuation_token()
+                .is_none_or(|t| *t == EventContinuationToken::default())
+        });
+        if before.is_some() && oldest.flatten() == before && no_token == Some(true) {
+            println!("no older events");
+            break;
+        }
+        let loaded = conv.with(|c| c.events().len()).unwrap_or(0);
+        let page = conv.get_events(before.as_deref(), max_events).await?;
+        if conv.with(|c| c.events().len()).unwrap_or(0) > loaded {
+            println!("fetched older events from the server");
+        }
         if page.is_empty() {
             break;
         }
@@ -61,6 +64,6 @@ async fn run() -> common::Result<()> {
             .unwrap_or_default();
         println!("  {} {:?} {text:?}", event.timestamp(), event.kind());
     }
-    session.close().await;
+    common::close_list(list, emulator).await;
     Ok(())
 }

@@ -192,7 +192,10 @@ impl Client {
         }
         self.subscription = None;
         let error = match outcome {
-            Outcome::Complete { head, .. } if head.status == 200 => return,
+            Outcome::Complete { head, .. } if head.status == 200 => {
+                self.events.push_back(Event::Subscribed);
+                return;
+            }
             Outcome::Complete { head, .. } => format!("HTTP {} {}", head.status, head.reason),
             Outcome::Failed(f) => failure_error(f).to_string(),
         };

@@ -164,6 +164,10 @@ pub enum Event {
     },
     /// The server assigned a client id (the subscription follows by itself).
     ClientId(String),
+    /// The service subscription after a client id succeeded: from now on
+    /// the server pushes this session's state updates. A catch-up sync
+    /// sent after this misses nothing that happened before it.
+    Subscribed,
     /// A pushed state update.
     StateUpdate(Box<StateUpdate>),
     /// A push item that is neither a noop, a client id nor a BatchUpdate.

@@ -30,7 +30,8 @@ pub enum Update {
     /// whole. Any conversation delta in it has been applied.
     Other(Box<StateUpdate>),
     /// A client event other than a state update: `Connected`,
-    /// `Reconnected`, `Disconnected`, `ClientId`, `UnknownPush`, `Closed`.
+    /// `Reconnected`, `Disconnected`, `ClientId`, `Subscribed`,
+    /// `UnknownPush`, `Closed`.
     Client(Event),
     /// The catch-up sync failed. Nothing is lost: it is retried with the
     /// next client event, from the same position.
@@ -82,7 +83,9 @@ enum CatchUp {
 /// [`poll_update`](Self::poll_update)s for the application.
 ///
 /// - A catch-up sync (§7.6) is asked for at once (hangups syncs right after
-///   building the list) and after every `Connected` and `Reconnected`.
+///   building the list) and after every `Connected`, `Reconnected` and
+///   `Subscribed` (hangups does not sync after subscribing, so what
+///   happened between its sync and the subscription is lost).
 ///   Pushed updates that arrive while it is in flight wait and are folded
 ///   after it, so events come in timestamp order. A failed catch-up is
 ///   retried with the next client event from the same position, so the gap
@@ -166,7 +169,7 @@ impl LiveList {
                     self.held.push_back(update);
                 }
             }
-            Event::Connected | Event::Reconnected { .. } => {
+            Event::Connected | Event::Reconnected { .. } | Event::Subscribed => {
                 if self.catch_up == CatchUp::InFlight {
                     self.catch_up_again = true;
                 } else {

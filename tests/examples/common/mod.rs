@@ -202,20 +202,27 @@ pub fn fetch_session(url: &str) -> Result<Cookies> {
         .collect())
 }
 
-/// hangups' `build_user_conversation_list`: drives the core's machine
-/// with this client's requests.
+/// hangups' `build_user_conversation_list`, through the adapter's
+/// high-level API: the list, its notifications (the session's events go
+/// to them) and the emulator to stop at the end ([`close_list`]).
 pub async fn build_conversation_list(
-    client: &Client,
-) -> Result<hangups_core::state::ConversationList> {
-    let mut build = hangups_core::state::BuildUserConversationList::new();
-    while let Some(request) = build.next_request() {
-        match client.request(request).await {
-            Ok(response) => build.on_response(response)?,
-            Err(e) => {
-                eprintln!("request failed: {e}");
-                build.on_error()?
-            }
-        }
+    session: Session,
+) -> Result<(
+    hangups_tokio::ConversationList,
+    hangups_tokio::Notifications,
+    Option<EmulatorHandle>,
+)> {
+    let (list, notifications) = session
+        .client
+        .build_user_conversation_list(session.events)
+        .await?;
+    Ok((list, notifications, session.emulator))
+}
+
+/// Disconnects the list's client and stops the emulator.
+pub async fn close_list(list: hangups_tokio::ConversationList, emulator: Option<EmulatorHandle>) {
+    list.client().disconnect().await;
+    if let Some(emu) = emulator {
+        emu.shutdown();
     }
-    Ok(build.finish()?)
 }
