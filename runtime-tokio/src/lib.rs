@@ -204,3 +204,10 @@ fn os_seed() -> u64 {
         .build_hasher()
         .finish()
 }
+
+/// Now in microseconds since the Unix epoch (0 before it).
+fn unix_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}

@@ -6,8 +6,12 @@
 //! these names. Reading the environment and building the TLS stack stay in
 //! the adapters.
 
+mod model;
 mod shared_list;
 
+pub use model::{
+    build_user_conversation_list, AsyncClient, Conversation, ConversationList, Notifications,
+};
 pub use shared_list::SharedList;
 
 use crate::api::{ApiError, Cookies, UploadError};
