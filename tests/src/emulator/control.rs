@@ -107,14 +107,14 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 Ok(user_json(&inner, &user))
             })
         }
-        ("POST", "oauth") => session_user(shared, req).and_then(|user| {
+        ("POST", "oauth") => session_user(shared, req).map(|user| {
             let mut inner = shared.lock();
-            Ok(json!({
+            json!({
                 "user": user,
                 "code": inner.auth_code(&user),
                 "refresh_token": inner.refresh_token(&user),
                 "revoked_refresh_token": inner.revoked_refresh_token(&user),
-            }))
+            })
         }),
         ("POST", "expire_cookies") => session_user(shared, req).and_then(|user| {
             let mut inner = shared.lock();
