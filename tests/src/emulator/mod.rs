@@ -453,6 +453,18 @@ impl EmulatorHandle {
         inner.oauth.counts.get(step).copied().unwrap_or(0)
     }
 
+    /// Every secret the emulator ever handed out: refresh and access
+    /// tokens, codes, uberauth tokens, and every cookie value (current and
+    /// expired). For tests that check that none leaks.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        let inner = self.shared.lock();
+        let mut all = inner.oauth.issued.clone();
+        for user in &inner.world.users {
+            all.extend(user.cookies.iter().map(|(_, v)| v.clone()));
+        }
+        all
+    }
+
     /// Replaces the fault knobs (see [`Faults`]).
     pub fn set_faults(&self, faults: Faults) {
         self.shared.lock().set_faults(faults);

@@ -33,6 +33,9 @@ pub(crate) struct OAuth {
     uberauth: BTreeMap<String, String>,
     /// Requests per step: token, oauth_login, merge_session.
     pub(crate) counts: BTreeMap<&'static str, u64>,
+    /// Every token, code and cookie value ever handed out (for tests that
+    /// check none of them leaks into logs).
+    pub(crate) issued: Vec<String>,
 }
 
 impl OAuth {
@@ -54,6 +57,7 @@ impl Inner {
             return Some(t.clone());
         }
         let token = format!("1//emu-refresh-{}", self.world.ids.cookie(24));
+        self.oauth.issued.push(token.clone());
         self.oauth.refresh.insert(token.clone(), user.to_string());
         Some(token)
     }
@@ -62,6 +66,7 @@ impl Inner {
     pub(crate) fn revoked_refresh_token(&mut self, user: &str) -> Option<String> {
         self.world.user(user)?;
         let token = format!("1//emu-revoked-{}", self.world.ids.cookie(24));
+        self.oauth.issued.push(token.clone());
         self.oauth.revoked.push(token.clone());
         Some(token)
     }
@@ -70,6 +75,7 @@ impl Inner {
     pub(crate) fn auth_code(&mut self, user: &str) -> Option<String> {
         self.world.user(user)?;
         let code = format!("4/emu-code-{}", self.world.ids.cookie(24));
+        self.oauth.issued.push(code.clone());
         self.oauth.codes.insert(code.clone(), user.to_string());
         Some(code)
     }
@@ -82,12 +88,14 @@ impl Inner {
             .world
             .user_mut(user)
             .ok_or_else(|| format!("unknown user {user:?}"))?;
-        u.cookies = fresh;
+        let old = std::mem::replace(&mut u.cookies, fresh);
+        self.oauth.issued.extend(old.into_iter().map(|(_, v)| v));
         Ok(())
     }
 
     fn mint_access(&mut self, user: &str) -> String {
         let token = format!("ya29.emu-{}", self.world.ids.cookie(32));
+        self.oauth.issued.push(token.clone());
         self.oauth.access.insert(token.clone(), user.to_string());
         token
     }
@@ -160,6 +168,7 @@ pub(crate) fn oauth_login(inner: &mut Inner, req: &Request) -> Response {
         return Response::text(400, "Bad Request", "Error=BadRequest");
     }
     let uber = format!("emu-uber-{}", inner.world.ids.cookie(40));
+    inner.oauth.issued.push(uber.clone());
     inner.oauth.uberauth.insert(uber.clone(), user);
     Response::text(200, "OK", &uber)
 }
