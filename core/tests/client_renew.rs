@@ -175,3 +175,35 @@ fn set_cookies_without_sapisid_is_refused() {
     let bad = Cookies::from_iter([("SID", "x")]);
     assert!(sim.client.set_cookies(sim.now, bad, UNIX_SECS).is_err());
 }
+
+#[test]
+fn a_401_for_a_request_sent_with_replaced_cookies_is_resent_not_reported() {
+    let mut sim = Sim::new(renewing());
+    sim.client
+        .request(sim.now, GetSelfInfoRequest::default().into())
+        .unwrap();
+    sim.client
+        .request(sim.now, GetSelfInfoRequest::default().into())
+        .unwrap();
+    sim.drain();
+    let (c1, _) = sim.next_request();
+    let (c2, _) = sim.next_request();
+    sim.send(c1, &response(401, "Unauthorized", b""));
+    assert_eq!(expired(&mut sim), 1);
+    sim.take_events();
+    sim.client
+        .set_cookies(sim.now, new_cookies(), UNIX_SECS)
+        .unwrap();
+    sim.drain();
+    let (c3, _) = sim.next_request();
+    sim.send(c3, &response(200, "OK", &ok_body()));
+    // The second was sent with the old cookies: its 401 is no news.
+    sim.send(c2, &response(401, "Unauthorized", b""));
+    assert_eq!(expired(&mut sim), 0, "{:?}", sim.events);
+    let (c4, req) = sim.next_request();
+    assert!(req.header("cookie").unwrap().contains("SAPISID=fresh"));
+    sim.send(c4, &response(200, "OK", &ok_body()));
+    let results = responses(&mut sim);
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(Result::is_ok));
+}

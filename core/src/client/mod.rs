@@ -100,6 +100,10 @@ pub struct Client {
     renewed: std::collections::BTreeSet<RequestId>,
     /// `Event::SessionExpired` was reported and not yet answered.
     expired: bool,
+    /// Counts `set_cookies` calls: which cookies a request carried.
+    generation: u64,
+    /// The generation of the exchange being completed.
+    completing: u64,
 }
 
 /// An API call refused with 401, held for new cookies.
@@ -152,6 +156,8 @@ impl Client {
             held: Vec::new(),
             renewed: std::collections::BTreeSet::new(),
             expired: false,
+            generation: 0,
+            completing: 0,
         })
     }
 
@@ -297,6 +303,7 @@ impl Client {
         self.auth = AuthHeaders::new(&cookies, unix_secs)?;
         self.config.cookies = cookies;
         self.expired = false;
+        self.generation += 1;
         // Kept connections carried the old cookies' session; start afresh.
         self.close_idle();
         for held in std::mem::take(&mut self.held) {
@@ -328,9 +335,16 @@ impl Client {
         }
     }
 
-    /// Reports [`Event::SessionExpired`] once (with renewal on).
+    /// Whether the exchange being completed carried older cookies than the
+    /// current ones (its 401 says nothing about them).
+    fn stale_cookies(&self) -> bool {
+        self.completing < self.generation
+    }
+
+    /// Reports [`Event::SessionExpired`] once (with renewal on), unless
+    /// the refused request carried cookies that were replaced since.
     fn session_expired(&mut self) {
-        if self.config.renew_session && !self.expired && !self.closed {
+        if self.config.renew_session && !self.expired && !self.closed && !self.stale_cookies() {
             self.expired = true;
             self.events.push_back(Event::SessionExpired);
         }
@@ -430,7 +444,7 @@ impl Client {
                 conn
             }
         };
-        let ex = Exchange::new(
+        let mut ex = Exchange::new(
             conn,
             purpose,
             bytes,
@@ -439,6 +453,7 @@ impl Client {
             idle,
             self.config.max_response_body,
         );
+        ex.generation = self.generation;
         if kept.is_some() {
             let (ex, bytes) = ex.reuse(self.now);
             self.exchanges.insert(conn, ex);
@@ -512,6 +527,7 @@ impl Client {
     /// Dispatches a finished exchange by purpose.
     fn complete(&mut self, ex: Exchange, outcome: Outcome) {
         let conn = ex.conn;
+        self.completing = ex.generation;
         match ex.purpose {
             Purpose::Sid => self.on_sid_response(conn, outcome),
             Purpose::LongPoll(_) => self.on_long_poll_end(conn, outcome),

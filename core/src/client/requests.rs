@@ -171,6 +171,13 @@ impl Client {
             Outcome::Complete { head, body } if head.status == 200 => {
                 request.decode_response(&body)
             }
+            // Sent with cookies replaced since: send it again with the new ones.
+            Outcome::Complete { head, .. }
+                if head.status == 401 && self.stale_cookies() && !self.closed =>
+            {
+                self.send_api(id, attempt, request, internal);
+                return;
+            }
             Outcome::Complete { head, .. }
                 if head.status == 401
                     && self.config.renew_session
