@@ -84,7 +84,13 @@ impl Default for AuthConfig {
             client_secret: CLIENT_SECRET.into(),
             scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
             device_name: "hangups".into(),
-            user_agent: format!("hangups-rs/{}", env!("CARGO_PKG_VERSION")),
+            // hangups: `hangups/<version> (<OS> <machine>)`.
+            user_agent: format!(
+                "hangups-rs/{} ({} {})",
+                env!("CARGO_PKG_VERSION"),
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            ),
             allow_list: HostAllowList::google(),
             cookie_domain: "google.com".into(),
             request_timeout: Duration::from_secs(30),
@@ -116,7 +122,8 @@ impl AuthConfig {
         Ok(self)
     }
 
-    /// Sets the `User-Agent` (hangups sends `hangups/<version> (<OS> <machine>)`).
+    /// Sets the `User-Agent` (default `hangups-rs/<version> (<OS> <machine>)`,
+    /// after hangups' `hangups/<version> (<OS> <machine>)`).
     pub fn with_user_agent(mut self, user_agent: &str) -> Self {
         self.user_agent = user_agent.to_string();
         self
