@@ -24,6 +24,8 @@ pub(crate) struct Driver {
     requests: HashMap<RequestId, Sender<Result<ApiResponse, ApiError>>>,
     uploads: HashMap<RequestId, Sender<Result<UploadedImage, UploadError>>>,
     disconnect_waiters: Vec<Sender<()>>,
+    /// Signs in again on `Event::SessionExpired` (see `auth.rs`).
+    renewer: Option<crate::auth::Renewer>,
 }
 
 impl Driver {
@@ -46,7 +48,14 @@ impl Driver {
             requests: HashMap::new(),
             uploads: HashMap::new(),
             disconnect_waiters: Vec::new(),
+            renewer: None,
         }
+    }
+
+    /// Renews the session with `renewer` when the cookies are refused.
+    pub(crate) fn with_renewer(mut self, renewer: crate::auth::Renewer) -> Self {
+        self.renewer = Some(renewer);
+        self
     }
 
     pub(crate) fn run(mut self) {
@@ -110,6 +119,16 @@ impl Driver {
                 }
             }
             Command::SetActive => self.core.set_active(now),
+            Command::Renewed(result) => {
+                let renewed = result.map_err(crate::Error::from).and_then(|cookies| {
+                    let unix = crate::auth::unix_secs();
+                    Ok(self.core.set_cookies(now, cookies, unix)?)
+                });
+                if let Err(e) = renewed {
+                    tracing::warn!(error = %e, "signing in again failed");
+                    self.core.session_renewal_failed(now);
+                }
+            }
             Command::Disconnect(done) => {
                 self.disconnect_waiters.push(done);
                 self.core.disconnect(now);
@@ -157,6 +176,10 @@ impl Driver {
                     }
                 }
                 other => {
+                    if let (Event::SessionExpired, Some(renewer)) = (&other, &self.renewer) {
+                        tracing::info!("session cookies refused; signing in again");
+                        renewer.start();
+                    }
                     closed |= matches!(other, Event::Closed { .. });
                     let _ = self.events.send(other);
                 }

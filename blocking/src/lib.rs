@@ -57,10 +57,16 @@
 
 #![forbid(unsafe_code)]
 
+mod auth;
 mod conn;
 mod driver;
 mod model;
 mod tls;
+
+pub use auth::{
+    get_auth, get_auth_stdin, get_auth_stdin_with, get_auth_with, Credentials, CredentialsPrompt,
+    FileStore, MemoryStore, NoPrompt, RefreshToken, StdinPrompt,
+};
 
 pub use hangups_core::api::{
     ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage,
@@ -84,6 +90,8 @@ pub(crate) enum Command {
     Upload(String, Vec<u8>, Sender<Result<UploadedImage, UploadError>>),
     SetActive,
     Disconnect(Sender<()>),
+    /// The result of signing in again after `Event::SessionExpired`.
+    Renewed(Result<Cookies, hangups_core::auth::AuthError>),
 }
 
 /// Everything the driver thread waits for, on its one channel.
@@ -219,7 +227,7 @@ macro_rules! api_methods {
 hangups_core::for_each_api_call!(api_methods);
 
 /// A seed for the core's RNG from the OS (std's hasher keys are random).
-fn os_seed() -> u64 {
+pub(crate) fn os_seed() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     std::collections::hash_map::RandomState::new()
         .build_hasher()

@@ -6,6 +6,8 @@
 //!
 //! - [`http`]: the HTTP/1.1 client codec;
 //! - [`channel`]: the push channel's chunk framing and push arrays;
+//! - [`auth`]: signing in (refresh token, manual code login, session
+//!   cookies) as sans-IO steps, and the token-store trait;
 //! - [`api`]: one typed request per chat API endpoint, auth headers,
 //!   the host allow-list, image upload steps;
 //! - [`client`]: the [`Client`](client::Client) machine that runtime
@@ -66,6 +68,7 @@
 
 pub mod adapter;
 pub mod api;
+pub mod auth;
 pub mod backoff;
 pub mod channel;
 pub mod client;

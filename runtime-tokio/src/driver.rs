@@ -27,6 +27,8 @@ pub(crate) struct Driver {
     requests: HashMap<RequestId, oneshot::Sender<Result<ApiResponse, ApiError>>>,
     uploads: HashMap<RequestId, oneshot::Sender<Result<UploadedImage, UploadError>>>,
     disconnect_waiters: Vec<oneshot::Sender<()>>,
+    /// Signs in again on `Event::SessionExpired` (see `auth.rs`).
+    renewer: Option<crate::auth::Renewer>,
 }
 
 impl Driver {
@@ -48,7 +50,14 @@ impl Driver {
             requests: HashMap::new(),
             uploads: HashMap::new(),
             disconnect_waiters: Vec::new(),
+            renewer: None,
         }
+    }
+
+    /// Renews the session with `renewer` when the cookies are refused.
+    pub(crate) fn with_renewer(mut self, renewer: crate::auth::Renewer) -> Self {
+        self.renewer = Some(renewer);
+        self
     }
 
     pub(crate) async fn run(mut self) {
@@ -107,6 +116,16 @@ impl Driver {
                 }
             }
             Some(Command::SetActive) => self.core.set_active(now),
+            Some(Command::Renewed(result)) => {
+                let renewed = result.map_err(crate::Error::from).and_then(|cookies| {
+                    let unix = crate::auth::unix_secs();
+                    Ok(self.core.set_cookies(now, cookies, unix)?)
+                });
+                if let Err(e) = renewed {
+                    tracing::warn!(error = %e, "signing in again failed");
+                    self.core.session_renewal_failed(now);
+                }
+            }
             Some(Command::Disconnect(done)) => {
                 self.disconnect_waiters.push(done);
                 self.core.disconnect(now);
@@ -170,6 +189,10 @@ impl Driver {
                     }
                 }
                 other => {
+                    if let (Event::SessionExpired, Some(renewer)) = (&other, &self.renewer) {
+                        tracing::info!("session cookies refused; signing in again");
+                        renewer.start();
+                    }
                     closed |= matches!(other, Event::Closed { .. });
                     let _ = self.events.send(other);
                 }
@@ -179,7 +202,7 @@ impl Driver {
     }
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,

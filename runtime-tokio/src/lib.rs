@@ -57,10 +57,16 @@
 
 #![forbid(unsafe_code)]
 
+mod auth;
 mod conn;
 mod driver;
 mod model;
 mod tls;
+
+pub use auth::{
+    get_auth, get_auth_stdin, get_auth_stdin_with, get_auth_with, Credentials, CredentialsPrompt,
+    FileStore, MemoryStore, NoPrompt, RefreshToken, StdinPrompt,
+};
 
 pub use hangups_core::api::{
     ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage,
@@ -87,6 +93,8 @@ pub(crate) enum Command {
     ),
     SetActive,
     Disconnect(oneshot::Sender<()>),
+    /// The result of signing in again after `Event::SessionExpired`.
+    Renewed(Result<Cookies, hangups_core::auth::AuthError>),
 }
 
 /// A handle to a connected client. Cheap to clone; every clone talks to
@@ -198,7 +206,7 @@ macro_rules! api_methods {
 hangups_core::for_each_api_call!(api_methods);
 
 /// A seed for the core's RNG from the OS (std's hasher keys are random).
-fn os_seed() -> u64 {
+pub(crate) fn os_seed() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     std::collections::hash_map::RandomState::new()
         .build_hasher()

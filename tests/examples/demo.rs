@@ -6,7 +6,13 @@
 //! cargo run -p hangups-tests --example demo                          # starts an emulator in-process
 //! cargo run -p hangups-tests --example demo -- --url http://127.0.0.1:PORT   # one started separately:
 //!     cargo run -p hangups-tests --bin hangups-emulator -- --listen 127.0.0.1:0
+//! cargo run -p hangups-tests --example demo -- --token-path PATH     # sign in with OAuth
 //! ```
+//!
+//! Without `--token-path` the demo uses the emulator's built-in account.
+//! With it, it signs in as hangups does: with the refresh token cached in
+//! PATH, else with the manual login (open the printed URL, which the
+//! emulator serves too, and paste the `oauth_code` it shows).
 
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig};
@@ -29,11 +35,14 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
-    let url = args
-        .iter()
-        .position(|a| a == "--url")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let option = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let url = option("--url");
+    let token_path = option("--token-path");
 
     // The server: ours, or the one at --url (whose control API gives us a session).
     let (emulator, url, cookies): (_, String, Cookies) = match url {
@@ -53,6 +62,13 @@ async fn run() -> Result<(), String> {
     let config = Config::default()
         .with_url(&url)
         .map_err(|e| e.to_string())?;
+    // Signing in with OAuth instead of the built-in account.
+    let cookies = match token_path {
+        Some(path) => hangups_tokio::get_auth_stdin_with(&path, &config)
+            .await
+            .map_err(|e| format!("signing in: {e}"))?,
+        None => cookies,
+    };
     let (client, mut events) = Client::connect(cookies, config)
         .await
         .map_err(|e| e.to_string())?;

@@ -30,6 +30,9 @@ pub struct Config {
     /// Fill `client.proxy` from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`
     /// (or their lower-case forms) when it is empty (default: yes).
     pub proxy_from_env: bool,
+    /// How to sign in (Google by default; [`Config::with_url`] points it
+    /// at the same server as the client).
+    pub auth: crate::auth::AuthConfig,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             client: crate::client::Config::default(),
             extra_root_certs_pem: Vec::new(),
             proxy_from_env: true,
+            auth: crate::auth::AuthConfig::default(),
         }
     }
 }
@@ -50,6 +54,10 @@ impl Config {
             .client
             .with_url(url)
             .map_err(|_| Error::BadUrl(url.to_string()))?;
+        self.auth = self
+            .auth
+            .with_url(url)
+            .map_err(|_| Error::BadUrl(url.to_string()))?;
         Ok(self)
     }
 
@@ -57,7 +65,8 @@ impl Config {
     /// the environment.
     pub fn with_proxy(mut self, proxy: &str) -> Result<Self, Error> {
         let proxy = Proxy::parse(proxy).ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
-        self.client.proxy = ProxyConfig::all(proxy);
+        self.client.proxy = ProxyConfig::all(proxy.clone());
+        self.auth.proxy = ProxyConfig::all(proxy);
         self.proxy_from_env = false;
         Ok(self)
     }
@@ -66,6 +75,16 @@ impl Config {
     pub fn with_root_cert_pem(mut self, pem: &str) -> Self {
         self.extra_root_certs_pem.push(pem.to_string());
         self
+    }
+
+    /// The sign-in configuration, with proxies from the environment (read
+    /// through `env`) if asked and none is set.
+    pub fn auth_config(&self, env: impl Fn(&str) -> Option<String>) -> crate::auth::AuthConfig {
+        let mut auth = self.auth.clone();
+        if self.proxy_from_env && auth.proxy == ProxyConfig::default() {
+            auth.proxy = proxy_from_env(&env);
+        }
+        auth
     }
 
     /// The core configuration for `cookies`. If asked, proxies come from
@@ -79,15 +98,19 @@ impl Config {
         let mut core = self.client;
         core.cookies = cookies;
         if self.proxy_from_env && core.proxy == ProxyConfig::default() {
-            let var = |name: &str| env(name).or_else(|| env(&name.to_lowercase()));
-            core.proxy = ProxyConfig::from_env_values(
-                var("HTTP_PROXY").as_deref(),
-                var("HTTPS_PROXY").as_deref(),
-                var("NO_PROXY").as_deref(),
-            );
+            core.proxy = proxy_from_env(&env);
         }
         core
     }
+}
+
+fn proxy_from_env(env: &impl Fn(&str) -> Option<String>) -> ProxyConfig {
+    let var = |name: &str| env(name).or_else(|| env(&name.to_lowercase()));
+    ProxyConfig::from_env_values(
+        var("HTTP_PROXY").as_deref(),
+        var("HTTPS_PROXY").as_deref(),
+        var("NO_PROXY").as_deref(),
+    )
 }
 
 /// Why an adapter call failed.
@@ -116,6 +139,10 @@ pub enum Error {
     /// Not an `http://` or `https://` URL with a host.
     #[error("invalid server URL {0:?}")]
     BadUrl(String),
+    /// Signing in failed; [`crate::auth::AuthError::is_sign_in_again`]
+    /// tells whether the user must sign in again.
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     /// The server answered a different call (cannot happen with a
     /// well-behaved core; reported rather than panicking).
     #[error("the response belongs to another call")]
@@ -149,6 +176,19 @@ mod tests {
             .unwrap()
             .into_core(Cookies::new(), env);
         assert_eq!(explicit.proxy.http, Proxy::parse("q:1"));
+    }
+
+    #[test]
+    fn the_url_points_sign_in_at_the_same_server() {
+        let config = Config::default().with_url("http://127.0.0.1:9").unwrap();
+        assert_eq!(config.auth.token_url, "http://127.0.0.1:9/o/oauth2/token");
+        let env = |name: &str| (name == "HTTPS_PROXY").then(|| "http://p:1".to_string());
+        assert_eq!(
+            Config::default().auth_config(env).proxy.https,
+            Proxy::parse("p:1")
+        );
+        let explicit = Config::default().with_proxy("http://q:2").unwrap();
+        assert_eq!(explicit.auth_config(env).proxy.https, Proxy::parse("q:2"));
     }
 
     #[test]

@@ -44,7 +44,7 @@ mod error;
 mod response;
 mod session;
 mod upload;
-mod url;
+pub(crate) mod url;
 
 pub use endpoints::{client_generated_id, ApiCall, ApiRequest, ApiResponse};
 pub use error::{check_http_status, ApiError, BODY_READ_TIMEOUT, CONNECT_TIMEOUT, MAX_ATTEMPTS};

@@ -56,10 +56,15 @@ impl Client {
         }
         let session = match outcome {
             Outcome::Complete { head, body } if head.status == 200 => parse_sid(&body),
-            Outcome::Complete { head, .. } => Err(ChannelError::Http {
-                status: head.status,
-                reason: head.reason,
-            }),
+            Outcome::Complete { head, .. } => {
+                if head.status == 401 {
+                    self.session_expired();
+                }
+                Err(ChannelError::Http {
+                    status: head.status,
+                    reason: head.reason,
+                })
+            }
             Outcome::Failed(f) => Err(failure_error(f)),
         };
         match session {
@@ -224,6 +229,15 @@ impl Client {
                         || String::from_utf8_lossy(&body).contains("Unknown SID"));
                 if unknown_sid {
                     self.channel_failed(ChannelError::UnknownSid, true);
+                } else if head.status == 401 {
+                    self.session_expired();
+                    self.channel_failed(
+                        ChannelError::Http {
+                            status: head.status,
+                            reason: head.reason,
+                        },
+                        true,
+                    );
                 } else {
                     self.channel_failed(
                         ChannelError::Http {

@@ -94,6 +94,8 @@ pub(crate) struct Exchange {
     pub(crate) got_bytes: bool,
     /// Whether the response allows reusing the connection.
     pub(crate) keep_alive: bool,
+    /// Which cookies the request carried (`Client::set_cookies` counts up).
+    pub(crate) generation: u64,
 }
 
 impl std::fmt::Debug for Exchange {
@@ -141,6 +143,7 @@ impl Exchange {
             resend: None,
             got_bytes: false,
             keep_alive: false,
+            generation: 0,
         }
     }
 

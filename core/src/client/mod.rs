@@ -93,6 +93,26 @@ pub struct Client {
     active_state: ActiveClientState,
     last_set_active: Option<Instant>,
     email: Option<String>,
+    // session renewal (Config::renew_session)
+    /// API calls refused with 401, waiting for new cookies.
+    held: Vec<Held>,
+    /// Calls already sent again after a renewal: a second 401 fails them.
+    renewed: std::collections::BTreeSet<RequestId>,
+    /// `Event::SessionExpired` was reported and not yet answered.
+    expired: bool,
+    /// Counts `set_cookies` calls: which cookies a request carried.
+    generation: u64,
+    /// The generation of the exchange being completed.
+    completing: u64,
+}
+
+/// An API call refused with 401, held for new cookies.
+#[derive(Debug)]
+struct Held {
+    id: RequestId,
+    request: Box<crate::api::ApiRequest>,
+    internal: Option<exchange::Internal>,
+    reason: String,
 }
 
 impl Client {
@@ -133,6 +153,11 @@ impl Client {
             active_state: ActiveClientState::ACTIVE_CLIENT_STATE_NO_ACTIVE,
             last_set_active: None,
             email: None,
+            held: Vec::new(),
+            renewed: std::collections::BTreeSet::new(),
+            expired: false,
+            generation: 0,
+            completing: 0,
         })
     }
 
@@ -264,6 +289,67 @@ impl Client {
         self.start_channel_attempt();
     }
 
+    /// New session cookies (after [`Event::SessionExpired`], or whenever
+    /// the application has fresher ones), with the wall clock for their
+    /// SAPISIDHASH. Calls held for a 401 are sent again (once), and a
+    /// channel waiting to retry retries now with a new session.
+    pub fn set_cookies(
+        &mut self,
+        now: Instant,
+        cookies: crate::api::Cookies,
+        unix_secs: u64,
+    ) -> Result<(), ConfigError> {
+        self.tick(now);
+        self.auth = AuthHeaders::new(&cookies, unix_secs)?;
+        self.config.cookies = cookies;
+        self.expired = false;
+        self.generation += 1;
+        // Kept connections carried the old cookies' session; start afresh.
+        self.close_idle();
+        for held in std::mem::take(&mut self.held) {
+            self.renewed.insert(held.id);
+            self.send_api(held.id, 1, held.request, held.internal);
+        }
+        if let ChannelState::Waiting(_) = self.channel {
+            if !self.closed {
+                self.session = None;
+                self.start_channel_attempt();
+            }
+        }
+        Ok(())
+    }
+
+    /// Signing in again failed: the calls held for a 401 fail with it.
+    pub fn session_renewal_failed(&mut self, now: Instant) {
+        self.tick(now);
+        self.expired = false;
+        for held in std::mem::take(&mut self.held) {
+            self.deliver_api(
+                held.id,
+                held.internal,
+                Err(crate::api::ApiError::Http {
+                    status: 401,
+                    reason: held.reason,
+                }),
+            );
+        }
+    }
+
+    /// Whether the exchange being completed carried older cookies than the
+    /// current ones (its 401 says nothing about them).
+    fn stale_cookies(&self) -> bool {
+        self.completing < self.generation
+    }
+
+    /// Reports [`Event::SessionExpired`] once (with renewal on), unless
+    /// the refused request carried cookies that were replaced since.
+    fn session_expired(&mut self) {
+        if self.config.renew_session && !self.expired && !self.closed && !self.stale_cookies() {
+            self.expired = true;
+            self.events.push_back(Event::SessionExpired);
+        }
+    }
+
     /// Stops everything: every connection is closed, pending requests fail,
     /// and [`Event::Closed`] is the last event.
     pub fn disconnect(&mut self, now: Instant) {
@@ -282,6 +368,7 @@ impl Client {
             }
         }
         self.close_idle();
+        self.session_renewal_failed(now);
         self.events.push_back(Event::Closed { error: None });
     }
 
@@ -357,7 +444,7 @@ impl Client {
                 conn
             }
         };
-        let ex = Exchange::new(
+        let mut ex = Exchange::new(
             conn,
             purpose,
             bytes,
@@ -366,6 +453,7 @@ impl Client {
             idle,
             self.config.max_response_body,
         );
+        ex.generation = self.generation;
         if kept.is_some() {
             let (ex, bytes) = ex.reuse(self.now);
             self.exchanges.insert(conn, ex);
@@ -439,6 +527,7 @@ impl Client {
     /// Dispatches a finished exchange by purpose.
     fn complete(&mut self, ex: Exchange, outcome: Outcome) {
         let conn = ex.conn;
+        self.completing = ex.generation;
         match ex.purpose {
             Purpose::Sid => self.on_sid_response(conn, outcome),
             Purpose::LongPoll(_) => self.on_long_poll_end(conn, outcome),

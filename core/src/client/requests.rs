@@ -114,7 +114,7 @@ impl Client {
         id
     }
 
-    fn send_api(
+    pub(super) fn send_api(
         &mut self,
         id: RequestId,
         attempt: u32,
@@ -171,6 +171,29 @@ impl Client {
             Outcome::Complete { head, body } if head.status == 200 => {
                 request.decode_response(&body)
             }
+            // Sent with cookies replaced since: send it again with the new ones.
+            Outcome::Complete { head, .. }
+                if head.status == 401 && self.stale_cookies() && !self.closed =>
+            {
+                self.send_api(id, attempt, request, internal);
+                return;
+            }
+            Outcome::Complete { head, .. }
+                if head.status == 401
+                    && self.config.renew_session
+                    && !self.closed
+                    && !self.renewed.contains(&id) =>
+            {
+                tracing::debug!(?id, "API call refused with 401; held for new cookies");
+                self.held.push(super::Held {
+                    id,
+                    request,
+                    internal,
+                    reason: head.reason,
+                });
+                self.session_expired();
+                return;
+            }
             Outcome::Complete { head, .. } => Err(ApiError::Http {
                 status: head.status,
                 reason: head.reason,
@@ -187,12 +210,13 @@ impl Client {
         self.deliver_api(id, internal, result);
     }
 
-    fn deliver_api(
+    pub(super) fn deliver_api(
         &mut self,
         id: RequestId,
         internal: Option<Internal>,
         result: Result<ApiResponse, ApiError>,
     ) {
+        self.renewed.remove(&id);
         match internal {
             None => self.events.push_back(Event::Response {
                 id,

@@ -177,6 +177,13 @@ pub enum Event {
         /// Its raw JSON text.
         raw: String,
     },
+    /// The server refused the session cookies (HTTP 401). With
+    /// [`Config::renew_session`] the refused API calls are held: sign in
+    /// again, then call [`Client::set_cookies`](super::Client::set_cookies)
+    /// (they are sent again, once) or
+    /// [`Client::session_renewal_failed`](super::Client::session_renewal_failed)
+    /// (they fail). Reported once until one of those is called.
+    SessionExpired,
     /// The result of [`Client::request`](super::Client::request).
     Response {
         /// The request.
@@ -239,6 +246,12 @@ pub struct Config {
     pub reuse_connections: bool,
     /// How long an unused kept connection stays open (20 s).
     pub idle_connection_timeout: Duration,
+    /// On a `401` (the session cookies were refused), hold the API call
+    /// and report [`Event::SessionExpired`] instead of failing it, so that
+    /// the adapter can sign in again and hand over new cookies with
+    /// [`Client::set_cookies`](super::Client::set_cookies) (default: no;
+    /// adapters that know how to sign in turn it on).
+    pub renew_session: bool,
 }
 
 impl Default for Config {
@@ -268,6 +281,7 @@ impl Config {
             proxy: crate::proxy::ProxyConfig::default(),
             reuse_connections: true,
             idle_connection_timeout: Duration::from_secs(20),
+            renew_session: false,
         }
     }
 

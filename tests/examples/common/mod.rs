@@ -1,6 +1,14 @@
 //! What the hangups example ports share: argument parsing, the server (an
 //! in-process emulator, or the one at `--url`, whose control API hands out
 //! a session) and a connected tokio client.
+//!
+//! Signing in: without `--token-path` the examples use the emulator's
+//! built-in account (its self user's cookies). With `--token-path PATH`
+//! they sign in like hangups: with the refresh token cached in PATH, or,
+//! if there is none (or it was revoked), with the manual login on the
+//! terminal (open the printed URL, sign in, paste the `oauth_code`).
+//! `--url google` talks to Google itself (then `--token-path` defaults to
+//! hangups' cache file).
 #![allow(dead_code)] // each example uses a part
 
 pub use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -23,7 +31,7 @@ pub const ONE_TO_ONE: &str = "UgwEmulatorOneToOne4AaABAQ";
 /// The default group conversation (self, Grace and Alan).
 pub const GROUP: &str = "UgwEmulatorGroupChat4AaABAQ";
 
-/// `--name value` options; `--url` is always accepted.
+/// `--name value` options; `--url` and `--token-path` are always accepted.
 pub struct Args(Vec<(String, String)>);
 
 impl Args {
@@ -32,9 +40,9 @@ impl Args {
         let mut pairs = Vec::new();
         let mut args = std::env::args().skip(1);
         while let Some(name) = args.next() {
-            if name != "--url" && !known.contains(&name.as_str()) {
+            if name != "--url" && name != "--token-path" && !known.contains(&name.as_str()) {
                 let mut all = known.to_vec();
-                all.push("--url");
+                all.extend(["--url", "--token-path"]);
                 return Err(
                     format!("unknown argument {name:?} (options: {})", all.join(" ")).into(),
                 );
@@ -84,19 +92,34 @@ pub struct Session {
     pub emulator: Option<EmulatorHandle>,
 }
 
-/// Starts an emulator (no `--url`) or fetches a session from the one at
-/// `--url`, then connects and waits for the client id.
+/// Starts an emulator (no `--url`) or uses the server at `--url`, signs in
+/// (see the [module docs](self)), then connects and waits for the client id.
 pub async fn connect(args: &Args) -> Result<Session> {
-    let (emulator, url, cookies): (_, String, Cookies) = match args.get("--url") {
+    let token_path = args.get("--token-path").map(std::path::PathBuf::from);
+    let (emulator, config) = match args.get("--url") {
         None => {
             let emu = Emulator::start(EmulatorConfig::default())?;
-            let cookies = emu.self_cookies().into_iter().collect();
-            let url = emu.url();
-            (Some(emu), url, cookies)
+            let config = Config::default().with_url(&emu.url())?;
+            (Some(emu), config)
         }
-        Some(url) => (None, url.to_string(), fetch_session(url)?),
+        Some("google") => (None, Config::default()),
+        Some(url) => (None, Config::default().with_url(url)?),
     };
-    let (client, events) = Client::connect(cookies, Config::default().with_url(&url)?).await?;
+    let cookies: Cookies = if let Some(path) = &token_path {
+        hangups_tokio::get_auth_stdin_with(path, &config).await?
+    } else if let Some(emu) = &emulator {
+        emu.self_cookies().into_iter().collect()
+    } else {
+        match args.get("--url") {
+            Some("google") => {
+                let path = hangups_tokio::FileStore::default_path().ok_or("no cache directory")?;
+                hangups_tokio::get_auth_stdin_with(path, &config).await?
+            }
+            Some(url) => fetch_session(url)?,
+            None => return Err("no server".into()),
+        }
+    };
+    let (client, events) = Client::connect(cookies, config).await?;
     let mut session = Session {
         client,
         events,

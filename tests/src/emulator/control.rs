@@ -107,9 +107,24 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 Ok(user_json(&inner, &user))
             })
         }
+        ("POST", "oauth") => session_user(shared, req).map(|user| {
+            let mut inner = shared.lock();
+            json!({
+                "user": user,
+                "code": inner.auth_code(&user),
+                "refresh_token": inner.refresh_token(&user),
+                "revoked_refresh_token": inner.revoked_refresh_token(&user),
+            })
+        }),
+        ("POST", "expire_cookies") => session_user(shared, req).and_then(|user| {
+            let mut inner = shared.lock();
+            inner.expire_cookies(&user)?;
+            Ok(user_json(&inner, &user))
+        }),
         (
             _,
-            "state" | "messages" | "users" | "conversations" | "archive" | "faults" | "session",
+            "state" | "messages" | "users" | "conversations" | "archive" | "faults" | "session"
+            | "oauth" | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }
@@ -119,6 +134,21 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         Ok(v) => Response::json(200, &v),
         Err(e) => Response::json(400, &json!({"error": e})),
     }
+}
+
+/// The `{user?}` of a body (the self user when empty), checked to exist.
+fn session_user(shared: &Shared, req: &Request) -> Result<String, String> {
+    let body: SessionRequest = if req.body.is_empty() {
+        SessionRequest::default()
+    } else {
+        parse(&req.body)?
+    };
+    let inner = shared.lock();
+    let user = body.user.unwrap_or_else(|| inner.world.self_user.clone());
+    if inner.world.user(&user).is_none() {
+        return Err(format!("unknown user {user:?}"));
+    }
+    Ok(user)
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {

@@ -3,7 +3,7 @@
 //! written through [`Conn::send`] so that faults control the exact bytes
 //! and how they are split. Routing to the handlers is at the bottom.
 
-use super::{api, control, longpoll, upload, Shared};
+use super::{api, control, longpoll, oauth, upload, Shared};
 use std::io;
 use std::net::TcpListener as StdListener;
 use std::sync::Arc;
@@ -408,6 +408,10 @@ async fn route(conn: &mut Conn, req: Request) -> io::Result<Flow> {
         ("POST", p) if p.starts_with("/chat/v1/") => api::handle(&shared, &req),
         (_, p) if p.starts_with("/chat/v1/") => method_not_allowed(),
         (_, p) if p.starts_with("/upload/photos/") => upload::handle(&shared, &req),
+        ("POST", "/o/oauth2/token") => oauth::token(&mut shared.lock(), &req),
+        ("GET", "/accounts/OAuthLogin") => oauth::oauth_login(&mut shared.lock(), &req),
+        ("GET", "/MergeSession") => oauth::merge_session(&mut shared.lock(), &req),
+        ("GET", "/o/oauth2/programmatic_auth") => oauth::login_page(&mut shared.lock()),
         (_, p) if p.starts_with("/_emulator/") => control::handle(&shared, &req),
         _ => Response::text(404, "Not Found", "Not Found"),
     };

@@ -28,9 +28,13 @@
 //! | `GET /client-channel/channel/bind?…&RID=rpc&…` | the long-poll (§1.4–1.6) |
 //! | `POST /chat/v1/<endpoint>?alt=proto&key=…` | the 25 chat API endpoints (§2.2) |
 //! | `POST /upload/photos/resumable`, `POST /upload/photos/put/<id>` | image upload (§6) |
+//! | `POST /o/oauth2/token` | the OAuth token endpoint: refresh tokens and authorization codes (§4) |
+//! | `GET /accounts/OAuthLogin?…&issueuberauth=1` | access token (Bearer) → uberauth token |
+//! | `GET /MergeSession?…&uberauth=…` | uberauth → the user's cookies (`Set-Cookie`, `Domain=.google.com`), a redirect to `continue` |
+//! | `GET /o/oauth2/programmatic_auth` | the browser login: signs in the self user, sets the `oauth_code` cookie |
 //! | `/_emulator/…` | the JSON control API (see [`control`](self#control-api)) |
 //!
-//! Every route but the control API checks the credentials as a real
+//! Every route but the sign-in routes and the control API checks the credentials as a real
 //! server does: the `SAPISID` cookie must belong to a user (and the `SID`
 //! cookie to the same user), and `authorization: SAPISIDHASH <t>_<sha1>`
 //! must hash `"<t> <SAPISID> <origin>"` with the request's `origin`
@@ -41,8 +45,13 @@
 //! Each user gets one cookie set when created (`SID`, `HSID`, `SSID`,
 //! `APISID`, `SAPISID`, random but fixed by [`EmulatorConfig::seed`]); the
 //! `SAPISID` value names the user. [`EmulatorHandle::cookies`] and
-//! `POST /_emulator/session` hand it out. The self user is
-//! `100000000000000000001` (Ada Lovelace).
+//! `POST /_emulator/session` hand it out, and so does the sign-in flow
+//! (each user has a refresh token, [`EmulatorHandle::refresh_token`];
+//! authorization codes are minted by [`EmulatorHandle::auth_code`] or the
+//! login page; [`EmulatorHandle::revoked_refresh_token`] gives one the
+//! token endpoint refuses). [`EmulatorHandle::expire_cookies`] replaces a
+//! user's cookie set, so that a client still using the old one gets a 401
+//! mid-session. The self user is `100000000000000000001` (Ada Lovelace).
 //!
 //! # Sessions and delivery
 //!
@@ -70,7 +79,12 @@
 //!   type: "group" | "one_to_one"}` → `{id}`;
 //! - `POST /_emulator/archive` `{conversation_id, user?, archived}`;
 //! - `POST /_emulator/faults` with [`Faults`] as JSON;
-//! - `POST /_emulator/session` `{user?}` → `{user, cookies: [[name, value], ..]}`.
+//! - `POST /_emulator/session` `{user?}` → `{user, name, email, cookies: [[name, value], ..]}`:
+//!   a valid cookie set (the self user's when the body is empty), to start
+//!   without the OAuth exchange;
+//! - `POST /_emulator/oauth` `{user?}` → `{user, code, refresh_token,
+//!   revoked_refresh_token}`: credentials for the sign-in flow;
+//! - `POST /_emulator/expire_cookies` `{user?}` → the user's new cookie set.
 
 mod api;
 mod auth;
@@ -81,6 +95,7 @@ mod faults;
 mod http;
 mod ids;
 mod longpoll;
+mod oauth;
 mod tls;
 mod upload;
 mod world;
@@ -197,6 +212,7 @@ pub(crate) struct Inner {
     pub(crate) world: world::World,
     pub(crate) sessions: channel::Sessions,
     pub(crate) faults: faults::FaultState,
+    pub(crate) oauth: oauth::OAuth,
 }
 
 impl Inner {
@@ -252,6 +268,7 @@ impl Inner {
         state["sessions"] = self.sessions.summary();
         state["faults"] = serde_json::to_value(self.faults.current()).unwrap_or_default();
         state["faults_fired"] = serde_json::to_value(self.faults.fired()).unwrap_or_default();
+        state["sign_in"] = self.oauth.summary();
         state
     }
 }
@@ -288,6 +305,7 @@ impl Emulator {
                 world,
                 sessions,
                 faults: faults::FaultState::default(),
+                oauth: oauth::OAuth::default(),
             }),
             base_url: format!("{scheme}://{addr}"),
             config,
@@ -412,6 +430,49 @@ impl EmulatorHandle {
         viewer: &str,
     ) -> Vec<hangups_proto::hangouts::ConversationState> {
         self.shared.lock().world.full_states(viewer)
+    }
+
+    /// The refresh token of `user` (the same on every call), for the
+    /// token endpoint; `None` for an unknown user.
+    pub fn refresh_token(&self, user: &str) -> Option<String> {
+        self.shared.lock().refresh_token(user)
+    }
+
+    /// A new refresh token of `user` that is already revoked: the token
+    /// endpoint answers it with `invalid_grant`.
+    pub fn revoked_refresh_token(&self, user: &str) -> Option<String> {
+        self.shared.lock().revoked_refresh_token(user)
+    }
+
+    /// A fresh one-time authorization code for `user`: what the manual
+    /// login's browser step yields.
+    pub fn auth_code(&self, user: &str) -> Option<String> {
+        self.shared.lock().auth_code(user)
+    }
+
+    /// Invalidates `user`'s session cookies: requests with them get a 401
+    /// from now on, and MergeSession hands out a new set.
+    pub fn expire_cookies(&self, user: &str) -> Result<(), String> {
+        self.shared.lock().expire_cookies(user)
+    }
+
+    /// How many requests each sign-in step got (`token`, `oauth_login`,
+    /// `merge_session`).
+    pub fn sign_in_count(&self, step: &str) -> u64 {
+        let inner = self.shared.lock();
+        inner.oauth.counts.get(step).copied().unwrap_or(0)
+    }
+
+    /// Every secret the emulator ever handed out: refresh and access
+    /// tokens, codes, uberauth tokens, and every cookie value (current and
+    /// expired). For tests that check that none leaks.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        let inner = self.shared.lock();
+        let mut all = inner.oauth.issued.clone();
+        for user in &inner.world.users {
+            all.extend(user.cookies.iter().map(|(_, v)| v.clone()));
+        }
+        all
     }
 
     /// Replaces the fault knobs (see [`Faults`]).

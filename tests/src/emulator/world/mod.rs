@@ -251,6 +251,17 @@ impl World {
         self.convs.iter().find(|c| c.id == id)
     }
 
+    /// A new cookie set (SID, HSID, SSID, APISID, SAPISID).
+    pub fn fresh_cookies(&mut self) -> Vec<(String, String)> {
+        let mut cookies = Vec::new();
+        for (name, len) in [("SID", 71), ("HSID", 17), ("SSID", 17), ("APISID", 34)] {
+            cookies.push((name.to_string(), self.ids.cookie(len)));
+        }
+        let sapisid = format!("{}/{}", self.ids.cookie(16), self.ids.cookie(17));
+        cookies.push(("SAPISID".to_string(), sapisid));
+        cookies
+    }
+
     /// Adds a user with a fresh cookie set.
     pub fn add_user(&mut self, id: &str, name: &str, email: Option<&str>) -> Result<(), String> {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
@@ -259,12 +270,7 @@ impl World {
         if self.user(id).is_some() {
             return Err(format!("user {id} exists"));
         }
-        let mut cookies = Vec::new();
-        for (name, len) in [("SID", 71), ("HSID", 17), ("SSID", 17), ("APISID", 34)] {
-            cookies.push((name.to_string(), self.ids.cookie(len)));
-        }
-        let sapisid = format!("{}/{}", self.ids.cookie(16), self.ids.cookie(17));
-        cookies.push(("SAPISID".to_string(), sapisid));
+        let cookies = self.fresh_cookies();
         let now = crate::emulator::ids::wall_micros();
         self.users.push(User {
             id: id.to_string(),

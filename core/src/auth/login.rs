@@ -1,0 +1,534 @@
+//! [`Login`]: the whole flow as one machine, driven exactly like
+//! [`Client`](crate::client::Client): it asks for connections and writes
+//! through [`Output`], takes [`Input`], has one deadline, and reports
+//! [`LoginEvent`]s. Each request goes on a fresh connection, one at a time.
+
+use super::config::AuthConfig;
+use super::cookies::CookieJar;
+use super::error::{AuthError, Stage};
+use super::secret::{AccessToken, AuthCode, RefreshToken, UberAuth};
+use super::steps;
+use crate::api::url::split_url;
+use crate::api::Cookies;
+use crate::client::{ConnId, Input, Output};
+use crate::http::{Limits, Method, Request, ResponseEvent, ResponseHead, ResponseParser};
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// What the flow starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// A stored refresh token (step 1).
+    RefreshToken(RefreshToken),
+    /// The `oauth_code` the user pasted after the browser login (step 2).
+    AuthCode(AuthCode),
+    /// An access token obtained elsewhere (straight to step 3).
+    AccessToken(AccessToken),
+}
+
+/// The result of a successful sign-in. `Debug` redacts every secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The refresh token to keep: the one the flow started from, or the
+    /// new one the code exchange issued (`None` when started from an
+    /// access token).
+    pub refresh_token: Option<RefreshToken>,
+    /// The access token used.
+    pub access_token: AccessToken,
+    /// The session cookies (with `SAPISID`), for
+    /// [`Config::cookies`](crate::client::Config::cookies).
+    pub cookies: Cookies,
+}
+
+/// What the login machine reports.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoginEvent {
+    /// The code exchange issued this refresh token: store it now (before
+    /// the rest of the flow, as hangups does).
+    NewRefreshToken(RefreshToken),
+    /// The flow ended; always the last event.
+    Finished(Result<Credentials, AuthError>),
+}
+
+#[derive(Debug)]
+enum Step {
+    Idle,
+    Token {
+        from_code: bool,
+        refresh: Option<RefreshToken>,
+    },
+    OAuthLogin {
+        refresh: Option<RefreshToken>,
+        access: AccessToken,
+    },
+    MergeSession {
+        refresh: Option<RefreshToken>,
+        access: AccessToken,
+        redirects: u32,
+        /// The MergeSession host: the Bearer header goes only there.
+        host: String,
+    },
+    Done,
+}
+
+impl Step {
+    fn stage(&self) -> Stage {
+        match self {
+            Step::OAuthLogin { .. } => Stage::OAuthLogin,
+            Step::MergeSession { .. } => Stage::MergeSession,
+            _ => Stage::Token,
+        }
+    }
+}
+
+/// One request in flight. `Debug` leaves out the request bytes (they hold
+/// tokens).
+struct Exchange {
+    conn: ConnId,
+    host: String,
+    request: Option<Vec<u8>>,
+    parser: ResponseParser,
+    head: Option<ResponseHead>,
+    body: Vec<u8>,
+    deadline: Instant,
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("conn", &self.conn)
+            .field("host", &self.host)
+            .field("status", &self.head.as_ref().map(|h| h.status))
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sign-in flow of PROTOCOL.md §4 as a sans-IO machine.
+///
+/// ```
+/// use hangups_core::auth::{AuthConfig, Grant, Login, LoginEvent, RefreshToken};
+/// use hangups_core::client::{Input, Output};
+/// use std::time::Instant;
+///
+/// let config = AuthConfig::default().with_url("http://127.0.0.1:8080")?;
+/// let now = Instant::now(); // the adapter's clock
+/// let mut login = Login::new(config, now, 1_700_000_000)?;
+/// login.start(now, Grant::RefreshToken(RefreshToken::new("1//stored")))?;
+/// let Some(Output::Connect { conn, host, port, tls, .. }) = login.poll_output() else { panic!() };
+/// assert_eq!((host.as_str(), port, tls), ("127.0.0.1", 8080, false));
+/// login.handle_input(now, Input::Connected(conn));
+/// let Some(Output::Transmit { bytes, .. }) = login.poll_output() else { panic!() };
+/// assert!(bytes.starts_with(b"POST /o/oauth2/token HTTP/1.1\r\n"));
+/// // A revoked token:
+/// let reply = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 25\r\n\r\n{\"error\":\"invalid_grant\"}";
+/// login.handle_input(now, Input::Data(conn, reply));
+/// assert!(matches!(login.poll_output(), Some(Output::Close { .. })));
+/// let Some(LoginEvent::Finished(Err(e))) = login.poll_event() else { panic!() };
+/// assert!(e.is_sign_in_again());
+/// # Ok::<(), hangups_core::auth::AuthError>(())
+/// ```
+#[derive(Debug)]
+pub struct Login {
+    config: AuthConfig,
+    unix_secs: u64,
+    now: Instant,
+    step: Step,
+    jar: CookieJar,
+    exchange: Option<Exchange>,
+    next_conn: u64,
+    outputs: VecDeque<Output>,
+    events: VecDeque<LoginEvent>,
+}
+
+impl Login {
+    /// A machine for `config` (checked: every URL must parse and be on the
+    /// allow-list). `unix_secs` is the wall clock, for cookie expiry.
+    pub fn new(config: AuthConfig, now: Instant, unix_secs: u64) -> Result<Login, AuthError> {
+        config.validate()?;
+        Ok(Login {
+            config,
+            unix_secs,
+            now,
+            step: Step::Idle,
+            jar: CookieJar::new(),
+            exchange: None,
+            next_conn: 0,
+            outputs: VecDeque::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    /// Numbers connections from `first` on, so that an adapter can run the
+    /// machine beside a client without the ids colliding.
+    pub fn with_first_conn_id(mut self, first: u64) -> Self {
+        self.next_conn = first;
+        self
+    }
+
+    /// Starts the flow from `grant`. Only once.
+    pub fn start(&mut self, now: Instant, grant: Grant) -> Result<(), AuthError> {
+        self.tick(now);
+        if !matches!(self.step, Step::Idle) {
+            return Err(AuthError::AlreadyStarted);
+        }
+        match grant {
+            Grant::RefreshToken(token) => {
+                let req = steps::refresh_request(&self.config, &token);
+                self.step = Step::Token {
+                    from_code: false,
+                    refresh: Some(token),
+                };
+                self.send_or_fail(req);
+            }
+            Grant::AuthCode(code) => {
+                let req = steps::code_request(&self.config, &code);
+                self.step = Step::Token {
+                    from_code: true,
+                    refresh: None,
+                };
+                self.send_or_fail(req);
+            }
+            Grant::AccessToken(access) => self.oauth_login(None, access),
+        }
+        Ok(())
+    }
+
+    /// Whether the flow has ended (the `Finished` event was queued).
+    pub fn is_finished(&self) -> bool {
+        matches!(self.step, Step::Done)
+    }
+
+    /// A fact about a connection; input for other connections is ignored.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
+        self.tick(now);
+        let Some(ex) = self.exchange.as_mut() else {
+            return;
+        };
+        match input {
+            Input::Connected(conn) if conn == ex.conn => {
+                ex.deadline = now + self.config.request_timeout;
+                if let Some(bytes) = ex.request.take() {
+                    self.outputs.push_back(Output::Transmit { conn, bytes });
+                }
+            }
+            Input::Data(conn, data) if conn == ex.conn => {
+                ex.deadline = now + self.config.request_timeout;
+                let max = self.config.max_body;
+                let mut done = false;
+                let mut overflow = false;
+                let Exchange {
+                    parser, head, body, ..
+                } = ex;
+                let result = parser.feed(data, &mut |event| match event {
+                    ResponseEvent::Head(h) => *head = Some(h),
+                    ResponseEvent::Data(d) if !done => {
+                        if body.len() + d.len() > max {
+                            overflow = true;
+                        } else {
+                            body.extend_from_slice(d);
+                        }
+                    }
+                    ResponseEvent::Data(_) => {}
+                    ResponseEvent::End { .. } => done = true,
+                });
+                if let Err(e) = result {
+                    self.fail_exchange(true, e.to_string());
+                } else if overflow {
+                    self.fail_exchange(true, format!("response body larger than {max} bytes"));
+                } else if done {
+                    self.complete(true);
+                }
+            }
+            Input::Closed(conn) if conn == ex.conn => {
+                if ex.request.is_some() {
+                    self.transport_failed(false, "could not connect".into());
+                    return;
+                }
+                let mut done = false;
+                let Exchange { parser, body, .. } = ex;
+                let result = parser.close(&mut |event| match event {
+                    ResponseEvent::Data(d) => body.extend_from_slice(d),
+                    ResponseEvent::End { .. } => done = true,
+                    ResponseEvent::Head(_) => {}
+                });
+                match result {
+                    Ok(()) if done => self.complete(false),
+                    Ok(()) => {
+                        self.transport_failed(false, "connection closed before a response".into())
+                    }
+                    Err(e) => self.transport_failed(false, e.to_string()),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Time passed: a request with no progress for the timeout fails.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.tick(now);
+        if self.exchange.as_ref().is_some_and(|ex| now >= ex.deadline) {
+            self.transport_failed(true, "timed out".into());
+        }
+    }
+
+    /// The next thing for the adapter to do; `None` when drained.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// The next event; `None` when drained.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<LoginEvent> {
+        self.events.pop_front()
+    }
+
+    /// When to call [`Login::handle_timeout`]; `None`: no timer.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.exchange.as_ref().map(|ex| ex.deadline)
+    }
+
+    // ---- internals ----
+
+    fn tick(&mut self, now: Instant) {
+        if now > self.now {
+            self.now = now;
+        }
+    }
+
+    fn send_or_fail(&mut self, req: Result<Request, AuthError>) {
+        match req {
+            Ok(req) => self.send(req),
+            Err(e) => self.finish(Err(e)),
+        }
+    }
+
+    fn send(&mut self, req: Request) {
+        let conn = ConnId(self.next_conn);
+        self.next_conn += 1;
+        let via = self.config.proxy.proxy_for(&req.host, req.tls).cloned();
+        let bytes = match via {
+            Some(_) if !req.tls => req.encode_for_proxy(),
+            _ => req.encode(),
+        };
+        tracing::debug!(stage = %self.step.stage(), host = %req.host, path = %req.path, "sign-in request");
+        self.outputs.push_back(Output::Connect {
+            conn,
+            host: req.host.clone(),
+            port: req.port,
+            tls: req.tls,
+            via,
+        });
+        self.exchange = Some(Exchange {
+            conn,
+            host: req.host,
+            request: Some(bytes),
+            parser: ResponseParser::new(Limits::default()),
+            head: None,
+            body: Vec::new(),
+            deadline: self.now + self.config.request_timeout,
+        });
+    }
+
+    /// Ends the exchange in flight (closing its connection if still open).
+    fn take_exchange(&mut self, close: bool) -> Option<Exchange> {
+        let ex = self.exchange.take()?;
+        if close {
+            self.outputs.push_back(Output::Close { conn: ex.conn });
+        }
+        Some(ex)
+    }
+
+    fn transport_failed(&mut self, close: bool, reason: String) {
+        self.take_exchange(close);
+        let stage = self.step.stage();
+        self.finish(Err(AuthError::Transport { stage, reason }));
+    }
+
+    fn fail_exchange(&mut self, close: bool, detail: String) {
+        self.take_exchange(close);
+        let stage = self.step.stage();
+        self.finish(Err(AuthError::Protocol { stage, detail }));
+    }
+
+    fn finish(&mut self, result: Result<Credentials, AuthError>) {
+        if let Err(e) = &result {
+            tracing::info!(error = %e, "sign-in failed");
+        } else {
+            tracing::info!("signed in");
+        }
+        self.step = Step::Done;
+        self.events.push_back(LoginEvent::Finished(result));
+    }
+
+    fn complete(&mut self, close: bool) {
+        let Some(ex) = self.take_exchange(close) else {
+            return;
+        };
+        let Some(head) = ex.head else {
+            let stage = self.step.stage();
+            return self.finish(Err(AuthError::Protocol {
+                stage,
+                detail: "response without a head".into(),
+            }));
+        };
+        let body = ex.body;
+        match std::mem::replace(&mut self.step, Step::Done) {
+            Step::Token { from_code, refresh } => {
+                match steps::parse_token_response(head.status, &head.reason, &body) {
+                    Ok(tokens) => {
+                        let refresh = match (from_code, tokens.refresh_token) {
+                            (true, Some(new)) => {
+                                self.events
+                                    .push_back(LoginEvent::NewRefreshToken(new.clone()));
+                                Some(new)
+                            }
+                            (true, None) => {
+                                return self.finish(Err(AuthError::Protocol {
+                                    stage: Stage::Token,
+                                    detail: "no refresh_token in the reply".into(),
+                                }))
+                            }
+                            // A refresh may rotate the token; keep the newest.
+                            (false, Some(new)) => {
+                                self.events
+                                    .push_back(LoginEvent::NewRefreshToken(new.clone()));
+                                Some(new)
+                            }
+                            (false, None) => refresh,
+                        };
+                        self.oauth_login(refresh, tokens.access_token);
+                    }
+                    Err(e) => self.finish(Err(e)),
+                }
+            }
+            Step::OAuthLogin { refresh, access } => {
+                match steps::parse_oauth_login_response(head.status, &head.reason, &body) {
+                    Ok(uberauth) => self.merge_session(refresh, access, &uberauth),
+                    Err(e) => self.finish(Err(e)),
+                }
+            }
+            Step::MergeSession {
+                refresh,
+                access,
+                redirects,
+                host,
+            } => {
+                for (name, value) in &head.headers {
+                    if name.eq_ignore_ascii_case("set-cookie") {
+                        self.jar.store(&ex.host, value, self.unix_secs);
+                    }
+                }
+                let location = head.header("location").map(str::to_string);
+                match (head.status, location) {
+                    (300..=399, Some(location)) if redirects < self.config.max_redirects => {
+                        self.redirect(refresh, access, redirects + 1, host, &ex.host, &location)
+                    }
+                    (400.., _) => self.finish(Err(AuthError::Http {
+                        stage: Stage::MergeSession,
+                        status: head.status,
+                        reason: head.reason,
+                    })),
+                    _ => self.session_done(refresh, access),
+                }
+            }
+            Step::Idle | Step::Done => {}
+        }
+    }
+
+    fn oauth_login(&mut self, refresh: Option<RefreshToken>, access: AccessToken) {
+        let req = steps::oauth_login_request(&self.config, &access);
+        self.step = Step::OAuthLogin { refresh, access };
+        self.send_or_fail(req);
+    }
+
+    fn merge_session(
+        &mut self,
+        refresh: Option<RefreshToken>,
+        access: AccessToken,
+        uberauth: &UberAuth,
+    ) {
+        let req = steps::merge_session_request(&self.config, &access, uberauth);
+        let host = req.as_ref().map(|r| r.host.clone()).unwrap_or_default();
+        self.step = Step::MergeSession {
+            refresh,
+            access,
+            redirects: 0,
+            host,
+        };
+        self.send_or_fail(req);
+    }
+
+    /// Follows a MergeSession redirect, if it stays on allowed hosts; a
+    /// redirect elsewhere ends the flow with the cookies gathered so far.
+    fn redirect(
+        &mut self,
+        refresh: Option<RefreshToken>,
+        access: AccessToken,
+        redirects: u32,
+        merge_host: String,
+        from_host: &str,
+        location: &str,
+    ) {
+        let absolute = if location.starts_with('/') && !location.starts_with("//") {
+            let Some(ex_url) = self.current_origin(from_host) else {
+                return self.session_done(refresh, access);
+            };
+            format!("{ex_url}{location}")
+        } else {
+            location.to_string()
+        };
+        let Ok(url) = split_url(&absolute) else {
+            tracing::debug!("MergeSession redirect not followed: unusable URL");
+            return self.session_done(refresh, access);
+        };
+        if !self.config.allow_list.allows(&url.host) {
+            tracing::debug!(host = %url.host, "MergeSession redirect not followed: host not allowed");
+            return self.session_done(refresh, access);
+        }
+        let mut req = self.config.request(Method::Get, &url);
+        if url.host.eq_ignore_ascii_case(&merge_host) {
+            req = req.with_header("authorization", &format!("Bearer {}", access.expose()));
+        }
+        if let Some(cookie) = self.jar.header_for(&url.host, url.tls) {
+            req = req.with_header("cookie", &cookie);
+        }
+        self.step = Step::MergeSession {
+            refresh,
+            access,
+            redirects,
+            host: merge_host,
+        };
+        self.send(req);
+    }
+
+    /// `scheme://host:port` of the MergeSession URL when `host` is its host.
+    fn current_origin(&self, host: &str) -> Option<String> {
+        let url = split_url(&self.config.merge_session_url).ok()?;
+        if !url.host.eq_ignore_ascii_case(host) {
+            return None;
+        }
+        let scheme = if url.tls { "https" } else { "http" };
+        let h = if url.host.contains(':') {
+            format!("[{}]", url.host)
+        } else {
+            url.host
+        };
+        Some(format!("{scheme}://{h}:{}", url.port))
+    }
+
+    fn session_done(&mut self, refresh: Option<RefreshToken>, access: AccessToken) {
+        let cookies = self.jar.session_cookies(&self.config.cookie_domain);
+        if cookies.is_empty() || cookies.get("SAPISID").is_none() {
+            return self.finish(Err(AuthError::NoSessionCookies));
+        }
+        self.finish(Ok(Credentials {
+            refresh_token: refresh,
+            access_token: access,
+            cookies,
+        }));
+    }
+}
