@@ -160,3 +160,50 @@ pub fn client_ops(start: Instant, data: &[u8]) {
         }
     }
 }
+
+/// The sign-in parsers on arbitrary bytes (the first byte picks one):
+/// the token endpoint's JSON, OAuthLogin's body, `Set-Cookie` headers into
+/// a jar (and cookie dates), and a stored cookie file. Checks: no panic; a
+/// parsed cookie has a name; the jar only answers for its own host; a
+/// stored cookie file survives encode → decode.
+pub fn auth_responses(data: &[u8]) {
+    use crate::auth::{self, steps, CookieJar, SetCookie};
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let status = [200, 400, 401, 500][usize::from(choice >> 4) % 4];
+    match choice % 4 {
+        0 => {
+            let _ = steps::parse_token_response(status, "Reason", rest);
+        }
+        1 => {
+            let _ = steps::parse_oauth_login_response(status, "Reason", rest);
+        }
+        2 => {
+            let mut jar = CookieJar::new();
+            for line in text.lines() {
+                if let Some(cookie) = SetCookie::parse(line) {
+                    assert!(!cookie.name.is_empty(), "a cookie without a name");
+                }
+                let _ = auth::parse_cookie_date(line);
+                jar.store("accounts.google.com", line, 1_700_000_000);
+            }
+            let _ = jar.header_for("accounts.google.com", true);
+            assert!(
+                jar.header_for("example.org", true).is_none(),
+                "cookies for another site"
+            );
+            let _ = jar.session_cookies(".google.com");
+        }
+        _ => {
+            let cookies = auth::decode_cookies(&text);
+            let again = auth::decode_cookies(&auth::encode_cookies(&cookies));
+            assert_eq!(
+                auth::encode_cookies(&again),
+                auth::encode_cookies(&cookies),
+                "a stored cookie file changes when stored again"
+            );
+        }
+    }
+}

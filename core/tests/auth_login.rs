@@ -25,11 +25,14 @@ fn json(status: &str, body: &str) -> Vec<u8> {
     response(status, &["Content-Type: application/json"], body)
 }
 
-const COOKIES: [&str; 4] = [
-    "SID=sid-secret; Domain=.google.com; Path=/; Expires=Fri, 01-Jan-2100 00:00:00 GMT",
-    "SAPISID=sapisid-secret; Domain=.google.com; Path=/; Secure",
+const COOKIES: [&str; 5] = [
+    "SID=sid-secret; Domain=127.0.0.1; Path=/; Expires=Fri, 01-Jan-2100 00:00:00 GMT",
+    "SAPISID=sapisid-secret; Domain=127.0.0.1; Path=/; Secure",
     "LSID=host-only-secret; Path=/; Secure; HttpOnly",
+    // Not the server's to set: ignored (RFC 6265 §5.3).
     "OTHER=x; Domain=.example.org",
+    // Google's domain, from 127.0.0.1: ignored too.
+    "GOOGLE=x; Domain=.google.com",
 ];
 
 /// Runs `login` against `replies`, one per request; returns each request
@@ -356,7 +359,7 @@ fn oauth_login_and_merge_session_errors() {
             vec![
                 token.clone(),
                 response("200 OK", &[], "u"),
-                response("200 OK", &["Set-Cookie: SID=1; Domain=.google.com"], ""),
+                response("200 OK", &["Set-Cookie: SID=1; Domain=127.0.0.1"], ""),
             ],
             |e| matches!(e, AuthError::NoSessionCookies),
         ),

@@ -127,3 +127,12 @@ fn corpus_client_ops() {
         }
     }
 }
+
+#[test]
+fn corpus_auth_responses() {
+    for d in corpus("auth_responses") {
+        for v in variants(&d) {
+            auth_responses(&v);
+        }
+    }
+}

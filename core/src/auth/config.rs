@@ -104,7 +104,8 @@ impl Default for AuthConfig {
 impl AuthConfig {
     /// Every endpoint on the server at `url` (`http(s)://host[:port]`),
     /// with the same paths as Google's; only that host is allowed to
-    /// receive credentials.
+    /// receive credentials, and the session is the cookies it sets for
+    /// itself (`Domain=<host>`).
     pub fn with_url(mut self, url: &str) -> Result<Self, AuthError> {
         let base = split_url(url).map_err(|why| AuthError::Config(format!("{url:?}: {why}")))?;
         let scheme = if base.tls { "https" } else { "http" };
@@ -119,6 +120,7 @@ impl AuthConfig {
         self.oauth_login_url = format!("{origin}/accounts/OAuthLogin");
         self.merge_session_url = format!("{origin}/MergeSession");
         self.allow_list = HostAllowList::empty().with_host(&base.host);
+        self.cookie_domain = base.host.to_ascii_lowercase();
         Ok(self)
     }
 

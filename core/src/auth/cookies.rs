@@ -137,6 +137,9 @@ impl CookieJar {
         };
         let host = host.to_ascii_lowercase();
         let (domain, host_only) = match c.domain.clone() {
+            // RFC 6265 §5.3 step 6: a host may only set cookies for itself
+            // or a parent domain of it.
+            Some(d) if !domain_matches(&host, &d) => return,
             Some(d) => (d, false),
             None => (host, true),
         };
@@ -196,16 +199,24 @@ impl CookieJar {
     }
 }
 
+/// RFC 6265 §5.1.3: `host` is `domain` or a name below it (never below an
+/// IP address).
+fn domain_matches(host: &str, domain: &str) -> bool {
+    host == domain
+        || (host.ends_with(domain)
+            && host[..host.len() - domain.len()].ends_with('.')
+            && host.parse::<std::net::IpAddr>().is_err())
+}
+
 /// RFC 6265 §5.1.1 cookie-date, as Unix seconds (`None` if it does not parse).
 pub fn parse_cookie_date(text: &str) -> Option<i64> {
     let is_delim = |c: char| matches!(c, '\t' | ' '..='/' | ';'..='@' | '['..='`' | '{'..='~');
     let (mut time, mut day, mut month, mut year) = (None, None, None, None);
     for token in text.split(is_delim).filter(|t| !t.is_empty()) {
         if time.is_none() {
-            let parts: Vec<&str> = token.split(':').collect();
-            if parts.len() == 3 && parts.iter().all(|p| digits(p, 1, 2).is_some()) {
-                let p: Vec<i64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
-                time = Some((p[0], p[1], p[2]));
+            let parts: Vec<Option<i64>> = token.split(':').map(|p| digits(p, 1, 2)).collect();
+            if let [Some(h), Some(m), Some(s)] = parts[..] {
+                time = Some((h, m, s));
                 continue;
             }
         }
@@ -285,6 +296,10 @@ mod tests {
     #[test]
     fn cookie_dates() {
         assert_eq!(parse_cookie_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        // Trailing non-digits in a time field (RFC 6265 allows them) once
+        // made the parser index past its parts (found by fuzzing).
+        assert_eq!(parse_cookie_date("01 Jan 1970 00:00:01x GMT"), Some(1));
+        assert_eq!(parse_cookie_date("01 Jan 1970 0x:00:01 GMT"), Some(1));
         assert_eq!(
             parse_cookie_date("Mon, 01-Jan-1990 00:00:00 GMT"),
             Some(631_152_000)
@@ -330,6 +345,18 @@ mod tests {
             NOW,
         );
         jar.store("accounts.google.com", "APISID=6; Domain=.google.com", NOW);
+        // Another site's domain, or a child of the host: ignored.
+        jar.store("accounts.google.com", "EVIL=7; Domain=.example.org", NOW);
+        jar.store(
+            "accounts.google.com",
+            "DEEP=8; Domain=x.accounts.google.com",
+            NOW,
+        );
+        jar.store("127.0.0.1", "IP=9; Domain=0.0.1", NOW);
+        assert!(jar.header_for("example.org", true).is_none());
+        assert!(jar
+            .header_for("x.accounts.google.com", true)
+            .is_some_and(|h| !h.contains("DEEP")));
         jar.store(
             "accounts.google.com",
             "APISID=; Domain=.google.com; Max-Age=0",

@@ -30,7 +30,7 @@
 //! | `POST /upload/photos/resumable`, `POST /upload/photos/put/<id>` | image upload (§6) |
 //! | `POST /o/oauth2/token` | the OAuth token endpoint: refresh tokens and authorization codes (§4) |
 //! | `GET /accounts/OAuthLogin?…&issueuberauth=1` | access token (Bearer) → uberauth token |
-//! | `GET /MergeSession?…&uberauth=…` | uberauth → the user's cookies (`Set-Cookie`, `Domain=.google.com`), a redirect to `continue` |
+//! | `GET /MergeSession?…&uberauth=…` | uberauth → the user's cookies (`Set-Cookie`, `Domain=<its own host>`), a redirect to `continue` |
 //! | `GET /o/oauth2/programmatic_auth` | the browser login: signs in the self user, sets the `oauth_code` cookie |
 //! | `/_emulator/…` | the JSON control API (see [`control`](self#control-api)) |
 //!

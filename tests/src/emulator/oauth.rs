@@ -188,6 +188,9 @@ pub(crate) fn merge_session(inner: &mut Inner, req: &Request) -> Response {
         return Response::text(400, "Bad Request", "Error=NoSuchUser");
     };
     let mut resp = Response::text(302, "Moved Temporarily", "");
+    // Google sets them for `.google.com`; a client only accepts cookies
+    // for the host it talks to (or a parent), so here: for ourselves.
+    let domain = cookie_domain(req.header("host").unwrap_or("127.0.0.1"));
     for (name, value) in &u.cookies {
         let secure = if name == "SAPISID" || name == "SSID" {
             "; Secure"
@@ -197,7 +200,7 @@ pub(crate) fn merge_session(inner: &mut Inner, req: &Request) -> Response {
         resp.headers.push((
             "Set-Cookie".into(),
             format!(
-                "{name}={value}; Domain=.google.com; Path=/; Expires=Fri, 01-Jan-2100 00:00:00 GMT{secure}; HttpOnly"
+                "{name}={value}; Domain={domain}; Path=/; Expires=Fri, 01-Jan-2100 00:00:00 GMT{secure}; HttpOnly"
             ),
         ));
     }
@@ -235,4 +238,13 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Response {
         status,
         &json!({"error": error, "error_description": description}),
     )
+}
+
+/// The host part of a `Host` header (`[::1]:80` → `::1`, `a.b:80` → `a.b`).
+fn cookie_domain(host: &str) -> String {
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host.to_ascii_lowercase()
 }
