@@ -151,22 +151,7 @@ impl Renewer {
         let token = self.lock().refresh_token();
         let token = token.ok_or(AuthError::NoRefreshToken)?;
         let outcome = run_login(&self.auth, &self.tls, Grant::RefreshToken(token));
-        let mut store = self.lock();
-        if let Some(new) = &outcome.new_refresh_token {
-            store.set_refresh_token(new);
-        }
-        match outcome.result {
-            Ok(creds) => {
-                store.set_cookies(&creds.cookies);
-                Ok(creds.cookies)
-            }
-            Err(e) => {
-                if e.is_sign_in_again() {
-                    store.clear();
-                }
-                Err(e)
-            }
-        }
+        outcome.settle_renewal(&mut *self.lock())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, dyn TokenStore + Send + 'static> {

@@ -121,6 +121,33 @@ impl From<Result<Credentials, AuthError>> for RunOutcome {
     }
 }
 
+impl RunOutcome {
+    /// What a renewal (a sign-in with the stored refresh token, after the
+    /// server refused the session cookies) leaves in `store`: a rotated
+    /// refresh token, and the new cookies; a refused grant clears it.
+    /// Returns the new cookies.
+    pub fn settle_renewal<S: TokenStore + ?Sized>(
+        self,
+        store: &mut S,
+    ) -> Result<hangups_core::api::Cookies, AuthError> {
+        if let Some(new) = &self.new_refresh_token {
+            store.set_refresh_token(new);
+        }
+        match self.result {
+            Ok(creds) => {
+                store.set_cookies(&creds.cookies);
+                Ok(creds.cookies)
+            }
+            Err(e) => {
+                if e.is_sign_in_again() {
+                    store.clear();
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
 /// What to do next.
 #[derive(Debug)]
 pub enum Next {
