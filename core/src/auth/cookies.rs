@@ -205,7 +205,7 @@ fn domain_matches(host: &str, domain: &str) -> bool {
     host == domain
         || (host.ends_with(domain)
             && host[..host.len() - domain.len()].ends_with('.')
-            && host.parse::<std::net::IpAddr>().is_err())
+            && host.parse::<core::net::IpAddr>().is_err())
 }
 
 /// RFC 6265 §5.1.1 cookie-date, as Unix seconds (`None` if it does not parse).
