@@ -176,6 +176,10 @@ impl<'a> Decoder<'a> {
 
     fn field<M: Message>(&mut self, m: &mut M, number: u32) -> Result<bool, DecodeError> {
         if self.s.peek() == b'n' {
+            // Absent: the commonest element by far.
+            if self.s.null() {
+                return Ok(false);
+            }
             self.s.token()?;
             return Ok(false);
         }
@@ -204,8 +208,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         slot: &mut Option<K::T>,
     ) -> Result<bool, DecodeError> {
-        let t = self.s.token()?;
-        match K::read(t) {
+        match K::read_next(&mut self.s)? {
             Ok(v) => {
                 *slot = Some(v);
                 Ok(true)
@@ -218,8 +221,7 @@ impl<'a> Decoder<'a> {
     }
 
     pub(crate) fn required<K: Kind>(&mut self, slot: &mut K::T) -> Result<bool, DecodeError> {
-        let t = self.s.token()?;
-        match K::read(t) {
+        match K::read_next(&mut self.s)? {
             Ok(v) => {
                 *slot = v;
                 Ok(true)
@@ -350,7 +352,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// A message member of a oneof: setting it replaces another member.
-    pub(crate) fn oneof_message<M: Message, O>(
+    pub(crate) fn oneof_message<M: Message, O: Default>(
         &mut self,
         slot: &mut O,
         get: fn(&mut O) -> Option<&mut M>,
@@ -361,6 +363,19 @@ impl<'a> Decoder<'a> {
         }
         if let Some(m) = get(slot) {
             return self.message_into(m, false);
+        }
+        if std::mem::discriminant(slot) == std::mem::discriminant(&O::default()) {
+            // No member is set (the usual case): decode in place, since
+            // messages can be large and moving them costs.
+            *slot = make(M::default());
+            let set = match get(slot) {
+                Some(m) => self.message_into(m, false)?,
+                None => false,
+            };
+            if !set {
+                *slot = O::default();
+            }
+            return Ok(set);
         }
         let mut m = M::default();
         let set = self.message_into(&mut m, false)?;

@@ -110,6 +110,16 @@ impl<'a> Scanner<'a> {
         self.peek() == 0 && self.pos >= self.bytes.len()
     }
 
+    /// Consumes `null` if the text at the cursor (after whitespace) is that.
+    #[inline]
+    pub(crate) fn null(&mut self) -> bool {
+        let found = self.bytes.get(self.pos..self.pos + 4) == Some(b"null");
+        if found {
+            self.pos += 4;
+        }
+        found
+    }
+
     fn literal(&mut self, word: &'static str) -> Result<(), DecodeError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
@@ -231,35 +241,44 @@ impl<'a> Scanner<'a> {
         Ok(v)
     }
 
+    /// A string without escapes at the cursor (after whitespace), consumed;
+    /// `None` (and nothing consumed) for anything else.
+    #[inline]
+    pub(crate) fn plain_string(&mut self) -> Option<&'a str> {
+        if self.peek() != b'"' {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = plain_run(self.bytes, start);
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
     /// Reads a string; positioned at its opening quote.
     pub(crate) fn string(&mut self) -> Result<Token<'a>, DecodeError> {
         self.pos += 1;
         let start = self.pos;
         // Fast path: no escapes.
-        loop {
-            match self.bytes.get(self.pos) {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Token::Str(Cow::Borrowed(s)));
-                }
-                Some(b'\\') => break,
-                Some(&c) if c < 0x20 => return Err(self.error("control character in string")),
-                Some(_) => self.pos += 1,
-                None => return Err(self.error("unterminated string")),
+        self.pos = plain_run(self.bytes, self.pos);
+        match self.bytes.get(self.pos) {
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Token::Str(Cow::Borrowed(s)));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.error("control character in string")),
+            None => return Err(self.error("unterminated string")),
         }
         let mut out = String::with_capacity(self.pos - start + 16);
         out.push_str(&self.text[start..self.pos]);
         let mut bad = false;
         loop {
             let run = self.pos;
-            while let Some(&c) = self.bytes.get(self.pos) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = plain_run(self.bytes, self.pos);
             out.push_str(&self.text[run..self.pos]);
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
@@ -390,4 +409,36 @@ impl<'a> Scanner<'a> {
         self.expect(b':', "expected ':' after an object key")?;
         Ok(key)
     }
+}
+
+/// The end of the run of bytes from `i` that are neither `"`, `\\` nor
+/// control characters, looked at eight at a time (SWAR: the lowest byte
+/// flagged by these bit tricks is always a true match; higher ones may be
+/// false positives, which is why only the lowest is used).
+#[inline]
+pub(crate) fn plain_run(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v;
+        let control = w.wrapping_sub(ONES * 0x20) & !w;
+        let found = (zero_byte(quote) | zero_byte(backslash) | control) & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while bytes
+        .get(i)
+        .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
+    {
+        i += 1;
+    }
+    i
 }

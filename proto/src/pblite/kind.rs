@@ -6,7 +6,8 @@
 
 #![allow(dead_code)]
 
-use super::json::Token;
+use super::json::{Scanner, Token};
+use crate::DecodeError;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use std::fmt::Write;
@@ -20,6 +21,13 @@ pub trait Kind {
     /// The value, or the token back if it does not fit (for the report).
     #[doc(hidden)]
     fn read(t: Token<'_>) -> Result<Self::T, Token<'_>>;
+    /// Reads the value at the cursor: [`read`](Self::read) of the next
+    /// token, or a shortcut that gives the same result for common text.
+    #[doc(hidden)]
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<Self::T, Token<'a>>, DecodeError> {
+        Ok(Self::read(s.token()?))
+    }
     #[doc(hidden)]
     fn write(v: &Self::T, out: &mut String);
 }
@@ -206,6 +214,14 @@ impl Kind for Str {
             Token::Str(s) => Ok(s.into_owned()),
             t => Err(t),
         }
+    }
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<String, Token<'a>>, DecodeError> {
+        // A string without escapes, copied once.
+        if let Some(text) = s.plain_string() {
+            return Ok(Ok(text.to_owned()));
+        }
+        Ok(Self::read(s.token()?))
     }
     fn write(v: &String, out: &mut String) {
         write_str(v, out);
