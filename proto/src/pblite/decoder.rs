@@ -69,6 +69,24 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A decoder of pblite escaped twice (see [`Scanner::nested`]).
+    pub(crate) fn new_nested(text: &'a str, max_depth: u32) -> Self {
+        Decoder {
+            s: Scanner::nested(text),
+            ..Decoder::new("", max_depth)
+        }
+    }
+
+    /// For a nested decoder: the skipped count and where the text after
+    /// the outer string starts.
+    pub(crate) fn finish_nested(mut self) -> Result<(usize, usize), DecodeError> {
+        if self.s.at_end() {
+            Ok((self.skipped, self.s.nested_end()))
+        } else {
+            Err(self.s.error("trailing characters after the message"))
+        }
+    }
+
     pub(crate) fn finish(mut self) -> Result<usize, DecodeError> {
         if self.s.at_end() {
             Ok(self.skipped)

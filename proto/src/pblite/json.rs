@@ -29,6 +29,22 @@ pub enum Token<'a> {
 }
 
 impl Token<'_> {
+    /// The token with any borrowed text copied.
+    fn into_owned(self) -> Token<'static> {
+        match self {
+            Token::Null => Token::Null,
+            Token::Bool(b) => Token::Bool(b),
+            Token::Int(i) => Token::Int(i),
+            Token::UInt(u) => Token::UInt(u),
+            Token::BigInt(f) => Token::BigInt(f),
+            Token::Float(f) => Token::Float(f),
+            Token::Str(s) => Token::Str(Cow::Owned(s.into_owned())),
+            Token::BadStr => Token::BadStr,
+            Token::Array => Token::Array,
+            Token::Object => Token::Object,
+        }
+    }
+
     /// A short name of the JSON type for log messages.
     pub(crate) fn json_type(&self) -> &'static str {
         match self {
@@ -44,11 +60,29 @@ impl Token<'_> {
 }
 
 /// A cursor over JSON text.
+///
+/// In *nested* mode (see [`Scanner::nested`]) the JSON is read where it
+/// sits inside a JSON string that is itself inside a JSON string (the
+/// pblite of a push-channel chunk), so every character of it is escaped
+/// twice: a quote is `\\\"`, a backslash `\\\\`, and the text ends
+/// at the `\"` that closes the outer string. Structural characters,
+/// numbers and literals are the same bytes at every level, so the scanner
+/// reads them as usual; only quotes, whitespace escapes and string
+/// contents need care. Nested mode is strict: anything unusual (escapes
+/// of structural characters, raw control characters, ...) is an error,
+/// and the caller then unescapes the text and decodes it normally, so
+/// being strict never changes a result. Error offsets are raw positions.
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pub(crate) pos: usize,
+    nested: bool,
 }
+
+/// A quote of the JSON in nested mode: `\\\"`.
+const NESTED_QUOTE: [u8; 4] = *b"\\\\\\\"";
+/// The end of the JSON in nested mode: the quote closing the outer string.
+const NESTED_END: [u8; 2] = *b"\\\"";
 
 impl<'a> Scanner<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
@@ -56,6 +90,16 @@ impl<'a> Scanner<'a> {
             text,
             bytes: text.as_bytes(),
             pos: 0,
+            nested: false,
+        }
+    }
+
+    /// A scanner of JSON escaped twice, starting at `text[0]` (see the
+    /// type's docs).
+    pub(crate) fn nested(text: &'a str) -> Self {
+        Scanner {
+            nested: true,
+            ..Scanner::new(text)
         }
     }
 
@@ -67,15 +111,57 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips whitespace and returns the next byte (0 at the end).
+    ///
+    /// In nested mode: `"` at a (4-byte) quote, which is left unconsumed;
+    /// 0 at the end of the outer string; 1 (never valid) at anything else
+    /// that is escaped.
     #[inline]
     pub(crate) fn peek(&mut self) -> u8 {
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
-                b' ' | b'\n' | b'\r' | b'\t' => self.pos += 1,
+                b' ' => self.pos += 1,
+                b'\n' | b'\r' | b'\t' | b'\\' => {
+                    if let Some(b) = self.peek_special(b) {
+                        return b;
+                    }
+                }
                 _ => return b,
             }
         }
         0
+    }
+
+    /// [`peek`](Self::peek) at a `\\` or a control character: `None`
+    /// after skipping a whitespace character.
+    #[inline]
+    fn peek_special(&mut self, b: u8) -> Option<u8> {
+        if self.nested {
+            if self.is_at(self.pos, NESTED_QUOTE) {
+                return Some(b'"');
+            }
+            return self.nested_peek();
+        }
+        if b == b'\\' {
+            return Some(b);
+        }
+        self.pos += 1;
+        None
+    }
+
+    /// [`peek_special`](Self::peek_special) in nested mode.
+    #[inline(never)]
+    fn nested_peek(&mut self) -> Option<u8> {
+        let rest = &self.bytes[self.pos..];
+        if self.is_at(self.pos, NESTED_QUOTE) {
+            Some(b'"')
+        } else if self.is_at(self.pos, NESTED_END) {
+            Some(0)
+        } else if let [b'\\', b'\\', b'n' | b'r' | b't', ..] = rest {
+            self.pos += 3;
+            None
+        } else {
+            Some(1)
+        }
     }
 
     /// Consumes `b` (after whitespace) or fails.
@@ -105,15 +191,34 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Whether the text after the value is only whitespace.
+    /// Whether the text after the value is only whitespace (in nested
+    /// mode: up to the end of the outer string).
     pub(crate) fn at_end(&mut self) -> bool {
-        self.peek() == 0 && self.pos >= self.bytes.len()
+        if self.nested {
+            self.peek() == 0 && self.is_at(self.pos, NESTED_END)
+        } else {
+            self.peek() == 0 && self.pos >= self.bytes.len()
+        }
+    }
+
+    /// In nested mode, at the end: where the text after the outer string
+    /// starts.
+    pub(crate) fn nested_end(&self) -> usize {
+        self.pos + NESTED_END.len()
+    }
+
+    /// Whether `bytes` are at `pos`.
+    #[inline]
+    fn is_at<const N: usize>(&self, pos: usize, bytes: [u8; N]) -> bool {
+        self.bytes
+            .get(pos..pos + N)
+            .is_some_and(|b| <[u8; N]>::try_from(b).is_ok_and(|b| b == bytes))
     }
 
     /// Consumes `null` if the text at the cursor (after whitespace) is that.
     #[inline]
     pub(crate) fn null(&mut self) -> bool {
-        let found = self.bytes.get(self.pos..self.pos + 4) == Some(b"null");
+        let found = self.is_at(self.pos, *b"null");
         if found {
             self.pos += 4;
         }
@@ -248,17 +353,33 @@ impl<'a> Scanner<'a> {
         if self.peek() != b'"' {
             return None;
         }
-        let start = self.pos + 1;
+        let width = if self.nested {
+            if !self.is_at(self.pos, NESTED_QUOTE) {
+                return None;
+            }
+            NESTED_QUOTE.len()
+        } else {
+            1
+        };
+        let start = self.pos + width;
         let end = plain_run(self.bytes, start);
-        if self.bytes.get(end) != Some(&b'"') {
+        let closed = if self.nested {
+            self.is_at(end, NESTED_QUOTE)
+        } else {
+            self.bytes.get(end) == Some(&b'"')
+        };
+        if !closed {
             return None;
         }
-        self.pos = end + 1;
+        self.pos = end + width;
         self.text.get(start..end)
     }
 
     /// Reads a string; positioned at its opening quote.
     pub(crate) fn string(&mut self) -> Result<Token<'a>, DecodeError> {
+        if self.nested {
+            return self.nested_string();
+        }
         self.pos += 1;
         let start = self.pos;
         // Fast path: no escapes.
@@ -334,6 +455,188 @@ impl<'a> Scanner<'a> {
                 None => return Err(self.error("unterminated string")),
             }
         }
+    }
+
+    /// [`string`](Self::string) in nested mode.
+    #[inline(never)]
+    fn nested_string(&mut self) -> Result<Token<'a>, DecodeError> {
+        if !self.is_at(self.pos, NESTED_QUOTE) {
+            return Err(self.error("expected a string"));
+        }
+        self.pos += NESTED_QUOTE.len();
+        let start = self.pos;
+        self.pos = plain_run(self.bytes, self.pos);
+        if self.is_at(self.pos, NESTED_QUOTE) {
+            let s = &self.text[start..self.pos];
+            self.pos += NESTED_QUOTE.len();
+            return Ok(Token::Str(Cow::Borrowed(s)));
+        }
+        // The usual escapes, decoded from the raw bytes: `\\\\\\\"` is a
+        // quote, `\\\\\\\\` a backslash, `\\\\n` a newline...
+        let mut out = String::with_capacity(self.pos - start + 32);
+        out.push_str(&self.text[start..self.pos]);
+        loop {
+            let at = self.pos;
+            let c = match self.bytes.get(at..at + 8) {
+                Some([b'\\', b'\\', b'\\', b'"', ..]) => {
+                    self.pos += 4;
+                    return Ok(Token::Str(Cow::Owned(out)));
+                }
+                Some([b'\\', b'\\', b'\\', b'\\', b'\\', b'\\', b'\\', c @ (b'"' | b'\\')]) => {
+                    self.pos += 8;
+                    char::from(*c)
+                }
+                Some(
+                    [b'\\', b'\\', b'\\', b'\\', c @ (b'n' | b't' | b'r' | b'b' | b'f' | b'/'), ..],
+                ) => {
+                    self.pos += 5;
+                    match c {
+                        b'n' => '\n',
+                        b't' => '\t',
+                        b'r' => '\r',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        _ => '/',
+                    }
+                }
+                _ => break,
+            };
+            out.push(c);
+            let run = self.pos;
+            self.pos = plain_run(self.bytes, self.pos);
+            out.push_str(&self.text[run..self.pos]);
+        }
+        // Anything else: rebuild the string as plain JSON (its own escapes
+        // kept, the two outer levels removed), then read that as usual.
+        self.pos = start;
+        let mut json = String::with_capacity(out.capacity());
+        json.push('"');
+        let mut escaped = false;
+        loop {
+            let run = self.pos;
+            self.pos = plain_run(self.bytes, self.pos);
+            if self.pos > run {
+                json.push_str(&self.text[run..self.pos]);
+                escaped = false;
+            }
+            let c = self
+                .inner_char()
+                .ok_or_else(|| self.error("unexpected escape in nested JSON"))?;
+            json.push(c);
+            match c {
+                '"' if !escaped => break,
+                '\\' => escaped = !escaped,
+                _ => escaped = false,
+            }
+        }
+        let mut plain = Scanner::new(&json);
+        let token = plain.string()?;
+        if plain.pos != json.len() {
+            return Err(self.error("unexpected escape in nested JSON"));
+        }
+        Ok(token.into_owned())
+    }
+
+    /// In nested mode, inside a string: the next character of the JSON
+    /// text (both outer levels of escapes decoded); `None` at the end of
+    /// the outer string or at anything invalid there.
+    fn inner_char(&mut self) -> Option<char> {
+        match self.middle_char()? {
+            '\\' => {}
+            '"' => return None,
+            c if c < ' ' => return None,
+            c => return Some(c),
+        }
+        Some(match self.middle_char()? {
+            c @ ('"' | '\\' | '/') => c,
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let hi = self.middle_hex4()?;
+                let code = match hi {
+                    0xD800..=0xDBFF => {
+                        if self.middle_char()? != '\\' || self.middle_char()? != 'u' {
+                            return None;
+                        }
+                        let lo = self.middle_hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&lo) {
+                            return None;
+                        }
+                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    c => c,
+                };
+                char::from_u32(code)?
+            }
+            _ => return None,
+        })
+    }
+
+    fn middle_hex4(&mut self) -> Option<u32> {
+        let mut v = 0;
+        for _ in 0..4 {
+            v = v * 16 + self.middle_char()?.to_digit(16)?;
+        }
+        Some(v)
+    }
+
+    /// In nested mode: the next character of the middle level (the raw
+    /// text with one level of escapes decoded); `None` at the end of the
+    /// outer string or at anything invalid.
+    fn middle_char(&mut self) -> Option<char> {
+        let b = *self.bytes.get(self.pos)?;
+        if b != b'\\' {
+            if b == b'"' || b < 0x20 {
+                return None;
+            }
+            let c = self.text.get(self.pos..)?.chars().next()?;
+            self.pos += c.len_utf8();
+            return Some(c);
+        }
+        let e = *self.bytes.get(self.pos + 1)?;
+        self.pos += 2;
+        Some(match e {
+            b'"' | b'\\' | b'/' => char::from(e),
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = self.raw_hex4()?;
+                let code = match hi {
+                    0xD800..=0xDBFF => {
+                        if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                            return None;
+                        }
+                        self.pos += 2;
+                        let lo = self.raw_hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&lo) {
+                            return None;
+                        }
+                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    c => c,
+                };
+                char::from_u32(code)?
+            }
+            _ => return None,
+        })
+    }
+
+    fn raw_hex4(&mut self) -> Option<u32> {
+        let h = self.bytes.get(self.pos..self.pos + 4)?;
+        let mut v = 0;
+        for &c in h {
+            v = v * 16 + char::from(c).to_digit(16)?;
+        }
+        self.pos += 4;
+        Some(v)
     }
 
     /// Skips one value of any kind, iteratively.
