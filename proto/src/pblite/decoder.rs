@@ -138,13 +138,16 @@ impl<'a> Decoder<'a> {
             let mut number = 0u32;
             loop {
                 let b = self.s.peek();
-                if b == b'{' && self.is_last_element()? {
-                    set |= self.extras(m)?;
-                    self.s.expect(b']', "expected ']' after the extra fields")?;
-                    break;
-                }
                 number = number.saturating_add(1);
-                set |= self.field(m, number)?;
+                // Absent (the commonest element by far) or present.
+                if b != b'n' || !self.s.null() {
+                    if b == b'{' && self.is_last_element()? {
+                        set |= self.extras(m)?;
+                        self.s.expect(b']', "expected ']' after the extra fields")?;
+                        break;
+                    }
+                    set |= self.field(m, number)?;
+                }
                 if !self.s.comma_or(b']')? {
                     break;
                 }

@@ -117,6 +117,21 @@ impl<'a> Scanner<'a> {
     /// that is escaped.
     #[inline]
     pub(crate) fn peek(&mut self) -> u8 {
+        // Fast path: a token right here, or after one space.
+        let mut b = self.bytes.get(self.pos).copied().unwrap_or(0);
+        if b == b' ' {
+            self.pos += 1;
+            b = self.bytes.get(self.pos).copied().unwrap_or(0);
+        }
+        if b > b' ' && b != b'\\' {
+            return b;
+        }
+        self.peek_slow()
+    }
+
+    /// [`peek`](Self::peek) at anything else: more whitespace, an escape,
+    /// the end.
+    fn peek_slow(&mut self) -> u8 {
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b' ' => self.pos += 1,
@@ -265,11 +280,36 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
         }
         let int_start = self.pos;
-        let n = self.digits();
+        // The value of the digits, exact for up to 18 of them (wrapping
+        // beyond, where it is not used): eight at a time, then one by one.
+        let mut value: u64 = 0;
+        while let Some(eight) = self.bytes.get(self.pos..self.pos + 8) {
+            let Some(x) = <[u8; 8]>::try_from(eight).ok().and_then(eight_digits) else {
+                break;
+            };
+            value = value.wrapping_mul(100_000_000).wrapping_add(u64::from(x));
+            self.pos += 8;
+        }
+        while let Some(&d) = self.bytes.get(self.pos) {
+            let d = d.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            self.pos += 1;
+        }
+        let n = self.pos - int_start;
         if n == 0 || (n > 1 && self.bytes[int_start] == b'0') {
             return Err(self.error("invalid number"));
         }
         let int_end = self.pos;
+        let is_int = !matches!(self.bytes.get(self.pos), Some(b'.' | b'e' | b'E'));
+        if is_int && n <= 18 {
+            // Fits an i64 whatever the digits.
+            #[allow(clippy::cast_possible_wrap)]
+            let v = value as i64;
+            return Ok(Token::Int(if neg { -v } else { v }));
+        }
         let mut is_float = false;
         if self.bytes.get(self.pos) == Some(&b'.') {
             self.pos += 1;
@@ -296,14 +336,6 @@ impl<'a> Scanner<'a> {
                 .map_err(|_| self.error("invalid number"));
         }
         let digits = &self.bytes[int_start..int_end];
-        if digits.len() <= 18 {
-            // Fits an i64 whatever the digits: no overflow checks needed.
-            let mut v: i64 = 0;
-            for &d in digits {
-                v = v * 10 + i64::from(d - b'0');
-            }
-            return Ok(Token::Int(if neg { -v } else { v }));
-        }
         if digits.len() <= 20 {
             let mut v: u64 = 0;
             let mut ok = true;
@@ -744,4 +776,87 @@ pub(crate) fn plain_run(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The value of eight ASCII digits (the first one most significant), or
+/// `None` if any byte is not a digit.
+#[inline]
+fn eight_digits(bytes: [u8; 8]) -> Option<u32> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let w = u64::from_le_bytes(bytes);
+    // Each byte 0x30..=0x39: high nibble 3, and adding 6 to the digit
+    // (0..=15 after the subtraction) does not reach 16.
+    let d = w.wrapping_sub(ZEROS);
+    if w & HIGH_NIBBLES != ZEROS || d.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != 0 {
+        return None;
+    }
+    // Pairs of digits in the even bytes (10 * first + second), then groups
+    // of four in the even 16-bit lanes, then the two groups.
+    let pairs = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs * 100 + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    #[allow(clippy::cast_possible_truncation)]
+    Some(((quads & 0xFFFF) * 10_000 + (quads >> 32)) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_digits_reads_only_digits() {
+        assert_eq!(eight_digits(*b"12345678"), Some(12_345_678));
+        assert_eq!(eight_digits(*b"00000000"), Some(0));
+        assert_eq!(eight_digits(*b"99999999"), Some(99_999_999));
+        assert_eq!(eight_digits(*b"09080706"), Some(9_080_706));
+        for i in 0..8 {
+            for b in [
+                b'/',
+                b':',
+                b'.',
+                b'e',
+                b',',
+                b']',
+                b' ',
+                b'-',
+                0x30 + 10,
+                0xB0,
+                0x00,
+            ] {
+                let mut x = *b"12345678";
+                x[i] = b;
+                assert_eq!(eight_digits(x), None, "{x:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_of_every_length() {
+        for len in 1..=25 {
+            for first in ['1', '9'] {
+                let digits: String = std::iter::once(first)
+                    .chain("8765432109876543210987654".chars())
+                    .take(len)
+                    .collect();
+                for sign in ["", "-"] {
+                    for tail in ["", ",", "]", ".5", "e3"] {
+                        let text = format!("{sign}{digits}{tail}");
+                        let mut s = Scanner::new(&text);
+                        let t = s.token().unwrap();
+                        let number = format!("{sign}{digits}");
+                        let expected = if tail.starts_with(['.', 'e']) {
+                            Token::Float(format!("{number}{tail}").parse().unwrap())
+                        } else if let Ok(i) = number.parse::<i64>() {
+                            Token::Int(i)
+                        } else if let Ok(u) = number.parse::<u64>() {
+                            Token::UInt(u)
+                        } else {
+                            Token::BigInt(number.parse().unwrap())
+                        };
+                        assert_eq!(t, expected, "{text}");
+                    }
+                }
+            }
+        }
+    }
 }
