@@ -273,6 +273,48 @@ impl<'a> Scanner<'a> {
         self.pos - start
     }
 
+    /// The digits from `pos`: their value, exact for up to 18 of them
+    /// (wrapping beyond, where it is not used), and where they end. Eight
+    /// at a time, then one by one.
+    #[inline]
+    fn digits_value(&self, mut pos: usize) -> (u64, usize) {
+        let mut value: u64 = 0;
+        while let Some(eight) = self.bytes.get(pos..pos + 8) {
+            let Some(x) = <[u8; 8]>::try_from(eight).ok().and_then(eight_digits) else {
+                break;
+            };
+            value = value.wrapping_mul(100_000_000).wrapping_add(u64::from(x));
+            pos += 8;
+        }
+        while let Some(&d) = self.bytes.get(pos) {
+            let d = d.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            pos += 1;
+        }
+        (value, pos)
+    }
+
+    /// A non-negative integer of up to 18 digits at the cursor (after
+    /// whitespace): its value and where it ends, without consuming it.
+    /// `None` for anything else (other numbers included).
+    #[inline]
+    pub(crate) fn peek_small_uint(&mut self) -> Option<(u64, usize)> {
+        if !self.peek().is_ascii_digit() {
+            return None;
+        }
+        let (value, end) = self.digits_value(self.pos);
+        let n = end - self.pos;
+        let leading_zero = n > 1 && self.bytes[self.pos] == b'0';
+        let more = matches!(self.bytes.get(end), Some(b'.' | b'e' | b'E'));
+        if n > 18 || leading_zero || more {
+            return None;
+        }
+        Some((value, end))
+    }
+
     fn number(&mut self) -> Result<Token<'a>, DecodeError> {
         let start = self.pos;
         let neg = self.bytes[self.pos] == b'-';
@@ -280,24 +322,8 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
         }
         let int_start = self.pos;
-        // The value of the digits, exact for up to 18 of them (wrapping
-        // beyond, where it is not used): eight at a time, then one by one.
-        let mut value: u64 = 0;
-        while let Some(eight) = self.bytes.get(self.pos..self.pos + 8) {
-            let Some(x) = <[u8; 8]>::try_from(eight).ok().and_then(eight_digits) else {
-                break;
-            };
-            value = value.wrapping_mul(100_000_000).wrapping_add(u64::from(x));
-            self.pos += 8;
-        }
-        while let Some(&d) = self.bytes.get(self.pos) {
-            let d = d.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            value = value.wrapping_mul(10).wrapping_add(u64::from(d));
-            self.pos += 1;
-        }
+        let (value, end) = self.digits_value(self.pos);
+        self.pos = end;
         let n = self.pos - int_start;
         if n == 0 || (n > 1 && self.bytes[int_start] == b'0') {
             return Err(self.error("invalid number"));

@@ -71,6 +71,18 @@ macro_rules! int_kind {
             fn read(t: Token<'_>) -> Result<$t, Token<'_>> {
                 int(&t, $from_str).and_then(|i| <$t>::try_from(i).ok()).ok_or(t)
             }
+            #[inline]
+            #[allow(irrefutable_let_patterns)] // u64 from u64
+            fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<$t, Token<'a>>, DecodeError> {
+                // A small non-negative integer, read without a token.
+                if let Some((v, end)) = s.peek_small_uint() {
+                    if let Ok(v) = <$t>::try_from(v) {
+                        s.pos = end;
+                        return Ok(Ok(v));
+                    }
+                }
+                Ok(Self::read(s.token()?))
+            }
             fn write(v: &$t, out: &mut String) {
                 write_int(i128::from(*v), out);
             }
@@ -109,6 +121,14 @@ pub struct Bool;
 impl Kind for Bool {
     type T = bool;
     const NAME: &'static str = "bool";
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<bool, Token<'a>>, DecodeError> {
+        if let Some((v, end)) = s.peek_small_uint() {
+            s.pos = end;
+            return Ok(Ok(v != 0));
+        }
+        Ok(Self::read(s.token()?))
+    }
     fn read(t: Token<'_>) -> Result<bool, Token<'_>> {
         match t {
             Token::Bool(b) => Ok(b),
@@ -279,6 +299,10 @@ impl<E: From<i32> + Copy + Into<i32>> Kind for Enum<E> {
     const NAME: &'static str = "enum";
     fn read(t: Token<'_>) -> Result<E, Token<'_>> {
         Int32::read(t).map(E::from)
+    }
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<E, Token<'a>>, DecodeError> {
+        Ok(Int32::read_next(s)?.map(E::from))
     }
     fn write(v: &E, out: &mut String) {
         write_int(i128::from((*v).into()), out);

@@ -370,12 +370,26 @@ impl<'a> Inner<'a> {
         }
         loop {
             self.ws()?;
-            self.expect(b'"')?;
-            let mut key = KeyText::default();
-            self.string(&mut key)?;
-            self.ws()?;
-            self.expect(b':')?;
-            field(self, key.key())?;
+            let key = match self.s.as_bytes().get(self.pos..self.pos + 6) {
+                // The usual key, written plainly: `\"2\":`.
+                Some(&[b'\\', b'"', k @ b'0'..=b'9', b'\\', b'"', b':']) => {
+                    self.pos += 6;
+                    match k {
+                        b'2' => Key::Two,
+                        b'3' => Key::Three,
+                        _ => Key::Other,
+                    }
+                }
+                _ => {
+                    self.expect(b'"')?;
+                    let mut key = KeyText::default();
+                    self.string(&mut key)?;
+                    self.ws()?;
+                    self.expect(b':')?;
+                    key.key()
+                }
+            };
+            field(self, key)?;
             self.ws()?;
             match self.next()? {
                 0x2C => {}             // ,
