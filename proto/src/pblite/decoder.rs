@@ -376,8 +376,8 @@ impl<'a> Decoder<'a> {
     pub(crate) fn oneof_message<M: Message, O: Default>(
         &mut self,
         slot: &mut O,
-        get: fn(&mut O) -> Option<&mut M>,
-        make: fn(M) -> O,
+        get: impl Fn(&mut O) -> Option<&mut M>,
+        make: impl Fn(M) -> O,
     ) -> Result<bool, DecodeError> {
         if self.s.peek() != b'[' {
             return self.not_a_message();
