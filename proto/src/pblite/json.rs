@@ -126,6 +126,9 @@ impl<'a> Scanner<'a> {
         if b > b' ' && b != b'\\' {
             return b;
         }
+        if b == b'\\' && self.nested && self.is_at(self.pos, NESTED_QUOTE) {
+            return b'"';
+        }
         self.peek_slow()
     }
 
