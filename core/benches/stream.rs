@@ -12,19 +12,20 @@
 //! `HANGUPS_BENCH_MS` sets the time spent on each figure (default 1500);
 //! `HANGUPS_BENCH_ONLY_DECODE=1` runs only the decoder (for profiling).
 //!
-//! Figures from one run on a 2-core x86-64 VM, stream-10k.bin (MB/s of
-//! stream bytes, medians):
+//! Figures on a 2-core x86-64 VM, stream-10k.bin (MB/s of stream bytes,
+//! each the median of three runs):
 //!
 //! | read size | decode to StateUpdates | framing + outer JSON (serde_json) | framing only |
 //! |---|---|---|---|
-//! | 1 KiB | 339 | 1,140 | 3,366 |
-//! | 4 KiB | 337 | 1,244 | 3,804 |
-//! | 64 KiB | 335 | 1,384 | 4,206 |
-//! | 1 MiB | 343 | 1,359 | 4,030 |
+//! | 1 KiB | 426 | 1,293 | 3,431 |
+//! | 4 KiB | 433 | 1,346 | 3,854 |
+//! | 64 KiB | 439 | 1,413 | 4,124 |
+//! | 1 MiB | 430 | 1,420 | 4,027 |
 //!
-//! About 60% of the decode time is hangups-proto's pblite decoder (≈ 550
-//! MB/s of stream bytes on its own), the rest framing (UTF-8 validation,
-//! UTF-16 count) and reading the two outer JSON layers.
+//! Most of the decode time is hangups-proto's pblite decoder, reading the
+//! payload where it sits in the chunk (escaped twice), and the allocation
+//! of its owned output; the rest is framing (UTF-8 validation, UTF-16
+//! count) and reading the outer JSON layer and the wrapper.
 
 #[path = "support/gen_stream.rs"]
 mod gen_stream;

@@ -40,13 +40,20 @@ fn run_chunks(stream: &[u8], read: usize) -> (Vec<String>, Option<String>) {
     (chunks, None)
 }
 
-/// The push-array decoder on arbitrary text: never panics, and every item
-/// it yields is well-formed.
+/// The push-array decoder on arbitrary text: never panics, and gives what
+/// the fast path that unescapes `"cbu"` payloads before decoding them and
+/// the slow path (serde_json) give.
 pub fn push_arrays(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = decode_chunk(text);
+    let decoded = decode_chunk(text);
+    let [unnested, slow] = crate::channel::decode_chunk_other_ways(text);
+    assert_eq!(decoded, unnested, "decoding in place differs: {text}");
+    assert_eq!(
+        decoded, slow,
+        "the fast path differs from the slow one: {text}"
+    );
 }
 
 /// The HTTP response parser under arbitrary splits (see

@@ -29,7 +29,7 @@ use std::fmt;
 
 mod fast;
 
-use fast::Content;
+use fast::{Content, Payload};
 
 /// One push array of a chunk. A wrapper holding both a client id and a
 /// payload gives two `PushArray`s with the same `array_id`, the client id
@@ -114,6 +114,23 @@ pub fn decode_chunk(chunk: &str) -> Result<Vec<PushArray>, PushError> {
     Ok(out)
 }
 
+/// [`decode_chunk`] as it worked before `"cbu"` payloads were decoded
+/// where they sit in the chunk (they are unescaped first), or, with
+/// `serde`, the slow path alone; for checking that all ways agree.
+pub(crate) fn decode_chunk_other_ways(chunk: &str) -> [Result<Vec<PushArray>, PushError>; 2] {
+    let unnested = match fast::scan_unnested(chunk) {
+        Some(elements) => {
+            let mut out = Vec::with_capacity(elements.len());
+            for element in elements {
+                push_content(element.id, element.content, element.raw, &mut out);
+            }
+            Ok(out)
+        }
+        None => decode_slowly(chunk),
+    };
+    [unnested, decode_slowly(chunk)]
+}
+
 /// Decodes element by element with serde_json: slower, but it takes any
 /// JSON and tells which element is wrong.
 fn decode_slowly(chunk: &str) -> Result<Vec<PushArray>, PushError> {
@@ -141,7 +158,7 @@ fn decode_slowly(chunk: &str) -> Result<Vec<PushArray>, PushError> {
                 Ok(wrapper) => {
                     let content = Content::Wrapper {
                         client_id: wrapper.client_id.map(|c| c.id.into_owned()),
-                        pblite: wrapper.payload.map(|p| p.pblite),
+                        pblite: wrapper.payload.map(|p| Payload::Text(p.pblite)),
                     };
                     push_content(id, content, raw, &mut out);
                 }
@@ -193,7 +210,11 @@ fn push_content(id: u64, content: Content<'_>, raw: &str, out: &mut Vec<PushArra
         });
     }
     match pblite {
-        Some(pblite) => match decode_payload(&pblite) {
+        Some(Payload::Updates(updates)) => out.push(PushArray {
+            array_id: id,
+            data: PushData::StateUpdates(updates),
+        }),
+        Some(Payload::Text(pblite)) => match decode_payload(&pblite) {
             Ok(updates) => out.push(PushArray {
                 array_id: id,
                 data: PushData::StateUpdates(updates),

@@ -69,6 +69,24 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A decoder of pblite escaped twice (see [`Scanner::nested`]).
+    pub(crate) fn new_nested(text: &'a str, max_depth: u32) -> Self {
+        Decoder {
+            s: Scanner::nested(text),
+            ..Decoder::new("", max_depth)
+        }
+    }
+
+    /// For a nested decoder: the skipped count and where the text after
+    /// the outer string starts.
+    pub(crate) fn finish_nested(mut self) -> Result<(usize, usize), DecodeError> {
+        if self.s.at_end() {
+            Ok((self.skipped, self.s.nested_end()))
+        } else {
+            Err(self.s.error("trailing characters after the message"))
+        }
+    }
+
     pub(crate) fn finish(mut self) -> Result<usize, DecodeError> {
         if self.s.at_end() {
             Ok(self.skipped)
@@ -120,13 +138,16 @@ impl<'a> Decoder<'a> {
             let mut number = 0u32;
             loop {
                 let b = self.s.peek();
-                if b == b'{' && self.is_last_element()? {
-                    set |= self.extras(m)?;
-                    self.s.expect(b']', "expected ']' after the extra fields")?;
-                    break;
-                }
                 number = number.saturating_add(1);
-                set |= self.field(m, number)?;
+                // Absent (the commonest element by far) or present.
+                if b != b'n' || !self.s.null() {
+                    if b == b'{' && self.is_last_element()? {
+                        set |= self.extras(m)?;
+                        self.s.expect(b']', "expected ']' after the extra fields")?;
+                        break;
+                    }
+                    set |= self.field(m, number)?;
+                }
                 if !self.s.comma_or(b']')? {
                     break;
                 }
@@ -176,6 +197,10 @@ impl<'a> Decoder<'a> {
 
     fn field<M: Message>(&mut self, m: &mut M, number: u32) -> Result<bool, DecodeError> {
         if self.s.peek() == b'n' {
+            // Absent: the commonest element by far.
+            if self.s.null() {
+                return Ok(false);
+            }
             self.s.token()?;
             return Ok(false);
         }
@@ -204,8 +229,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         slot: &mut Option<K::T>,
     ) -> Result<bool, DecodeError> {
-        let t = self.s.token()?;
-        match K::read(t) {
+        match K::read_next(&mut self.s)? {
             Ok(v) => {
                 *slot = Some(v);
                 Ok(true)
@@ -218,8 +242,7 @@ impl<'a> Decoder<'a> {
     }
 
     pub(crate) fn required<K: Kind>(&mut self, slot: &mut K::T) -> Result<bool, DecodeError> {
-        let t = self.s.token()?;
-        match K::read(t) {
+        match K::read_next(&mut self.s)? {
             Ok(v) => {
                 *slot = v;
                 Ok(true)
@@ -350,17 +373,30 @@ impl<'a> Decoder<'a> {
     }
 
     /// A message member of a oneof: setting it replaces another member.
-    pub(crate) fn oneof_message<M: Message, O>(
+    pub(crate) fn oneof_message<M: Message, O: Default>(
         &mut self,
         slot: &mut O,
-        get: fn(&mut O) -> Option<&mut M>,
-        make: fn(M) -> O,
+        get: impl Fn(&mut O) -> Option<&mut M>,
+        make: impl Fn(M) -> O,
     ) -> Result<bool, DecodeError> {
         if self.s.peek() != b'[' {
             return self.not_a_message();
         }
         if let Some(m) = get(slot) {
             return self.message_into(m, false);
+        }
+        if std::mem::discriminant(slot) == std::mem::discriminant(&O::default()) {
+            // No member is set (the usual case): decode in place, since
+            // messages can be large and moving them costs.
+            *slot = make(M::default());
+            let set = match get(slot) {
+                Some(m) => self.message_into(m, false)?,
+                None => false,
+            };
+            if !set {
+                *slot = O::default();
+            }
+            return Ok(set);
         }
         let mut m = M::default();
         let set = self.message_into(&mut m, false)?;

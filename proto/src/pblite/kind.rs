@@ -6,7 +6,8 @@
 
 #![allow(dead_code)]
 
-use super::json::Token;
+use super::json::{Scanner, Token};
+use crate::DecodeError;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use std::fmt::Write;
@@ -20,6 +21,13 @@ pub trait Kind {
     /// The value, or the token back if it does not fit (for the report).
     #[doc(hidden)]
     fn read(t: Token<'_>) -> Result<Self::T, Token<'_>>;
+    /// Reads the value at the cursor: [`read`](Self::read) of the next
+    /// token, or a shortcut that gives the same result for common text.
+    #[doc(hidden)]
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<Self::T, Token<'a>>, DecodeError> {
+        Ok(Self::read(s.token()?))
+    }
     #[doc(hidden)]
     fn write(v: &Self::T, out: &mut String);
 }
@@ -63,6 +71,18 @@ macro_rules! int_kind {
             fn read(t: Token<'_>) -> Result<$t, Token<'_>> {
                 int(&t, $from_str).and_then(|i| <$t>::try_from(i).ok()).ok_or(t)
             }
+            #[inline]
+            #[allow(irrefutable_let_patterns)] // u64 from u64
+            fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<$t, Token<'a>>, DecodeError> {
+                // A small non-negative integer, read without a token.
+                if let Some((v, end)) = s.peek_small_uint() {
+                    if let Ok(v) = <$t>::try_from(v) {
+                        s.pos = end;
+                        return Ok(Ok(v));
+                    }
+                }
+                Ok(Self::read(s.token()?))
+            }
             fn write(v: &$t, out: &mut String) {
                 write_int(i128::from(*v), out);
             }
@@ -101,6 +121,14 @@ pub struct Bool;
 impl Kind for Bool {
     type T = bool;
     const NAME: &'static str = "bool";
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<bool, Token<'a>>, DecodeError> {
+        if let Some((v, end)) = s.peek_small_uint() {
+            s.pos = end;
+            return Ok(Ok(v != 0));
+        }
+        Ok(Self::read(s.token()?))
+    }
     fn read(t: Token<'_>) -> Result<bool, Token<'_>> {
         match t {
             Token::Bool(b) => Ok(b),
@@ -207,6 +235,14 @@ impl Kind for Str {
             t => Err(t),
         }
     }
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<String, Token<'a>>, DecodeError> {
+        // A string without escapes, copied once.
+        if let Some(text) = s.plain_string() {
+            return Ok(Ok(text.to_owned()));
+        }
+        Ok(Self::read(s.token()?))
+    }
     fn write(v: &String, out: &mut String) {
         write_str(v, out);
     }
@@ -263,6 +299,10 @@ impl<E: From<i32> + Copy + Into<i32>> Kind for Enum<E> {
     const NAME: &'static str = "enum";
     fn read(t: Token<'_>) -> Result<E, Token<'_>> {
         Int32::read(t).map(E::from)
+    }
+    #[inline]
+    fn read_next<'a>(s: &mut Scanner<'a>) -> Result<Result<E, Token<'a>>, DecodeError> {
+        Ok(Int32::read_next(s)?.map(E::from))
     }
     fn write(v: &E, out: &mut String) {
         write_int(i128::from((*v).into()), out);

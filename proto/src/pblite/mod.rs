@@ -136,6 +136,31 @@ pub fn decode_with<M: Message>(
     Ok(Decoded { message, skipped })
 }
 
+/// Decodes pblite that sits, escaped twice, inside a JSON string inside a
+/// JSON string, as the payload of a push-channel chunk does (PROTOCOL.md
+/// §1.6): `raw` starts at the first character of the inner string's
+/// contents as they appear in the outer text, e.g. `[\\\"cbu\\\", [...]]\"}...`.
+/// Returns the message and the length of `raw` up to and including the
+/// `\"` that closes the inner string.
+///
+/// This reads the text where it is, without unescaping it first. It is
+/// strict: an error does not mean that the unescaped text is not valid
+/// pblite (escapes of structural characters, for one, are refused), only
+/// that the caller must unescape it and use [`decode_with`]. When it
+/// succeeds, the result is what [`decode_with`] gives on the unescaped
+/// text.
+#[doc(hidden)]
+pub fn decode_nested<M: Message>(
+    raw: &str,
+    options: DecodeOptions,
+) -> Result<(Decoded<M>, usize), DecodeError> {
+    let mut d = Decoder::new_nested(raw, options.max_depth);
+    let mut message = M::default();
+    d.message_into(&mut message, options.skip_tag)?;
+    let (skipped, used) = d.finish_nested()?;
+    Ok((Decoded { message, skipped }, used))
+}
+
 /// The type tag of a tagged payload (`"cbu"` in `["cbu", ...]`), if its
 /// first element is a string.
 pub fn peek_tag(text: &str) -> Option<String> {

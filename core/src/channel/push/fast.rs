@@ -17,6 +17,8 @@
 //! slow way, which decides between unknown push arrays and errors. So for
 //! every chunk it accepts, this path gives what the slow one would.
 
+use hangups_proto::hangouts::{BatchUpdate, StateUpdate};
+use hangups_proto::pblite::{self, DecodeOptions};
 use std::borrow::Cow;
 
 /// A push array of the usual shape.
@@ -32,9 +34,20 @@ pub(super) enum Content<'a> {
     Noop,
     Wrapper {
         client_id: Option<String>,
-        pblite: Option<Cow<'a, str>>,
+        pblite: Option<Payload<'a>>,
     },
 }
+
+/// The wrapper's payload.
+pub(super) enum Payload<'a> {
+    /// The pblite text, unescaped.
+    Text(Cow<'a, str>),
+    /// A `"cbu"` payload already decoded where it sits in the chunk.
+    Updates(Vec<StateUpdate>),
+}
+
+/// The start of a `"cbu"` payload as it appears inside the `"p"` string.
+const CBU_NESTED: &[u8] = br#"[\\\"cbu\\\""#;
 
 /// Not the usual shape: take the slow path.
 pub(super) struct Bail;
@@ -43,11 +56,22 @@ type Result<T> = std::result::Result<T, Bail>;
 
 /// The push arrays of `chunk`, if it has only the usual shapes.
 pub(super) fn scan(chunk: &str) -> Option<Vec<Scanned<'_>>> {
-    scan_container(chunk).ok()
+    scan_container(chunk, true).ok()
 }
 
-fn scan_container(chunk: &str) -> Result<Vec<Scanned<'_>>> {
-    let mut c = Outer { s: chunk, pos: 0 };
+/// [`scan`], with `"cbu"` payloads unescaped and left to the caller rather
+/// than decoded where they sit: the way the fast path worked before, kept
+/// to check that both ways agree.
+pub(super) fn scan_unnested(chunk: &str) -> Option<Vec<Scanned<'_>>> {
+    scan_container(chunk, false).ok()
+}
+
+fn scan_container(chunk: &str, nested: bool) -> Result<Vec<Scanned<'_>>> {
+    let mut c = Outer {
+        s: chunk,
+        pos: 0,
+        nested,
+    };
     let mut out = Vec::new();
     c.ws();
     c.expect(b'[')?;
@@ -77,6 +101,8 @@ fn scan_container(chunk: &str) -> Result<Vec<Scanned<'_>>> {
 struct Outer<'a> {
     s: &'a str,
     pos: usize,
+    /// Decode `"cbu"` payloads where they sit.
+    nested: bool,
 }
 
 impl<'a> Outer<'a> {
@@ -137,6 +163,7 @@ impl<'a> Outer<'a> {
             let mut inner = Inner {
                 s: self.s,
                 pos: self.pos,
+                nested: self.nested,
             };
             let content = inner.wrapper()?;
             self.pos = inner.pos;
@@ -187,6 +214,8 @@ const END: WChar = u32::MAX;
 struct Inner<'a> {
     s: &'a str,
     pos: usize,
+    /// Decode `"cbu"` payloads where they sit.
+    nested: bool,
 }
 
 impl<'a> Inner<'a> {
@@ -281,23 +310,46 @@ impl<'a> Inner<'a> {
         if self.next()? != END {
             return Err(Bail);
         }
-        let pblite = pblite.map(Cow::Owned);
+        let pblite = pblite.map(|p| match p {
+            Two::Text(text) => Payload::Text(Cow::Owned(text)),
+            Two::Updates(updates) => Payload::Updates(updates),
+        });
+        let client_id = match client_id {
+            Some(Two::Text(id)) => Some(id),
+            Some(Two::Updates(_)) => return Err(Bail),
+            None => None,
+        };
         Ok(Content::Wrapper { client_id, pblite })
     }
 
     /// `{"2": "<string>", ...}`: the string (other keys skipped). A big
-    /// one (`pblite`) gets room for the rest of the chunk at once.
-    fn field_two(&mut self, pblite: bool) -> Result<String> {
+    /// one (`pblite`) gets room for the rest of the chunk at once, unless
+    /// it is a `"cbu"` payload that decodes where it sits (the usual case).
+    fn field_two(&mut self, pblite: bool) -> Result<Two> {
         let mut value = None;
         self.object(|this, key| {
             match key {
                 Key::Two if value.is_none() => {
                     this.ws()?;
                     this.expect(b'"')?;
+                    if pblite
+                        && this.nested
+                        && this.s.as_bytes()[this.pos..].starts_with(CBU_NESTED)
+                    {
+                        let nested = pblite::decode_nested::<BatchUpdate>(
+                            &this.s[this.pos..],
+                            DecodeOptions::tagged(),
+                        );
+                        if let Ok((decoded, used)) = nested {
+                            this.pos += used;
+                            value = Some(Two::Updates(decoded.message.state_update));
+                            return Ok(());
+                        }
+                    }
                     let mut text =
                         String::with_capacity(if pblite { this.s.len() - this.pos } else { 32 });
                     this.string(&mut text)?;
-                    value = Some(text);
+                    value = Some(Two::Text(text));
                 }
                 Key::Two => return Err(Bail),
                 _ => this.skip_value()?,
@@ -318,12 +370,26 @@ impl<'a> Inner<'a> {
         }
         loop {
             self.ws()?;
-            self.expect(b'"')?;
-            let mut key = KeyText::default();
-            self.string(&mut key)?;
-            self.ws()?;
-            self.expect(b':')?;
-            field(self, key.key())?;
+            let key = match self.s.as_bytes().get(self.pos..self.pos + 6) {
+                // The usual key, written plainly: `\"2\":`.
+                Some(&[b'\\', b'"', k @ b'0'..=b'9', b'\\', b'"', b':']) => {
+                    self.pos += 6;
+                    match k {
+                        b'2' => Key::Two,
+                        b'3' => Key::Three,
+                        _ => Key::Other,
+                    }
+                }
+                _ => {
+                    self.expect(b'"')?;
+                    let mut key = KeyText::default();
+                    self.string(&mut key)?;
+                    self.ws()?;
+                    self.expect(b':')?;
+                    key.key()
+                }
+            };
+            field(self, key)?;
             self.ws()?;
             match self.next()? {
                 0x2C => {}             // ,
@@ -394,6 +460,135 @@ impl<'a> Inner<'a> {
 
     /// Skips (and checks) one JSON value of the wrapper.
     fn skip_value(&mut self) -> Result<()> {
+        let start = self.pos;
+        if self.skip_plain_value().is_some() {
+            return Ok(());
+        }
+        self.pos = start;
+        self.skip_any_value()
+    }
+
+    /// [`skip_value`](Self::skip_value) for values written plainly (no
+    /// escapes in the wrapper's strings, only spaces between tokens),
+    /// reading the chunk's bytes directly; `None` for anything else, to be
+    /// read the general way. It accepts only what the general way accepts.
+    fn skip_plain_value(&mut self) -> Option<()> {
+        let bytes = self.s.as_bytes();
+        let (mut open, mut depth) = (0u64, 0u32);
+        loop {
+            // A value is expected.
+            while bytes.get(self.pos) == Some(&b' ') {
+                self.pos += 1;
+            }
+            match *bytes.get(self.pos)? {
+                b @ (b'{' | b'[') => {
+                    self.pos += 1;
+                    let object = b == b'{';
+                    while bytes.get(self.pos) == Some(&b' ') {
+                        self.pos += 1;
+                    }
+                    if bytes.get(self.pos) == Some(if object { &b'}' } else { &b']' }) {
+                        self.pos += 1;
+                    } else {
+                        if depth == 64 {
+                            return None;
+                        }
+                        open = open << 1 | u64::from(object);
+                        depth += 1;
+                        if object {
+                            self.plain_key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'\\' => self.plain_string()?,
+                b'-' | b'0'..=b'9' => {
+                    let start = self.pos;
+                    while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') =
+                        bytes.get(self.pos)
+                    {
+                        self.pos += 1;
+                    }
+                    if !is_json_number(&bytes[start..self.pos]) {
+                        return None;
+                    }
+                }
+                b't' | b'f' | b'n' => {
+                    let word: &[u8] = match bytes[self.pos] {
+                        b't' => b"true",
+                        b'f' => b"false",
+                        _ => b"null",
+                    };
+                    if !bytes[self.pos..].starts_with(word) {
+                        return None;
+                    }
+                    self.pos += word.len();
+                }
+                _ => return None,
+            }
+            // A value is complete: close containers or go on to the next.
+            loop {
+                if depth == 0 {
+                    return Some(());
+                }
+                let object = open & 1 == 1;
+                while bytes.get(self.pos) == Some(&b' ') {
+                    self.pos += 1;
+                }
+                match (*bytes.get(self.pos)?, object) {
+                    (b',', _) => {
+                        self.pos += 1;
+                        if object {
+                            self.plain_key()?;
+                        }
+                        break;
+                    }
+                    (b'}', true) | (b']', false) => self.pos += 1,
+                    _ => return None,
+                }
+                open >>= 1;
+                depth -= 1;
+            }
+        }
+    }
+
+    /// `"key":` written plainly, inside [`skip_plain_value`](Self::skip_plain_value).
+    fn plain_key(&mut self) -> Option<()> {
+        let bytes = self.s.as_bytes();
+        while bytes.get(self.pos) == Some(&b' ') {
+            self.pos += 1;
+        }
+        if bytes.get(self.pos) != Some(&b'\\') {
+            return None;
+        }
+        self.plain_string()?;
+        while bytes.get(self.pos) == Some(&b' ') {
+            self.pos += 1;
+        }
+        if bytes.get(self.pos) != Some(&b':') {
+            return None;
+        }
+        self.pos += 1;
+        Some(())
+    }
+
+    /// A wrapper string written plainly: `\"`, bytes that need no escape,
+    /// `\"`.
+    fn plain_string(&mut self) -> Option<()> {
+        let bytes = self.s.as_bytes();
+        if bytes.get(self.pos..self.pos + 2) != Some(b"\\\"") {
+            return None;
+        }
+        self.pos = plain_run(bytes, self.pos + 2);
+        if bytes.get(self.pos..self.pos + 2) != Some(b"\\\"") {
+            return None;
+        }
+        self.pos += 2;
+        Some(())
+    }
+
+    /// [`skip_value`](Self::skip_value), the general way.
+    fn skip_any_value(&mut self) -> Result<()> {
         // Open containers as a stack of bits, innermost lowest: 1 for an
         // object. Deeper than 64 is not the usual shape.
         let (mut open, mut depth) = (0u64, 0u32);
@@ -482,6 +677,12 @@ impl<'a> Inner<'a> {
             Err(Bail)
         }
     }
+}
+
+/// The value of a `"2"` key.
+enum Two {
+    Text(String),
+    Updates(Vec<StateUpdate>),
 }
 
 /// The wrapper keys that matter.
