@@ -4,8 +4,7 @@
 
 use crate::conn::{self, IoEvent};
 use crate::{Command, Msg};
-use hangups_core::api::{ApiError, ApiResponse, UploadError, UploadedImage};
-use hangups_core::client::{Client as Core, ConnId, Event, Input, Output, RequestId};
+use hangups_core::client::{Client as Core, ConnId, Event, Input, Output};
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
@@ -21,8 +20,8 @@ pub(crate) struct Driver {
     events: Sender<Event>,
     /// Dropping one closes its connection.
     conns: HashMap<ConnId, conn::Handle>,
-    requests: HashMap<RequestId, Sender<Result<ApiResponse, ApiError>>>,
-    uploads: HashMap<RequestId, Sender<Result<UploadedImage, UploadError>>>,
+    /// The calls in flight and where their answers go.
+    calls: hangups_core::adapter::Calls,
     disconnect_waiters: Vec<Sender<()>>,
     /// Signs in again on `Event::SessionExpired` (see `auth.rs`).
     renewer: Option<crate::auth::Renewer>,
@@ -45,8 +44,7 @@ impl Driver {
             rx,
             events,
             conns: HashMap::new(),
-            requests: HashMap::new(),
-            uploads: HashMap::new(),
+            calls: Default::default(),
             disconnect_waiters: Vec::new(),
             renewer: None,
         }
@@ -99,35 +97,22 @@ impl Driver {
 
     fn command(&mut self, now: Instant, command: Command) {
         match command {
-            Command::Request(req, reply) => match self.core.request(now, req) {
-                Ok(id) => {
-                    self.requests.insert(id, reply);
-                }
-                Err(_) => {
-                    let _ = reply.send(Err(ApiError::Transport("the client is closed".into())));
-                }
-            },
+            Command::Request(req, reply) => {
+                let reply = Box::new(move |r| {
+                    let _ = reply.send(r);
+                });
+                self.calls.request(&mut self.core, now, req, reply);
+            }
             Command::Upload(name, image, reply) => {
-                match self.core.upload_image(now, &name, image) {
-                    Ok(id) => {
-                        self.uploads.insert(id, reply);
-                    }
-                    Err(_) => {
-                        let _ =
-                            reply.send(Err(UploadError::Transport("the client is closed".into())));
-                    }
-                }
+                let reply = Box::new(move |r| {
+                    let _ = reply.send(r);
+                });
+                self.calls.upload(&mut self.core, now, &name, image, reply);
             }
             Command::SetActive => self.core.set_active(now),
             Command::Renewed(result) => {
-                let renewed = result.map_err(crate::Error::from).and_then(|cookies| {
-                    let unix = crate::auth::unix_secs();
-                    Ok(self.core.set_cookies(now, cookies, unix)?)
-                });
-                if let Err(e) = renewed {
-                    tracing::warn!(error = %e, "signing in again failed");
-                    self.core.session_renewal_failed(now);
-                }
+                let unix = crate::auth::unix_secs();
+                hangups_core::adapter::apply_renewal(&mut self.core, now, unix, result);
             }
             Command::Disconnect(done) => {
                 self.disconnect_waiters.push(done);
@@ -164,26 +149,15 @@ impl Driver {
         }
         let mut closed = false;
         while let Some(event) = self.core.poll_event() {
-            match event {
-                Event::Response { id, result } => {
-                    if let Some(reply) = self.requests.remove(&id) {
-                        let _ = reply.send(result.map(|r| *r));
-                    }
-                }
-                Event::ImageUploaded { id, result } => {
-                    if let Some(reply) = self.uploads.remove(&id) {
-                        let _ = reply.send(result);
-                    }
-                }
-                other => {
-                    if let (Event::SessionExpired, Some(renewer)) = (&other, &self.renewer) {
-                        tracing::info!("session cookies refused; signing in again");
-                        renewer.start();
-                    }
-                    closed |= matches!(other, Event::Closed { .. });
-                    let _ = self.events.send(other);
-                }
+            let Some(other) = self.calls.route(event) else {
+                continue;
+            };
+            if let (Event::SessionExpired, Some(renewer)) = (&other, &self.renewer) {
+                tracing::info!("session cookies refused; signing in again");
+                renewer.start();
             }
+            closed |= matches!(other, Event::Closed { .. });
+            let _ = self.events.send(other);
         }
         closed
     }

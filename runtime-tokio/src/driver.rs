@@ -3,8 +3,7 @@
 
 use crate::conn::{self, IoEvent};
 use crate::Command;
-use hangups_core::api::{ApiError, ApiResponse, UploadError, UploadedImage};
-use hangups_core::client::{Client as Core, ConnId, Event, Input, Output, RequestId};
+use hangups_core::client::{Client as Core, ConnId, Event, Input, Output};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,8 +23,8 @@ pub(crate) struct Driver {
     io_tx: mpsc::UnboundedSender<IoEvent>,
     io_rx: mpsc::UnboundedReceiver<IoEvent>,
     conns: HashMap<ConnId, Conn>,
-    requests: HashMap<RequestId, oneshot::Sender<Result<ApiResponse, ApiError>>>,
-    uploads: HashMap<RequestId, oneshot::Sender<Result<UploadedImage, UploadError>>>,
+    /// The calls in flight and where their answers go.
+    calls: hangups_core::adapter::Calls,
     disconnect_waiters: Vec<oneshot::Sender<()>>,
     /// Signs in again on `Event::SessionExpired` (see `auth.rs`).
     renewer: Option<crate::auth::Renewer>,
@@ -47,8 +46,7 @@ impl Driver {
             io_tx,
             io_rx,
             conns: HashMap::new(),
-            requests: HashMap::new(),
-            uploads: HashMap::new(),
+            calls: Default::default(),
             disconnect_waiters: Vec::new(),
             renewer: None,
         }
@@ -96,35 +94,22 @@ impl Driver {
     fn command(&mut self, command: Option<Command>) {
         let now = Instant::now();
         match command {
-            Some(Command::Request(req, reply)) => match self.core.request(now, req) {
-                Ok(id) => {
-                    self.requests.insert(id, reply);
-                }
-                Err(_) => {
-                    let _ = reply.send(Err(ApiError::Transport("the client is closed".into())));
-                }
-            },
+            Some(Command::Request(req, reply)) => {
+                let reply = Box::new(move |r| {
+                    let _ = reply.send(r);
+                });
+                self.calls.request(&mut self.core, now, req, reply);
+            }
             Some(Command::Upload(name, image, reply)) => {
-                match self.core.upload_image(now, &name, image) {
-                    Ok(id) => {
-                        self.uploads.insert(id, reply);
-                    }
-                    Err(_) => {
-                        let _ =
-                            reply.send(Err(UploadError::Transport("the client is closed".into())));
-                    }
-                }
+                let reply = Box::new(move |r| {
+                    let _ = reply.send(r);
+                });
+                self.calls.upload(&mut self.core, now, &name, image, reply);
             }
             Some(Command::SetActive) => self.core.set_active(now),
             Some(Command::Renewed(result)) => {
-                let renewed = result.map_err(crate::Error::from).and_then(|cookies| {
-                    let unix = crate::auth::unix_secs();
-                    Ok(self.core.set_cookies(now, cookies, unix)?)
-                });
-                if let Err(e) = renewed {
-                    tracing::warn!(error = %e, "signing in again failed");
-                    self.core.session_renewal_failed(now);
-                }
+                let unix = crate::auth::unix_secs();
+                hangups_core::adapter::apply_renewal(&mut self.core, now, unix, result);
             }
             Some(Command::Disconnect(done)) => {
                 self.disconnect_waiters.push(done);
@@ -177,26 +162,15 @@ impl Driver {
         }
         let mut closed = false;
         while let Some(event) = self.core.poll_event() {
-            match event {
-                Event::Response { id, result } => {
-                    if let Some(reply) = self.requests.remove(&id) {
-                        let _ = reply.send(result.map(|r| *r));
-                    }
-                }
-                Event::ImageUploaded { id, result } => {
-                    if let Some(reply) = self.uploads.remove(&id) {
-                        let _ = reply.send(result);
-                    }
-                }
-                other => {
-                    if let (Event::SessionExpired, Some(renewer)) = (&other, &self.renewer) {
-                        tracing::info!("session cookies refused; signing in again");
-                        renewer.start();
-                    }
-                    closed |= matches!(other, Event::Closed { .. });
-                    let _ = self.events.send(other);
-                }
+            let Some(other) = self.calls.route(event) else {
+                continue;
+            };
+            if let (Event::SessionExpired, Some(renewer)) = (&other, &self.renewer) {
+                tracing::info!("session cookies refused; signing in again");
+                renewer.start();
             }
+            closed |= matches!(other, Event::Closed { .. });
+            let _ = self.events.send(other);
         }
         closed
     }

@@ -6,9 +6,11 @@
 //! these names. Reading the environment and building the TLS stack stay in
 //! the adapters.
 
+mod calls;
 mod model;
 mod shared_list;
 
+pub use calls::{apply_renewal, Calls, RequestReply, UploadReply};
 pub use model::{
     build_user_conversation_list, AsyncClient, Conversation, ConversationList, Notifications,
 };
