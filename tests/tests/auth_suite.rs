@@ -6,6 +6,9 @@
 //! removed), a mid-session 401 (one renewal, the call retried), and the
 //! token file's mode. Each scenario is written once over [`AuthHarness`].
 
+#[path = "suite/proxy.rs"]
+mod proxy;
+
 use hangups_core::api::Cookies;
 use hangups_core::auth::{Credentials, RefreshToken, TokenStore};
 use hangups_proto::hangouts::{GetSelfInfoRequest, GetSelfInfoResponse};
@@ -49,10 +52,17 @@ macro_rules! fail {
 }
 
 macro_rules! config {
-    ($krate:ident, $emu:expr) => {{
+    ($krate:ident, $emu:expr) => {
+        config!($krate, $emu, None)
+    };
+    ($krate:ident, $emu:expr, $proxy:expr) => {{
         let emu: &EmulatorHandle = $emu;
         let mut config = $krate::Config::default().with_url(&emu.url()).unwrap();
         config.proxy_from_env = false;
+        let proxy: Option<&str> = $proxy;
+        if let Some(proxy) = proxy {
+            config = config.with_proxy(proxy).unwrap();
+        }
         if let Some(pem) = emu.cert_pem() {
             config = config.with_root_cert_pem(&pem);
         }
@@ -70,6 +80,15 @@ trait AuthHarness {
         prompt: &mut P,
         store: &mut FileStore,
         emu: &EmulatorHandle,
+    ) -> impl Future<Output = Result<Credentials, Fail>> {
+        Self::get_auth_via(prompt, store, emu, None)
+    }
+    /// `get_auth_with`, through an HTTP proxy if given.
+    fn get_auth_via<P: CredentialsPrompt>(
+        prompt: &mut P,
+        store: &mut FileStore,
+        emu: &EmulatorHandle,
+        proxy: Option<&str>,
     ) -> impl Future<Output = Result<Credentials, Fail>>;
     fn connect(
         cookies: Cookies,
@@ -93,12 +112,13 @@ macro_rules! async_harness {
             fn run<F: Future<Output = ()>>($f: F) {
                 $run
             }
-            async fn get_auth<P: CredentialsPrompt>(
+            async fn get_auth_via<P: CredentialsPrompt>(
                 prompt: &mut P,
                 store: &mut FileStore,
                 emu: &EmulatorHandle,
+                proxy: Option<&str>,
             ) -> Result<Credentials, Fail> {
-                $krate::get_auth_with(prompt, store, &config!($krate, emu))
+                $krate::get_auth_with(prompt, store, &config!($krate, emu, proxy))
                     .await
                     .map_err(|e| fail!($krate, e))
             }
@@ -158,12 +178,13 @@ impl AuthHarness for BlockingHarness {
     fn run<F: Future<Output = ()>>(f: F) {
         futures_lite::future::block_on(f)
     }
-    async fn get_auth<P: CredentialsPrompt>(
+    async fn get_auth_via<P: CredentialsPrompt>(
         prompt: &mut P,
         store: &mut FileStore,
         emu: &EmulatorHandle,
+        proxy: Option<&str>,
     ) -> Result<Credentials, Fail> {
-        hangups_blocking::get_auth_with(prompt, store, &config!(hangups_blocking, emu))
+        hangups_blocking::get_auth_with(prompt, store, &config!(hangups_blocking, emu, proxy))
             .map_err(|e| fail!(hangups_blocking, e))
     }
     async fn connect(cookies: Cookies, emu: &EmulatorHandle) -> (Self::Client, Self::Events) {
@@ -392,6 +413,48 @@ async fn mid_session_401_renews_once<H: AuthHarness>() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The whole sign-in goes through the configured proxy: CONNECT tunnels
+/// over TLS, absolute-form requests in plain HTTP.
+async fn sign_in_through_a_proxy<H: AuthHarness>(tls: bool) {
+    let emu = emulator(tls);
+    let proxy = proxy::TestProxy::start();
+    let dir = scratch();
+    let mut store = FileStore::new(dir.join("refresh_token.txt"));
+    store.set_refresh_token(&good_token(&emu));
+    let creds = H::get_auth_via(&mut NoPrompt, &mut store, &emu, Some(&proxy.url))
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e:?}", H::NAME));
+    assert_eq!(creds.cookies, self_cookies(&emu));
+    let seen = proxy.seen();
+    let port = emu.addr().port();
+    if tls {
+        assert!(
+            !seen.is_empty(),
+            "{}: nothing went through the proxy",
+            H::NAME
+        );
+        assert!(
+            seen.iter()
+                .all(|l| *l == format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
+            "{seen:?}"
+        );
+    } else {
+        let origin = format!("http://127.0.0.1:{port}");
+        for step in [
+            "POST {o}/o/oauth2/token ",
+            "GET {o}/accounts/OAuthLogin?",
+            "GET {o}/MergeSession?",
+        ] {
+            let want = step.replace("{o}", &origin);
+            assert!(
+                seen.iter().any(|l| l.starts_with(&want)),
+                "{want}: {seen:?}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 macro_rules! auth_suite {
     ($module:ident, $harness:ty) => {
         mod $module {
@@ -415,6 +478,16 @@ macro_rules! auth_suite {
             #[test]
             fn a_revoked_token_is_a_clear_error_and_is_removed() {
                 <$harness>::run(revoked_token_is_cleared::<$harness>());
+            }
+
+            #[test]
+            fn sign_in_through_a_plain_proxy() {
+                <$harness>::run(sign_in_through_a_proxy::<$harness>(false));
+            }
+
+            #[test]
+            fn sign_in_through_a_proxy_tunnel() {
+                <$harness>::run(sign_in_through_a_proxy::<$harness>(true));
             }
 
             #[test]
