@@ -76,6 +76,7 @@ pub mod client;
 pub mod fuzzing;
 pub mod http;
 pub mod message;
+mod pool;
 pub mod proxy;
 pub mod rng;
 pub mod state;

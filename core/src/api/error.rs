@@ -28,6 +28,11 @@ pub enum ApiError {
     /// Retried up to [`MAX_ATTEMPTS`] times in all.
     #[error("Request failed: {0}")]
     Transport(String),
+    /// The server answered, but the response was malformed HTTP or its
+    /// body was larger than allowed. Not retried: the call may have taken
+    /// effect, and asking again would get the same answer.
+    #[error("Bad response: {0}")]
+    BadResponse(String),
     /// A complete response whose HTTP status is not 200. Not retried.
     #[error("Request return unexpected status: {status}: {reason}")]
     Http {

@@ -64,6 +64,9 @@ pub struct AuthConfig {
     pub cookie_domain: String,
     /// Connect and inactivity timeout of each request.
     pub request_timeout: Duration,
+    /// Overall deadline of each request, from the start to the last byte
+    /// of the response, however steadily bytes arrive (120 s).
+    pub response_timeout: Duration,
     /// Most redirects followed after MergeSession.
     pub max_redirects: u32,
     /// Largest response body accepted, in bytes.
@@ -94,6 +97,7 @@ impl Default for AuthConfig {
             allow_list: HostAllowList::google(),
             cookie_domain: "google.com".into(),
             request_timeout: Duration::from_secs(30),
+            response_timeout: Duration::from_secs(120),
             max_redirects: 5,
             max_body: 1024 * 1024,
             proxy: crate::proxy::ProxyConfig::default(),

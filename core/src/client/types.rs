@@ -226,10 +226,23 @@ pub struct Config {
     pub rng_seed: u64,
     /// `client_version.major_version` in request headers.
     pub client_version: String,
-    /// A long-poll with no bytes for this long is dead (hangups: 60 s).
+    /// A long-poll with no complete chunk for this long is dead (60 s;
+    /// hangups: no byte for 60 s). The server sends a noop every ~30 s, so
+    /// a server dribbling bytes that never finish a chunk is caught too.
     pub push_timeout: Duration,
-    /// Connect timeout and idle timeout of every other request (30 s).
+    /// Connect timeout, and the idle timeout (no byte) of every request
+    /// but the long-poll; also how soon the long-poll's response head must
+    /// be complete (30 s).
     pub request_timeout: Duration,
+    /// Overall deadline of every request but the long-poll, from the start
+    /// (connecting included) to the last byte of the response, however
+    /// steadily bytes arrive (120 s). Image uploads too: raise it for
+    /// large images on slow links.
+    pub response_timeout: Duration,
+    /// Longest life of one long-poll (10 min; the real server ends them
+    /// after ~4 min). A long-poll that runs longer is ended and counts as
+    /// a channel failure: the channel reconnects and catches up.
+    pub long_poll_lifetime: Duration,
     /// Reconnect backoff; retries forever by default.
     pub backoff: BackoffConfig,
     /// Largest chunk the push channel accepts, in UTF-16 units (16 MiB).
@@ -275,6 +288,8 @@ impl Config {
             client_version: format!("hangups-rs-{}", env!("CARGO_PKG_VERSION")),
             push_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
+            response_timeout: Duration::from_secs(120),
+            long_poll_lifetime: Duration::from_secs(600),
             backoff: BackoffConfig::default(),
             max_chunk: 16 * 1024 * 1024,
             max_response_body: 64 * 1024 * 1024,
