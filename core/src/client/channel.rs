@@ -106,7 +106,12 @@ impl Client {
                     if let ChannelState::Polling { chunk_by, .. } = &mut self.channel {
                         *chunk_by = self.now + self.config.push_timeout;
                     }
-                    self.on_chunk(&chunk)
+                    if !self.on_chunk(&chunk) {
+                        // A session that can never be subscribed: deaf.
+                        self.drop_exchange(id);
+                        self.channel_failed(ChannelError::NoClientId, true);
+                        return;
+                    }
                 }
                 Ok(None) => return,
                 Err(e) => {
@@ -125,7 +130,18 @@ impl Client {
         }
     }
 
-    fn on_chunk(&mut self, chunk: &str) {
+    /// Dispatches one chunk; false if it shows the session can never be
+    /// subscribed (a keep-alive after the first chunk, with no client id
+    /// and no subscription: the server sends a session's id with its
+    /// first data, so it was lost on the way).
+    fn on_chunk(&mut self, chunk: &str) -> bool {
+        let (seen, subscribing) = match self.session.as_mut() {
+            Some(s) => {
+                s.chunks += 1;
+                (s.chunks - 1, s.subscribed || self.subscription.is_some())
+            }
+            None => (0, true),
+        };
         // §1.9: any complete chunk means connected.
         self.backoff.reset();
         if !self.connected {
@@ -144,13 +160,16 @@ impl Client {
             Err(e) => {
                 self.bad_chunks += 1;
                 tracing::warn!(error = %e, "skipping a malformed push chunk");
-                return;
+                return true;
             }
         };
+        let mut client_id = false;
         for array in arrays {
             match array.data {
-                PushData::Noop => {}
+                PushData::Noop if seen > 0 && !subscribing && !client_id => return false,
+                PushData::Noop => self.events.push_back(Event::KeepAlive),
                 PushData::ClientId(id) => {
+                    client_id = true;
                     self.client_id = Some(id.clone());
                     self.events.push_back(Event::ClientId(id));
                     self.subscribe();
@@ -174,6 +193,7 @@ impl Client {
                 }),
             }
         }
+        true
     }
 
     /// §1.7: subscribe to `babel` and `babel_presence_last_seen`.
@@ -212,16 +232,23 @@ impl Client {
         self.subscription = None;
         let error = match outcome {
             Outcome::Complete { head, .. } if head.status == 200 => {
+                if let Some(s) = self.session.as_mut() {
+                    s.subscribed = true;
+                }
                 self.events.push_back(Event::Subscribed);
                 return;
             }
             Outcome::Complete { head, .. } => format!("HTTP {} {}", head.status, head.reason),
             Outcome::Failed(f) => failure_error(f).to_string(),
         };
-        // §1.7: treated like a long-poll failure (retry, same SID).
+        // §1.7: treated like a long-poll failure; but the server sends a
+        // session's client id only once, so the retry takes a new SID (a
+        // same-SID retry would never subscribe: a deaf channel).
         if let ChannelState::Polling { exchange, .. } = self.channel {
             self.drop_exchange(exchange);
-            self.channel_failed(ChannelError::Subscription(error), false);
+            self.channel_failed(ChannelError::Subscription(error), true);
+        } else {
+            self.session = None;
         }
     }
 
@@ -272,6 +299,9 @@ impl Client {
     /// One channel attempt failed: back off, then retry (forever unless a
     /// limit is configured).
     pub(super) fn channel_failed(&mut self, error: ChannelError, new_sid: bool) {
+        // A session never subscribed (its subscription failed, was cut off
+        // or never started) cannot get its client id again: replace it.
+        let new_sid = new_sid || !self.session.as_ref().is_some_and(|s| s.subscribed);
         tracing::info!(%error, new_sid, "push channel attempt failed");
         if new_sid {
             self.session = None;
@@ -337,5 +367,7 @@ fn parse_sid(body: &[u8]) -> Result<Session, ChannelError> {
     Ok(Session {
         sid: sid.to_string(),
         gsessionid: gsid.to_string(),
+        subscribed: false,
+        chunks: 0,
     })
 }

@@ -49,6 +49,12 @@ enum ChannelState {
 struct Session {
     sid: String,
     gsessionid: String,
+    /// The service subscription for this session succeeded. The server
+    /// sends a session's client id once, so a session whose subscription
+    /// failed or was abandoned can never be subscribed: it is replaced.
+    subscribed: bool,
+    /// Complete chunks this session has delivered.
+    chunks: u64,
 }
 
 /// The sans-IO Hangouts client. See the [module docs](self) for how to drive it.

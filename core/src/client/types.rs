@@ -92,6 +92,11 @@ pub enum ChannelError {
     /// The response or the chunk framing was malformed.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The session delivered data but never a client id, so it could
+    /// never be subscribed (the id was lost on the way); a new SID is
+    /// requested.
+    #[error("the session has no client id to subscribe with")]
+    NoClientId,
     /// The service subscription request failed.
     #[error("the service subscription failed: {0}")]
     Subscription(String),
@@ -162,6 +167,11 @@ pub enum Event {
         /// When the next attempt starts.
         retry_at: Instant,
     },
+    /// The server's keep-alive (a noop, every ~20–30 s) arrived: the
+    /// channel is alive. Work that waits for a chance to retry (a failed
+    /// catch-up in [`LiveList`](crate::state::LiveList)) retries on it, so
+    /// it never waits for the next message.
+    KeepAlive,
     /// The server assigned a client id (the subscription follows by itself).
     ClientId(String),
     /// The service subscription after a client id succeeded: from now on

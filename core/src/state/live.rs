@@ -69,7 +69,8 @@ enum CatchUp {
     Wanted,
     /// One is in flight; pushed updates wait for it.
     InFlight,
-    /// The last one failed: want one again with the next client event.
+    /// The last one failed: want one again with the next client event
+    /// (the channel's keep-alive is one, every ~30 s).
     Failed,
 }
 
@@ -88,8 +89,9 @@ enum CatchUp {
 ///   happened between its sync and the subscription is lost).
 ///   Pushed updates that arrive while it is in flight wait and are folded
 ///   after it, so events come in timestamp order. A failed catch-up is
-///   retried with the next client event from the same position, so the gap
-///   is never skipped.
+///   retried with the next client event from the same position (the
+///   channel's keep-alive, [`Event::KeepAlive`], is one: a retry never
+///   waits for a message), so the gap is never skipped.
 /// - An update about an unknown conversation fetches it
 ///   (`GetConversation`); the update is applied once it arrives.
 ///
@@ -177,8 +179,9 @@ impl LiveList {
                 }
                 self.updates.push_back(Update::Client(event));
             }
-            // Results of the application's own calls are not ours.
-            Event::Response { .. } | Event::ImageUploaded { .. } => {}
+            // Results of the application's own calls are not ours; a
+            // keep-alive only gives a failed catch-up its retry (above).
+            Event::Response { .. } | Event::ImageUploaded { .. } | Event::KeepAlive => {}
             other => self.updates.push_back(Update::Client(other)),
         }
     }
