@@ -1,20 +1,5 @@
 //! Origins — scheme, host and port (RFC 6454) — and the allow-list of
 //! origins that may receive the session's credentials (PROTOCOL.md §2.3).
-//!
-//! The list holds two kinds of entries:
-//!
-//! - **suffixes**, which only ever match `https` on port 443: Google's
-//!   default is every `https://<name>.google.com` (bare `google.com`
-//!   refused, as in hangups). `http://docs.google.com` or
-//!   `https://docs.google.com:8443` is *not* allowed;
-//! - **exact origins**, configured explicitly (the emulator's
-//!   `http://127.0.0.1:PORT`): the same scheme, host and port, nothing
-//!   else — not another port of the same host, not the other scheme. This
-//!   is the only way plain HTTP is ever allowed.
-//!
-//! A configured server URL ([`Config::with_url`](crate::client::Config::with_url),
-//! [`AuthConfig::with_url`](crate::auth::AuthConfig::with_url)) *replaces*
-//! the Google list with its own origin instead of adding to it.
 
 use std::fmt;
 
@@ -137,9 +122,25 @@ impl fmt::Display for Origin {
 
 /// The origins that may receive the session's credentials: cookies, the
 /// SAPISIDHASH `authorization`, and (in [`AuthConfig`](crate::auth::AuthConfig))
-/// tokens, codes and sign-in cookies. See the [module docs](self) for the
-/// rules; by default ([`OriginAllowList::google`]) every
-/// `https://<name>.google.com` on port 443.
+/// tokens, codes and sign-in cookies. It replaced the host-only
+/// `HostAllowList` of earlier versions. It holds two kinds of entries:
+///
+/// - **suffixes** ([`OriginAllowList::with_https_suffix`]), which only ever
+///   match `https` on port 443: Google's default
+///   ([`OriginAllowList::google`]) is every `https://<name>.google.com`
+///   (bare `google.com` refused, as in hangups), so
+///   `http://docs.google.com` or `https://docs.google.com:8443` is *not*
+///   allowed;
+/// - **exact origins** ([`OriginAllowList::with_origin`]), configured
+///   explicitly (the emulator's `http://127.0.0.1:PORT`): that scheme, host
+///   and port, nothing else — not another port of the same host, not the
+///   other scheme. This is the only way plain HTTP is ever allowed.
+///
+/// A configured server URL ([`Config::with_url`](crate::client::Config::with_url),
+/// [`Config::with_server`](crate::client::Config::with_server),
+/// [`AuthConfig::with_url`](crate::auth::AuthConfig::with_url)) *replaces*
+/// the Google list with its own origin ([`OriginAllowList::only`]) instead
+/// of adding to it.
 ///
 /// ```
 /// use hangups_core::api::{Origin, OriginAllowList};
