@@ -57,11 +57,11 @@ pub enum ApiError {
         /// The header's `error_description` (empty when absent).
         description: String,
     },
-    /// The request's host is not on the allow-list, so no request (and no
-    /// credential) was sent to it.
+    /// The request's origin (scheme, host and port) is not on the
+    /// allow-list, so no request (and no credential) was sent to it.
     #[error("refusing to send credentials to host {host:?}: not on the allow-list")]
     HostNotAllowed {
-        /// The refused host.
+        /// The refused origin, `scheme://host[:port]`.
         host: String,
     },
     /// The session cookies have no `SAPISID`, so no SAPISIDHASH can be made.

@@ -10,7 +10,7 @@ use super::error::{AuthError, Stage};
 use super::secret::{AccessToken, AuthCode, RefreshToken, UberAuth};
 use super::steps;
 use crate::api::url::split_url;
-use crate::api::Cookies;
+use crate::api::{Cookies, Origin};
 use crate::client::{Input, Output};
 use crate::http::{Method, Request, ResponseHead};
 use crate::pool::{Delivery, ExchangeId, Failure, Options, Outcome, Pool, Target, Timeouts};
@@ -375,8 +375,13 @@ impl Login {
         self.send_or_fail(req);
     }
 
-    /// Follows a MergeSession redirect, if it stays on allowed hosts; a
-    /// redirect elsewhere ends the flow with the cookies gathered so far.
+    /// Follows a MergeSession redirect only while it stays on the
+    /// MergeSession origin (same scheme, host and port): there it carries
+    /// the `Bearer` token and the jar's cookies for that host. A redirect
+    /// anywhere else — another host, even an allowed one, another port of
+    /// the same host, or the other scheme — is not followed at all: nothing
+    /// (no token, no cookie, no request) goes there, and the flow ends with
+    /// the cookies gathered so far, as for the final hop to `continue`.
     fn redirect(
         &mut self,
         refresh: Option<RefreshToken>,
@@ -386,11 +391,11 @@ impl Login {
         from_host: &str,
         location: &str,
     ) {
+        let Some(origin) = self.current_origin(from_host) else {
+            return self.session_done(refresh, access);
+        };
         let absolute = if location.starts_with('/') && !location.starts_with("//") {
-            let Some(ex_url) = self.current_origin(from_host) else {
-                return self.session_done(refresh, access);
-            };
-            format!("{ex_url}{location}")
+            format!("{origin}{location}")
         } else {
             location.to_string()
         };
@@ -398,14 +403,14 @@ impl Login {
             tracing::debug!("MergeSession redirect not followed: unusable URL");
             return self.session_done(refresh, access);
         };
-        if !self.config.allow_list.allows(&url.host) {
-            tracing::debug!(host = %url.host, "MergeSession redirect not followed: host not allowed");
+        if url.origin() != origin || !self.config.allow_list.allows(&origin) {
+            tracing::debug!(to = %url.origin(), "MergeSession redirect not followed: it leaves the MergeSession origin");
             return self.session_done(refresh, access);
         }
-        let mut req = self.config.request(Method::Get, &url);
-        if url.host.eq_ignore_ascii_case(&merge_host) {
-            req = req.with_header("authorization", &format!("Bearer {}", access.expose()));
-        }
+        let mut req = self
+            .config
+            .request(Method::Get, &url)
+            .with_header("authorization", &format!("Bearer {}", access.expose()));
         if let Some(cookie) = self.jar.header_for(&url.host, url.tls) {
             req = req.with_header("cookie", &cookie);
         }
@@ -418,19 +423,11 @@ impl Login {
         self.send(req);
     }
 
-    /// `scheme://host:port` of the MergeSession URL when `host` is its host.
-    fn current_origin(&self, host: &str) -> Option<String> {
+    /// The origin of the MergeSession URL, when `host` (where the response
+    /// came from) is its host.
+    fn current_origin(&self, host: &str) -> Option<Origin> {
         let url = split_url(&self.config.merge_session_url).ok()?;
-        if !url.host.eq_ignore_ascii_case(host) {
-            return None;
-        }
-        let scheme = if url.tls { "https" } else { "http" };
-        let h = if url.host.contains(':') {
-            format!("[{}]", url.host)
-        } else {
-            url.host
-        };
-        Some(format!("{scheme}://{h}:{}", url.port))
+        url.host.eq_ignore_ascii_case(host).then(|| url.origin())
     }
 
     fn session_done(&mut self, refresh: Option<RefreshToken>, access: AccessToken) {

@@ -113,10 +113,10 @@ impl Client {
     pub fn new(config: Config, now: Instant, unix_secs: u64) -> Result<Client, ConfigError> {
         let auth = AuthHeaders::new(&config.cookies, unix_secs)?;
         for (role, ep) in [("channel", &config.channel), ("api", &config.api)] {
-            if !config.allow_list.allows(&ep.host) {
+            if !config.allow_list.allows(&ep.origin()) {
                 return Err(ConfigError::HostNotAllowed {
                     role,
-                    host: ep.host.clone(),
+                    host: ep.origin().to_string(),
                 });
             }
         }

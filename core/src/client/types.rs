@@ -2,7 +2,8 @@
 //! events, configuration and errors.
 
 use crate::api::{
-    ApiEndpoint, ApiError, ApiResponse, Cookies, HostAllowList, UploadError, UploadedImage,
+    ApiEndpoint, ApiError, ApiResponse, Cookies, Origin, OriginAllowList, UploadError,
+    UploadedImage,
 };
 use crate::backoff::BackoffConfig;
 use hangups_proto::hangouts::StateUpdate;
@@ -135,13 +136,13 @@ pub enum ConfigError {
     /// Not an `http://` or `https://` URL with a host (and a valid port).
     #[error("invalid server URL {0:?}")]
     BadUrl(String),
-    /// A configured server is not on the allow-list, so it could never
-    /// receive the credentials it needs.
-    #[error("the {role} server {host:?} is not on the allow-list")]
+    /// A configured server's origin is not on the allow-list, so it could
+    /// never receive the credentials it needs.
+    #[error("the {role} server {host} is not on the allow-list")]
     HostNotAllowed {
         /// Which server (`channel`, `api`).
         role: &'static str,
-        /// Its host.
+        /// Its origin, `scheme://host[:port]`.
         host: String,
     },
 }
@@ -230,8 +231,11 @@ pub struct Config {
     pub upload: ApiEndpoint,
     /// The API key sent with every API call.
     pub api_key: String,
-    /// Hosts that may receive cookies and the authorization header.
-    pub allow_list: HostAllowList,
+    /// The origins (scheme, host and port) that may receive the cookies and
+    /// the SAPISIDHASH authorization: by default `https://*.google.com` on
+    /// port 443 only; [`Config::with_server`] / [`Config::with_url`] replace
+    /// it with the one configured origin.
+    pub allow_list: OriginAllowList,
     /// Seed of the RNG used for `client_generated_id`s and jitter.
     pub rng_seed: u64,
     /// `client_version.major_version` in request headers.
@@ -293,7 +297,7 @@ impl Config {
             api: ApiEndpoint::google(),
             upload: ApiEndpoint::new("docs.google.com", 443, true),
             api_key: crate::api::API_KEY.to_string(),
-            allow_list: HostAllowList::default(),
+            allow_list: OriginAllowList::default(),
             rng_seed: 0,
             client_version: format!("hangups-rs-{}", env!("CARGO_PKG_VERSION")),
             push_timeout: Duration::from_secs(60),
@@ -311,18 +315,32 @@ impl Config {
     }
 
     /// Every server at `host:port` (plain or TLS), e.g. an emulator on
-    /// 127.0.0.1, which is then also put on the allow-list.
+    /// 127.0.0.1. The allow-list becomes that one origin (scheme, host and
+    /// port) and nothing else: Google's hosts are no longer allowed, nor
+    /// another port or the other scheme of `host`. This is how plain HTTP
+    /// is allowed, explicitly, to one origin.
+    ///
+    /// ```
+    /// use hangups_core::api::Origin;
+    /// use hangups_core::client::Config;
+    ///
+    /// let config = Config::default().with_server("127.0.0.1", 8080, false);
+    /// assert!(config.allow_list.allows(&Origin::new(false, "127.0.0.1", 8080)));
+    /// assert!(!config.allow_list.allows(&Origin::new(false, "127.0.0.1", 8081)));
+    /// assert!(!config.allow_list.allows(&Origin::https("docs.google.com")));
+    /// ```
     pub fn with_server(mut self, host: &str, port: u16, tls: bool) -> Self {
         let ep = ApiEndpoint::new(host, port, tls);
         self.channel = ep.clone();
         self.api = ep.clone();
         self.upload = ep;
-        self.allow_list = self.allow_list.with_host(host);
+        self.allow_list = OriginAllowList::only(Origin::new(tls, host, port));
         self
     }
 
     /// Every server at `url` (`http://host:port` or `https://host:port`,
-    /// IPv6 hosts in brackets), e.g. an emulator on 127.0.0.1.
+    /// IPv6 hosts in brackets), e.g. an emulator on 127.0.0.1; the
+    /// allow-list becomes that origin alone, as with [`Config::with_server`].
     pub fn with_url(self, url: &str) -> Result<Self, ConfigError> {
         let bad = || ConfigError::BadUrl(url.to_string());
         let (tls, rest) = match url.split_once("://") {
