@@ -126,6 +126,8 @@ pub struct LiveList {
     sync: Option<CatchUpSync>,
     /// `max_response_size_bytes` of its SyncAllNewEvents requests.
     max_response_size_bytes: u64,
+    /// GetConversation pages of truncated catch-ups so far.
+    catch_up_pages: u64,
 }
 
 impl LiveList {
@@ -143,7 +145,15 @@ impl LiveList {
             updates: VecDeque::new(),
             sync: None,
             max_response_size_bytes: SYNC_MAX_RESPONSE_SIZE_BYTES,
+            catch_up_pages: 0,
         }
+    }
+
+    /// How many GetConversation pages catch-ups have asked for so far
+    /// (each a conversation a truncated SyncAllNewEvents reply left
+    /// incomplete).
+    pub fn catch_up_pages(&self) -> u64 {
+        self.catch_up_pages
     }
 
     /// The `max_response_size_bytes` of the catch-up's SyncAllNewEvents
@@ -208,6 +218,9 @@ impl LiveList {
             );
         }
         if let Some(request) = self.sync.as_mut().and_then(CatchUpSync::next_request) {
+            if matches!(request, ApiRequest::GetConversation(_)) {
+                self.catch_up_pages += 1;
+            }
             return Some(self.start(Purpose::CatchUp, request));
         }
         let id = self.fetches.pop_front()?;
