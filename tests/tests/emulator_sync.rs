@@ -151,3 +151,113 @@ fn a_small_cap_keeps_the_newest_events_and_a_token_for_the_rest() {
         assert_eq!(&ids(&page_back(&me, &conv, token, since)), want);
     }
 }
+
+fn erh(conv: &str, cgid: u64) -> Option<EventRequestHeader> {
+    Some(EventRequestHeader {
+        conversation_id: cid(conv),
+        client_generated_id: Some(cgid),
+        expected_otr: Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_ON_THE_RECORD),
+        delivery_medium: None,
+        event_type: None,
+    })
+}
+
+fn send(raw: &Raw, conv: &str, text: &str, cgid: u64) -> Event {
+    raw.ok(SendChatMessageRequest {
+        message_content: Some(MessageContent {
+            segment: vec![Segment {
+                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                text: Some(text.into()),
+                formatting: None,
+                link_data: None,
+            }],
+            attachment: vec![],
+        }),
+        event_request_header: erh(conv, cgid),
+        ..Default::default()
+    })
+    .created_event
+    .expect("created_event")
+}
+
+/// The event ids of `conv` newer than `since`, as the self user sees them.
+fn new_ids(me: &Raw, conv: &str, since: u64) -> Vec<String> {
+    sync(me, since, 0)
+        .conversation_state
+        .iter()
+        .filter(|s| s.conversation_id == cid(conv))
+        .flat_map(|s| ids(&s.event))
+        .collect()
+}
+
+#[test]
+fn a_repeated_client_generated_id_creates_nothing_twice() {
+    let emu = start();
+    let me = Raw::me(&emu);
+    let grace = Raw::new(&emu, GRACE);
+    let since = now(&me);
+    let first = send(&me, GROUP, "once", 77);
+    let again = send(&me, GROUP, "once", 77);
+    assert_eq!(again.event_id, first.event_id, "the same event back");
+    assert_eq!(again.timestamp, first.timestamp);
+    assert_eq!(new_ids(&me, GROUP, since), ids(&[first.clone()]));
+    // The same id from another user, or in another conversation, is new.
+    let hers = send(&grace, GROUP, "hers", 77);
+    let other = send(&me, ONE_TO_ONE, "elsewhere", 77);
+    assert_ne!(hers.event_id, first.event_id);
+    assert_eq!(new_ids(&me, ONE_TO_ONE, since), ids(&[other]));
+    assert_eq!(new_ids(&me, GROUP, since).len(), 2);
+
+    // Another event-creating call: rename, repeated, changes nothing more.
+    let rename = |name: &str| {
+        me.ok(RenameConversationRequest {
+            new_name: Some(name.into()),
+            event_request_header: erh(GROUP, 78),
+            ..Default::default()
+        })
+        .created_event
+        .unwrap()
+    };
+    let r1 = rename("First name");
+    let r2 = rename("Second name");
+    assert_eq!(r1.event_id, r2.event_id);
+    let name = me
+        .ok(GetConversationRequest {
+            conversation_spec: Some(ConversationSpec {
+                conversation_id: cid(GROUP),
+            }),
+            ..Default::default()
+        })
+        .conversation_state
+        .unwrap()
+        .conversation
+        .unwrap()
+        .name;
+    assert_eq!(name.as_deref(), Some("First name"));
+    assert_eq!(new_ids(&me, GROUP, since).len(), 3);
+
+    // CreateConversation by its client_generated_id.
+    let create = || {
+        me.ok(CreateConversationRequest {
+            type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+            client_generated_id: Some(79),
+            name: Some("Made once".into()),
+            invitee_id: vec![InviteeID {
+                gaia_id: Some(ALAN.into()),
+                fallback_name: None,
+            }],
+            ..Default::default()
+        })
+    };
+    let c1 = create();
+    let c2 = create();
+    assert_eq!(c1.new_conversation_created, Some(true));
+    assert_eq!(c2.new_conversation_created, Some(false));
+    let id = |c: &CreateConversationResponse| c.conversation.clone().unwrap().conversation_id;
+    assert_eq!(id(&c1), id(&c2));
+    let count = me
+        .ok(SyncRecentConversationsRequest::default())
+        .conversation_state
+        .len();
+    assert_eq!(count, 3, "the two defaults and one new group");
+}

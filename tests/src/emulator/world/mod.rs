@@ -11,6 +11,7 @@ mod defaults;
 mod events;
 mod ops;
 mod queries;
+mod repeat;
 mod sync;
 
 pub(crate) use ops::{Caller, Fail};
