@@ -93,13 +93,14 @@ impl Client {
         let tls = crate::tls::client_config(&config.extra_root_certs_pem)?;
         let auth = config.auth_config(|name| std::env::var(name).ok());
         config.client.renew_session = true;
+        let capacity = config.event_queue_capacity;
         let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
         core_config.rng_seed = crate::os_seed();
         let connect_timeout = core_config.request_timeout;
         let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs())?;
         core.connect(Instant::now());
         let (tx, rx) = mpsc::channel();
-        let (event_tx, event_rx) = mpsc::channel();
+        let (event_tx, events) = crate::Events::channel(capacity);
         let renewer = Renewer {
             store: Arc::new(Mutex::new(store)),
             auth,
@@ -114,7 +115,7 @@ impl Client {
             .spawn(move || driver.run())
             .map_err(|_| Error::Closed)?;
         let inner = Arc::new(Handle { tx });
-        Ok((Client { inner }, Events { rx: event_rx }))
+        Ok((Client { inner }, events))
     }
 }
 

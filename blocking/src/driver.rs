@@ -4,11 +4,15 @@
 
 use crate::conn::{self, IoEvent};
 use crate::{Command, Msg};
+use hangups_core::adapter::{Delivery, QueueSender};
 use hangups_core::client::{Client as Core, ConnId, Event, Input, Output};
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The driver's side of the event queue.
+pub(crate) type EventTx = (Sender<Delivery>, QueueSender);
 
 pub(crate) struct Driver {
     core: Core,
@@ -17,7 +21,9 @@ pub(crate) struct Driver {
     /// Cloned into every connection's threads.
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
-    events: Sender<Event>,
+    events: Sender<Delivery>,
+    /// Bounds what `events` holds (see `hangups_core::adapter::event_queue`).
+    queue: QueueSender,
     /// Dropping one closes its connection.
     conns: HashMap<ConnId, conn::Handle>,
     /// The calls in flight and where their answers go.
@@ -34,7 +40,7 @@ impl Driver {
         connect_timeout: Duration,
         tx: Sender<Msg>,
         rx: Receiver<Msg>,
-        events: Sender<Event>,
+        (events, queue): EventTx,
     ) -> Self {
         Driver {
             core,
@@ -43,6 +49,7 @@ impl Driver {
             tx,
             rx,
             events,
+            queue,
             conns: HashMap::new(),
             calls: Default::default(),
             disconnect_waiters: Vec::new(),
@@ -157,7 +164,10 @@ impl Driver {
                 renewer.start();
             }
             closed |= matches!(other, Event::Closed { .. });
-            let _ = self.events.send(other);
+            let events = &self.events;
+            self.queue.offer(other, |d| {
+                let _ = events.send(d);
+            });
         }
         closed
     }

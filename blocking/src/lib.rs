@@ -82,7 +82,8 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub use hangups_core::adapter::{Config, Error};
+use hangups_core::adapter::QueueReceiver;
+pub use hangups_core::adapter::{Config, Delivery, Error};
 
 /// A command from a handle to the driver thread.
 pub(crate) enum Command {
@@ -125,24 +126,107 @@ impl Drop for Handle {
 /// updates, unknown pushes, and finally [`Event::Closed`]. API responses go
 /// to the calls that asked for them, not here. Iterating blocks until the
 /// next event; the iterator ends after the client closed.
+///
+/// A bounded queue ([`Config::event_queue_capacity`], default
+/// [`DEFAULT_EVENT_QUEUE_CAPACITY`](hangups_core::adapter::DEFAULT_EVENT_QUEUE_CAPACITY)):
+/// if the application stops taking events, the driver drops pushed updates
+/// past the capacity rather than grow or wait, and says so in order:
+/// [`next_delivery`](Self::next_delivery) yields
+/// [`Delivery::Lagged`] where they
+/// were dropped (the high-level list catches up on it); the iterator skips
+/// it with a warning and adds it to [`missed`](Self::missed).
 #[derive(Debug)]
 pub struct Events {
-    rx: Receiver<Event>,
+    rx: Receiver<Delivery>,
+    queue: QueueReceiver,
+    missed: u64,
 }
 
 impl Iterator for Events {
     type Item = Event;
     /// The next event, waiting as long as it takes; `None` after the client closed.
     fn next(&mut self) -> Option<Event> {
-        self.rx.recv().ok()
+        loop {
+            let delivery = self.next_delivery()?;
+            if let Some(event) = self.skip_lag(delivery) {
+                return Some(event);
+            }
+        }
     }
 }
 
 impl Events {
+    /// The driver's side and the application's side of a queue of `capacity`.
+    pub(crate) fn channel(capacity: usize) -> (driver::EventTx, Events) {
+        let (tx, rx) = mpsc::channel();
+        let (queue_tx, queue) = hangups_core::adapter::event_queue(capacity);
+        let events = Events {
+            rx,
+            queue,
+            missed: 0,
+        };
+        ((tx, queue_tx), events)
+    }
+
     /// The next event, waiting at most `timeout`; `None` if none came in
     /// time or the client has closed (then [`Iterator::next`] is `None` too).
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<Event> {
-        self.rx.recv_timeout(timeout).ok()
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let delivery = self.recv_delivery_timeout(left)?;
+            if let Some(event) = self.skip_lag(delivery) {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The next event or lag report, waiting as long as it takes; `None`
+    /// after the client closed.
+    pub fn next_delivery(&mut self) -> Option<Delivery> {
+        match self.rx.try_recv() {
+            Ok(delivery) => Some(self.took(delivery)),
+            Err(mpsc::TryRecvError::Disconnected) => None,
+            Err(mpsc::TryRecvError::Empty) => match self.queue.lagged() {
+                Some(lag) => Some(lag),
+                None => self.rx.recv().ok().map(|d| self.took(d)),
+            },
+        }
+    }
+
+    /// The next event or lag report, waiting at most `timeout`; `None` if
+    /// none came in time or the client has closed.
+    pub fn recv_delivery_timeout(&mut self, timeout: Duration) -> Option<Delivery> {
+        match self.rx.try_recv() {
+            Ok(delivery) => Some(self.took(delivery)),
+            Err(mpsc::TryRecvError::Disconnected) => None,
+            Err(mpsc::TryRecvError::Empty) => match self.queue.lagged() {
+                Some(lag) => Some(lag),
+                None => self.rx.recv_timeout(timeout).ok().map(|d| self.took(d)),
+            },
+        }
+    }
+
+    /// How many pushed updates the iterator skipped as dropped.
+    pub fn missed(&self) -> u64 {
+        self.missed
+    }
+
+    fn took(&self, delivery: Delivery) -> Delivery {
+        self.queue.took();
+        delivery
+    }
+
+    fn skip_lag(&mut self, delivery: Delivery) -> Option<Event> {
+        match delivery {
+            Delivery::Event(event) => Some(event),
+            Delivery::Lagged { missed } => {
+                tracing::warn!(missed, "events not taken in time were dropped");
+                self.missed += missed;
+                None
+            }
+            _ => None,
+        }
     }
 }
 
@@ -152,6 +236,7 @@ impl Client {
     /// thread cannot be started.
     pub fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
         let tls = tls::client_config(&config.extra_root_certs_pem)?;
+        let capacity = config.event_queue_capacity;
         let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
         core_config.rng_seed = os_seed();
         let connect_timeout = core_config.request_timeout;
@@ -162,14 +247,14 @@ impl Client {
         let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs)?;
         core.connect(Instant::now());
         let (tx, rx) = mpsc::channel();
-        let (event_tx, event_rx) = mpsc::channel();
+        let (event_tx, events) = Events::channel(capacity);
         let driver = driver::Driver::new(core, tls, connect_timeout, tx.clone(), rx, event_tx);
         std::thread::Builder::new()
             .name("hangups-driver".into())
             .spawn(move || driver.run())
             .map_err(|_| Error::Closed)?;
         let inner = Arc::new(Handle { tx });
-        Ok((Client { inner }, Events { rx: event_rx }))
+        Ok((Client { inner }, events))
     }
 
     fn send(&self, command: Command) -> Result<(), Error> {

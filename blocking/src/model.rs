@@ -4,16 +4,15 @@
 //! adapter's blocking calls).
 
 use std::ops::Deref;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures_lite::future::block_on;
-use hangups_core::adapter::{self, SharedList};
+use hangups_core::adapter::{self, Delivery, SharedList};
 use hangups_core::proto::hangouts::Segment;
 use hangups_core::state::{self, ConversationEvent, Image, Update};
 
-use crate::{ApiRequest, ApiResponse, Client, Error, Event, Events, UploadedImage};
+use crate::{ApiRequest, ApiResponse, Client, Error, Events, UploadedImage};
 
 impl adapter::AsyncClient for Client {
     fn request(
@@ -63,14 +62,13 @@ struct EventSource {
     deadline: Option<Instant>,
 }
 
-impl futures_core::Stream for EventSource {
-    type Item = Event;
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Event>> {
+impl adapter::EventSource for EventSource {
+    fn poll_delivery(&mut self, _: &mut Context<'_>) -> Poll<Option<Delivery>> {
         Poll::Ready(match self.deadline {
-            None => self.events.next(),
+            None => self.events.next_delivery(),
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
-                self.events.recv_timeout(left)
+                self.events.recv_delivery_timeout(left)
             }
         })
     }

@@ -103,12 +103,13 @@ impl Client {
         let tls = crate::tls::client_config(&config.extra_root_certs_pem)?;
         let auth = config.auth_config(|name| std::env::var(name).ok());
         config.client.renew_session = true;
+        let capacity = config.event_queue_capacity;
         let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
         core_config.rng_seed = crate::os_seed();
         let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs())?;
         core.connect(Instant::now());
         let (commands, command_rx) = channel::unbounded();
-        let (event_tx, rx) = channel::unbounded();
+        let (event_tx, events) = Events::channel(capacity);
         let renewer = Renewer {
             store: Arc::new(Mutex::new(store)),
             auth,
@@ -118,7 +119,7 @@ impl Client {
         let driver =
             crate::driver::Driver::new(core, tls, command_rx, event_tx).with_renewer(renewer);
         smol::spawn(driver.run()).detach();
-        Ok((Client { commands }, Events { rx: Box::pin(rx) }))
+        Ok((Client { commands }, events))
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::conn::{self, IoEvent};
 use crate::Command;
+use hangups_core::adapter::{Delivery, QueueSender};
 use hangups_core::client::{Client as Core, ConnId, Event, Input, Output};
 use smol::channel::{self, Receiver, Sender};
 use smol::future::FutureExt;
@@ -19,6 +20,9 @@ struct Conn {
     _task: Task<()>,
 }
 
+/// The driver's side of the event queue.
+pub(crate) type EventTx = (Sender<Delivery>, QueueSender);
+
 /// What woke the driver.
 enum Wake {
     Io(IoEvent),
@@ -30,7 +34,9 @@ pub(crate) struct Driver {
     core: Core,
     tls: Arc<rustls::ClientConfig>,
     commands: Receiver<Command>,
-    events: Sender<Event>,
+    events: Sender<Delivery>,
+    /// Bounds what `events` holds (see `hangups_core::adapter::event_queue`).
+    queue: QueueSender,
     io_tx: Sender<IoEvent>,
     io_rx: Receiver<IoEvent>,
     conns: HashMap<ConnId, Conn>,
@@ -46,7 +52,7 @@ impl Driver {
         core: Core,
         tls: Arc<rustls::ClientConfig>,
         commands: Receiver<Command>,
-        events: Sender<Event>,
+        (events, queue): EventTx,
     ) -> Self {
         let (io_tx, io_rx) = channel::unbounded();
         Driver {
@@ -54,6 +60,7 @@ impl Driver {
             tls,
             commands,
             events,
+            queue,
             io_tx,
             io_rx,
             conns: HashMap::new(),
@@ -185,7 +192,10 @@ impl Driver {
                 renewer.start();
             }
             closed |= matches!(other, Event::Closed { .. });
-            let _ = self.events.try_send(other);
+            let events = &self.events;
+            self.queue.offer(other, |d| {
+                let _ = events.try_send(d);
+            });
         }
         closed
     }

@@ -59,7 +59,8 @@ use hangups_core::api::ApiCall;
 use smol::channel::{self, Receiver, Sender};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use hangups_core::adapter::{Config, Error};
+pub use hangups_core::adapter::{Config, Delivery, Error};
+use hangups_core::adapter::{EventSource, QueueReceiver};
 
 /// A command from a handle to the driver task. Replies go through
 /// one-message channels.
@@ -83,16 +84,84 @@ pub struct Client {
 /// updates, unknown pushes, and finally [`Event::Closed`]. API responses go
 /// to the calls that asked for them, not here. Also a
 /// [`Stream`](futures_core::Stream).
+///
+/// A bounded queue ([`Config::event_queue_capacity`], default
+/// [`DEFAULT_EVENT_QUEUE_CAPACITY`](hangups_core::adapter::DEFAULT_EVENT_QUEUE_CAPACITY)):
+/// if the application stops taking events, the driver drops pushed updates
+/// past the capacity rather than grow or wait, and says so in order:
+/// [`next_delivery`](Self::next_delivery) yields
+/// [`Delivery::Lagged`] where they
+/// were dropped (the high-level list catches up on it); [`next`](Self::next)
+/// skips it with a warning and adds it to [`missed`](Self::missed).
 #[derive(Debug)]
 pub struct Events {
     // Boxed: the receiver's `Stream` needs pinning, and `Events` stays `Unpin`.
-    rx: std::pin::Pin<Box<Receiver<Event>>>,
+    rx: std::pin::Pin<Box<Receiver<Delivery>>>,
+    queue: QueueReceiver,
+    missed: u64,
 }
 
 impl Events {
-    /// The next event; `None` after the client closed.
+    /// The driver's side and the application's side of a queue of `capacity`.
+    pub(crate) fn channel(capacity: usize) -> (driver::EventTx, Events) {
+        let (tx, rx) = channel::unbounded();
+        let (queue_tx, queue) = hangups_core::adapter::event_queue(capacity);
+        let events = Events {
+            rx: Box::pin(rx),
+            queue,
+            missed: 0,
+        };
+        ((tx, queue_tx), events)
+    }
+
+    /// The next event; `None` after the client closed. A lag is skipped
+    /// (logged, and counted in [`missed`](Self::missed)).
     pub async fn next(&mut self) -> Option<Event> {
-        self.rx.recv().await.ok()
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// The next event or lag report; `None` after the client closed.
+    pub async fn next_delivery(&mut self) -> Option<Delivery> {
+        std::future::poll_fn(|cx| self.poll_delivery(cx)).await
+    }
+
+    /// How many pushed updates [`next`](Self::next) skipped as dropped.
+    pub fn missed(&self) -> u64 {
+        self.missed
+    }
+
+    fn poll_event(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Event>> {
+        loop {
+            match std::task::ready!(self.poll_delivery(cx)) {
+                Some(Delivery::Event(event)) => return std::task::Poll::Ready(Some(event)),
+                Some(Delivery::Lagged { missed }) => {
+                    tracing::warn!(missed, "events not taken in time were dropped");
+                    self.missed += missed;
+                }
+                Some(_) => {}
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl EventSource for Events {
+    fn poll_delivery(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Delivery>> {
+        use futures_core::Stream;
+        match self.rx.as_mut().poll_next(cx) {
+            std::task::Poll::Ready(Some(delivery)) => {
+                self.queue.took();
+                std::task::Poll::Ready(Some(delivery))
+            }
+            std::task::Poll::Ready(None) => std::task::Poll::Ready(None),
+            std::task::Poll::Pending => match self.queue.lagged() {
+                Some(lag) => std::task::Poll::Ready(Some(lag)),
+                None => std::task::Poll::Pending,
+            },
+        }
     }
 }
 
@@ -102,7 +171,7 @@ impl futures_core::Stream for Events {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Event>> {
-        self.rx.as_mut().poll_next(cx)
+        self.poll_event(cx)
     }
 }
 
@@ -112,6 +181,7 @@ impl Client {
     /// executor), so any executor may await this and the handles.
     pub async fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
         let tls = tls::client_config(&config.extra_root_certs_pem)?;
+        let capacity = config.event_queue_capacity;
         let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
         core_config.rng_seed = os_seed();
         let unix_secs = SystemTime::now()
@@ -121,9 +191,9 @@ impl Client {
         let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs)?;
         core.connect(Instant::now());
         let (commands, command_rx) = channel::unbounded();
-        let (event_tx, rx) = channel::unbounded();
+        let (event_tx, events) = Events::channel(capacity);
         smol::spawn(driver::Driver::new(core, tls, command_rx, event_tx).run()).detach();
-        Ok((Client { commands }, Events { rx: Box::pin(rx) }))
+        Ok((Client { commands }, events))
     }
 
     /// Sends any chat API request and waits for its response.

@@ -3,12 +3,16 @@
 
 use crate::conn::{self, IoEvent};
 use crate::Command;
+use hangups_core::adapter::{Delivery, QueueSender};
 use hangups_core::client::{Client as Core, ConnId, Event, Input, Output};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
+
+/// The driver's side of the event queue.
+pub(crate) type EventTx = (mpsc::UnboundedSender<Delivery>, QueueSender);
 
 struct Conn {
     writes: mpsc::UnboundedSender<Vec<u8>>,
@@ -19,7 +23,9 @@ pub(crate) struct Driver {
     core: Core,
     tls: Arc<rustls::ClientConfig>,
     commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<Event>,
+    events: mpsc::UnboundedSender<Delivery>,
+    /// Bounds what `events` holds (see `hangups_core::adapter::event_queue`).
+    queue: QueueSender,
     io_tx: mpsc::UnboundedSender<IoEvent>,
     io_rx: mpsc::UnboundedReceiver<IoEvent>,
     conns: HashMap<ConnId, Conn>,
@@ -35,7 +41,7 @@ impl Driver {
         core: Core,
         tls: Arc<rustls::ClientConfig>,
         commands: mpsc::UnboundedReceiver<Command>,
-        events: mpsc::UnboundedSender<Event>,
+        (events, queue): EventTx,
     ) -> Self {
         let (io_tx, io_rx) = mpsc::unbounded_channel();
         Driver {
@@ -43,6 +49,7 @@ impl Driver {
             tls,
             commands,
             events,
+            queue,
             io_tx,
             io_rx,
             conns: HashMap::new(),
@@ -170,7 +177,10 @@ impl Driver {
                 renewer.start();
             }
             closed |= matches!(other, Event::Closed { .. });
-            let _ = self.events.send(other);
+            let events = &self.events;
+            self.queue.offer(other, |d| {
+                let _ = events.send(d);
+            });
         }
         closed
     }

@@ -81,7 +81,8 @@ use hangups_core::api::ApiCall;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
-pub use hangups_core::adapter::{Config, Error};
+pub use hangups_core::adapter::{Config, Delivery, Error};
+use hangups_core::adapter::{EventSource, QueueReceiver};
 
 /// A command from a handle to the driver task.
 pub(crate) enum Command {
@@ -107,15 +108,84 @@ pub struct Client {
 /// The client's events, in order: channel state changes, client id, state
 /// updates, unknown pushes, and finally [`Event::Closed`]. API responses go
 /// to the calls that asked for them, not here.
+///
+/// A bounded queue ([`Config::event_queue_capacity`], default
+/// [`DEFAULT_EVENT_QUEUE_CAPACITY`](hangups_core::adapter::DEFAULT_EVENT_QUEUE_CAPACITY)):
+/// if the application stops taking events, the driver drops pushed updates
+/// past the capacity rather than grow or wait, and says so in order:
+/// [`next_delivery`](Self::next_delivery) yields
+/// [`Delivery::Lagged`] where they
+/// were dropped (the high-level list catches up on it); [`next`](Self::next)
+/// skips it with a warning and adds it to [`missed`](Self::missed).
 #[derive(Debug)]
 pub struct Events {
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: mpsc::UnboundedReceiver<Delivery>,
+    queue: QueueReceiver,
+    missed: u64,
 }
 
 impl Events {
-    /// The next event; `None` after the client closed.
+    /// The next event; `None` after the client closed. A lag is skipped
+    /// (logged, and counted in [`missed`](Self::missed)).
     pub async fn next(&mut self) -> Option<Event> {
-        self.rx.recv().await
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// The next event or lag report; `None` after the client closed.
+    pub async fn next_delivery(&mut self) -> Option<Delivery> {
+        std::future::poll_fn(|cx| self.poll_delivery(cx)).await
+    }
+
+    /// How many pushed updates [`next`](Self::next) skipped as dropped.
+    pub fn missed(&self) -> u64 {
+        self.missed
+    }
+
+    fn poll_event(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Event>> {
+        loop {
+            match std::task::ready!(self.poll_delivery(cx)) {
+                Some(Delivery::Event(event)) => return std::task::Poll::Ready(Some(event)),
+                Some(Delivery::Lagged { missed }) => {
+                    tracing::warn!(missed, "events not taken in time were dropped");
+                    self.missed += missed;
+                }
+                Some(_) => {}
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl Events {
+    /// The driver's side and the application's side of a queue of `capacity`.
+    pub(crate) fn channel(capacity: usize) -> (driver::EventTx, Events) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (queue_tx, queue) = hangups_core::adapter::event_queue(capacity);
+        let events = Events {
+            rx,
+            queue,
+            missed: 0,
+        };
+        ((tx, queue_tx), events)
+    }
+}
+
+impl EventSource for Events {
+    fn poll_delivery(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Delivery>> {
+        match self.rx.poll_recv(cx) {
+            std::task::Poll::Ready(Some(delivery)) => {
+                self.queue.took();
+                std::task::Poll::Ready(Some(delivery))
+            }
+            std::task::Poll::Ready(None) => std::task::Poll::Ready(None),
+            std::task::Poll::Pending => match self.queue.lagged() {
+                Some(lag) => std::task::Poll::Ready(Some(lag)),
+                None => std::task::Poll::Pending,
+            },
+        }
     }
 }
 
@@ -125,7 +195,7 @@ impl futures_core::Stream for Events {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Event>> {
-        self.rx.poll_recv(cx)
+        self.poll_event(cx)
     }
 }
 
@@ -134,6 +204,7 @@ impl Client {
     /// be called inside a tokio runtime: the driver is spawned on it.
     pub async fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
         let tls = tls::client_config(&config.extra_root_certs_pem)?;
+        let capacity = config.event_queue_capacity;
         let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
         core_config.rng_seed = os_seed();
         let unix_secs = SystemTime::now()
@@ -143,9 +214,9 @@ impl Client {
         let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs)?;
         core.connect(Instant::now());
         let (commands, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, rx) = mpsc::unbounded_channel();
+        let (event_tx, events) = Events::channel(capacity);
         tokio::spawn(driver::Driver::new(core, tls, command_rx, event_tx).run());
-        Ok((Client { commands }, Events { rx }))
+        Ok((Client { commands }, events))
     }
 
     /// Sends any chat API request and waits for its response.

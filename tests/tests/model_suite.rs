@@ -460,6 +460,60 @@ async fn catches_up_through_truncated_replies<M: Model>() {
     M::disconnect(&client).await;
 }
 
+/// An application that stops taking notifications: the adapter's bounded
+/// event queue (8 here) drops what does not fit and says so; the list
+/// catches up and ends with every message exactly once.
+async fn a_slow_application_is_told_it_lagged<M: Model>() {
+    let emu = emulator();
+    let (client, events) = M::connect_with_queue(&emu, 8).await;
+    let (list, mut notes) = M::build(&client, events).await;
+    until_subscribed(&emu, 1);
+    let probe = emu.inject_message(ONE_TO_ONE, GRACE, "probe").unwrap();
+    until::<M>(&mut notes, "the probe", |u| is_new_event(u, &probe)).await;
+    // Settle: no catch-up left to do (one would bring the messages back
+    // without any lag).
+    while M::next_update(&mut notes, Duration::from_secs(1))
+        .await
+        .is_some()
+    {}
+    // Nobody takes notifications while 40 messages arrive.
+    let mut want = BTreeSet::new();
+    for i in 0..20 {
+        want.insert(emu.inject_message(GROUP, GRACE, &format!("g{i}")).unwrap());
+        want.insert(
+            emu.inject_message(ONE_TO_ONE, GRACE, &format!("o{i}"))
+                .unwrap(),
+        );
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let mut seen = Vec::new();
+    let mut lagged = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let wait = if want.iter().all(|w| seen.contains(w)) {
+            Duration::from_millis(500)
+        } else {
+            assert!(Instant::now() < deadline, "{}: missing events", M::NAME);
+            Duration::from_millis(200)
+        };
+        match M::next_update(&mut notes, wait).await {
+            Some(update) => {
+                if let Update::Lagged { missed } = update {
+                    lagged += missed;
+                }
+                seen.extend(new_event_ids(std::slice::from_ref(&update)));
+            }
+            None if want.iter().all(|w| seen.contains(w)) => break,
+            None => {}
+        }
+    }
+    assert!(lagged > 0, "{}: the lag was not reported", M::NAME);
+    let unique: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "{}: an event came twice", M::NAME);
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}
+
 trait UserCheck {
     fn get_user_ok(&self) -> bool;
 }
@@ -522,6 +576,10 @@ macro_rules! model_tests {
             #[test]
             fn catch_up_through_truncated_replies() {
                 M::run(super::catches_up_through_truncated_replies::<M>());
+            }
+            #[test]
+            fn a_slow_application_is_told_it_lagged() {
+                M::run(super::a_slow_application_is_told_it_lagged::<M>());
             }
             #[test]
             fn catch_up_after_garbage() {

@@ -8,11 +8,15 @@
 
 mod calls;
 mod model;
+mod queue;
 mod shared_list;
 
 pub use calls::{apply_renewal, Calls, RequestReply, UploadReply};
 pub use model::{
     build_user_conversation_list, AsyncClient, Conversation, ConversationList, Notifications,
+};
+pub use queue::{
+    event_queue, Delivery, EventSource, QueueReceiver, QueueSender, DEFAULT_EVENT_QUEUE_CAPACITY,
 };
 pub use shared_list::SharedList;
 
@@ -35,6 +39,10 @@ pub struct Config {
     /// How to sign in (Google by default; [`Config::with_url`] points it
     /// at the same server as the client).
     pub auth: crate::auth::AuthConfig,
+    /// How many client events wait for the application at most (default
+    /// [`DEFAULT_EVENT_QUEUE_CAPACITY`]); past that, pushed updates are
+    /// dropped and reported as a [`Delivery::Lagged`] (see [`event_queue`]).
+    pub event_queue_capacity: usize,
 }
 
 impl Default for Config {
@@ -44,6 +52,7 @@ impl Default for Config {
             extra_root_certs_pem: Vec::new(),
             proxy_from_env: true,
             auth: crate::auth::AuthConfig::default(),
+            event_queue_capacity: DEFAULT_EVENT_QUEUE_CAPACITY,
         }
     }
 }

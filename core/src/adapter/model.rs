@@ -16,9 +16,8 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use hangups_proto::hangouts::{GetConversationResponse, Segment};
 
-use super::{Error, SharedList};
+use super::{Delivery, Error, EventSource, SharedList};
 use crate::api::{ApiRequest, ApiResponse, UploadedImage};
-use crate::client::Event;
 use crate::state::{
     self, Action, BuildUserConversationList, ConversationEvent, History, Image, RequestToken,
     Update,
@@ -262,7 +261,7 @@ impl<C, E> Notifications<C, E> {
     }
 }
 
-impl<C: AsyncClient, E: Stream<Item = Event> + Unpin> Notifications<C, E> {
+impl<C: AsyncClient, E: EventSource> Notifications<C, E> {
     /// The next update; `None` once the client closed.
     pub async fn next(&mut self) -> Option<Update> {
         std::future::poll_fn(|cx| self.poll_update(cx)).await
@@ -287,15 +286,16 @@ impl<C: AsyncClient, E: Stream<Item = Event> + Unpin> Notifications<C, E> {
                 self.pending = Some(Box::pin(async move { (token, answer.await) }));
                 continue;
             }
-            match std::task::ready!(Pin::new(&mut self.events).poll_next(cx)) {
-                Some(event) => self.shared.lock().handle_event(event),
+            match std::task::ready!(self.events.poll_delivery(cx)) {
+                Some(Delivery::Event(event)) => self.shared.lock().handle_event(event),
+                Some(Delivery::Lagged { missed }) => self.shared.lock().handle_lag(missed),
                 None => return Poll::Ready(None),
             }
         }
     }
 }
 
-impl<C: AsyncClient, E: Stream<Item = Event> + Unpin> Stream for Notifications<C, E> {
+impl<C: AsyncClient, E: EventSource> Stream for Notifications<C, E> {
     type Item = Update;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Update>> {
         self.poll_update(cx)

@@ -37,6 +37,16 @@ pub enum Update {
     /// The catch-up sync failed. Nothing is lost: it is retried with the
     /// next client event, from the same position.
     CatchUpFailed(Error),
+    /// The application fell behind and the adapter's bounded event queue
+    /// dropped this many pushed updates
+    /// ([`Delivery::Lagged`](crate::adapter::Delivery::Lagged)). A
+    /// catch-up from the list's sync position follows at once and brings
+    /// their events back (each once); typing and presence news in them is
+    /// gone.
+    Lagged {
+        /// How many pushed updates were dropped.
+        missed: u64,
+    },
     /// An update named a conversation the list does not know, and fetching
     /// it failed: the updates waiting for it were dropped (as hangups
     /// drops them).
@@ -196,17 +206,30 @@ impl LiveList {
                 }
             }
             Event::Connected | Event::Reconnected { .. } | Event::Subscribed => {
-                if self.catch_up == CatchUp::InFlight {
-                    self.catch_up_again = true;
-                } else {
-                    self.catch_up = CatchUp::Wanted;
-                }
+                self.want_catch_up();
                 self.updates.push_back(Update::Client(event));
             }
             // Results of the application's own calls are not ours; a
             // keep-alive only gives a failed catch-up its retry (above).
             Event::Response { .. } | Event::ImageUploaded { .. } | Event::KeepAlive => {}
             other => self.updates.push_back(Update::Client(other)),
+        }
+    }
+
+    /// Takes a lag of the adapter's event queue: `missed` pushed updates
+    /// were dropped before the next event. Reports [`Update::Lagged`] and
+    /// catches up from the sync position, which the dropped updates never
+    /// moved.
+    pub fn handle_lag(&mut self, missed: u64) {
+        self.want_catch_up();
+        self.updates.push_back(Update::Lagged { missed });
+    }
+
+    fn want_catch_up(&mut self) {
+        if self.catch_up == CatchUp::InFlight {
+            self.catch_up_again = true;
+        } else {
+            self.catch_up = CatchUp::Wanted;
         }
     }
 

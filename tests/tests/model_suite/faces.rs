@@ -5,6 +5,7 @@ use super::harness::*;
 use hangups_core::adapter::SharedList;
 use hangups_core::state::{ConversationEvent, Image, Update, UserId};
 use hangups_proto::hangouts::*;
+use hangups_tests::emulator::EmulatorHandle;
 use std::future::Future;
 use std::ops::Deref;
 use std::time::Duration;
@@ -62,6 +63,11 @@ pub trait Model: Harness {
     ) -> impl Future<Output = Result<Vec<ConversationEvent>, String>>;
     /// `list.get_all(true)` ids, through the adapter's handles.
     fn handle_ids(list: &Self::List) -> Vec<String>;
+    /// Connects to the emulator with an event queue of `capacity`.
+    fn connect_with_queue(
+        emu: &EmulatorHandle,
+        capacity: usize,
+    ) -> impl Future<Output = (Self::Client, Self::Events)>;
 }
 
 fn text(t: &str) -> Vec<Segment> {
@@ -131,6 +137,19 @@ macro_rules! model_face {
             }
             fn handle_ids(list: &Self::List) -> Vec<String> {
                 list.get_all(true).iter().map(|c| c.id().to_string()).collect()
+            }
+            async fn connect_with_queue(
+                emu: &EmulatorHandle,
+                capacity: usize,
+            ) -> (Self::Client, Self::Events) {
+                let mut config = $krate::Config::default().with_url(&emu.url()).expect("url");
+                config.proxy_from_env = false;
+                if let Some(pem) = emu.cert_pem() {
+                    config = config.with_root_cert_pem(&pem);
+                }
+                config.event_queue_capacity = capacity;
+                let cookies = emu.self_cookies().into_iter().collect();
+                $krate::Client::connect(cookies, config) $($aw)* .expect("connect")
             }
         }
     };
