@@ -9,7 +9,7 @@
 //! - [`auth`]: signing in (refresh token, manual code login, session
 //!   cookies) as sans-IO steps, and the token-store trait;
 //! - [`api`]: one typed request per chat API endpoint, auth headers,
-//!   the host allow-list, image upload steps;
+//!   the origin allow-list, image upload steps;
 //! - [`client`]: the [`Client`](client::Client) machine that runtime
 //!   adapters drive: push channel, API calls, retries, timers;
 //! - [`state`]: the conversation model (users, conversations, events, the
@@ -61,7 +61,7 @@
 //! stalling it; "Unknown SID" is recognised in the reason phrase or the
 //! body; [`client::Event::Reconnected`] carries the timestamp to catch up
 //! from; cookies and the authorization header only go to allow-listed
-//! hosts, checked when the client is built. Connections are kept after
+//! origins (scheme, host and port), checked when the client is built. Connections are kept after
 //! keep-alive responses and reused (a stale one is replaced transparently).
 
 #![forbid(unsafe_code)]
@@ -76,6 +76,7 @@ pub mod client;
 pub mod fuzzing;
 pub mod http;
 pub mod message;
+mod pool;
 pub mod proxy;
 pub mod rng;
 pub mod state;

@@ -248,7 +248,7 @@ fn credentials_go_only_to_allowed_hosts() {
         }
         match Client::new(cfg, std::time::Instant::now(), UNIX_SECS) {
             Err(ConfigError::HostNotAllowed { role: r, host: h }) => {
-                assert_eq!((r, h.as_str()), (role, host))
+                assert_eq!((r, h), (role, format!("https://{host}")))
             }
             other => panic!("{host}: {other:?}"),
         }

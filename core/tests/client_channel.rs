@@ -10,6 +10,23 @@ use hangups_proto::hangouts::StateUpdateStateUpdate;
 use std::time::Duration;
 use support::*;
 
+/// Connects and subscribes: a client id, the subscription answered 200.
+/// Only a subscribed session is kept across long-poll failures (the
+/// server sends a session's client id once). Returns the long-poll conn.
+fn subscribed(sim: &mut Sim) -> hangups_core::client::ConnId {
+    let poll = connected(sim);
+    sim.send(poll, &http_chunk(client_id_chunk(2, "cid").as_bytes()));
+    let (sub, req) = sim.next_request();
+    assert_eq!(req.method, "POST");
+    sim.send(sub, &response(200, "OK", b"[]"));
+    let ev = sim.take_events();
+    assert!(
+        matches!(&ev[..], [Event::ClientId(_), Event::Subscribed]),
+        "{ev:?}"
+    );
+    poll
+}
+
 /// Connects: SID request, long-poll, noop → Connected. Returns the long-poll conn.
 fn connected(sim: &mut Sim) -> hangups_core::client::ConnId {
     sim.client.connect(sim.now);
@@ -204,7 +221,7 @@ fn every_single_split_point_of_an_event_chunk() {
 #[test]
 fn keep_alive_timeout_reconnects_with_the_same_sid_after_backoff() {
     let mut sim = Sim::new(config());
-    let poll = connected(&mut sim);
+    let poll = subscribed(&mut sim);
     sim.advance(Duration::from_secs(59));
     assert!(sim.take_events().is_empty());
     sim.send(poll, &http_chunk(noop_chunk(2).as_bytes())); // data re-arms the timer
@@ -317,7 +334,7 @@ fn unknown_sid_asks_for_a_new_sid() {
 #[test]
 fn other_400_keeps_the_sid() {
     let mut sim = Sim::new(config());
-    let poll = connected(&mut sim);
+    let poll = subscribed(&mut sim);
     sim.send(poll, HTTP_END);
     let (p, _) = sim.next_request();
     sim.send(p, &response(400, "Bad Request", b"nope"));
@@ -465,7 +482,7 @@ fn a_good_chunk_resets_the_backoff() {
 #[test]
 fn junk_where_a_length_belongs_reopens_the_long_poll_instead_of_stalling() {
     let mut sim = Sim::new(config());
-    let poll = connected(&mut sim);
+    let poll = subscribed(&mut sim);
     sim.send(poll, &http_chunk(b"junk4\nfail"));
     assert!(sim.is_closed_by_client(poll));
     assert_eq!(sim.client.bad_chunks(), 1);
@@ -500,7 +517,10 @@ fn a_malformed_chunk_is_skipped_and_the_channel_goes_on() {
 }
 
 #[test]
-fn subscription_failure_is_a_long_poll_failure_with_the_same_sid() {
+/// hangups retries a failed subscription with the same SID; but the server
+/// sends a session's client id once, so that session could never be
+/// subscribed again (deaf). Here a failed subscription takes a new SID.
+fn subscription_failure_is_a_long_poll_failure_with_a_new_sid() {
     let mut sim = Sim::new(config());
     let poll = connected(&mut sim);
     sim.send(poll, &http_chunk(client_id_chunk(2, "cid").as_bytes()));
@@ -521,7 +541,8 @@ fn subscription_failure_is_a_long_poll_failure_with_the_same_sid() {
     );
     sim.advance_to_timeout();
     let (_, req) = sim.next_request();
-    assert_eq!(req.method, "GET");
+    assert_eq!(req.method, "POST");
+    assert!(!req.target.contains("SID="), "{}", req.target);
 }
 
 #[test]

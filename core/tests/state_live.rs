@@ -474,3 +474,156 @@ fn a_left_conversation_stays_away_until_rejoined() {
         Some((_, ApiRequest::GetConversation(_)))
     ));
 }
+
+fn token_before(ts: u64) -> Option<EventContinuationToken> {
+    Some(EventContinuationToken {
+        event_timestamp: Some(ts),
+        ..Default::default()
+    })
+}
+
+fn truncated(id: &str, events: Vec<Event>, before: u64) -> ConversationState {
+    ConversationState {
+        event_continuation_token: token_before(before),
+        ..conv_state(id, id == "group", events)
+    }
+}
+
+/// The next request must be a catch-up page of `conv` with a token
+/// before `before`.
+fn expect_page(live: &mut LiveList, conv: &str, before: u64) -> RequestToken {
+    match live.poll_request() {
+        Some((token, ApiRequest::GetConversation(r))) => {
+            let spec = r.conversation_spec.unwrap().conversation_id.unwrap();
+            assert_eq!(spec.id.as_deref(), Some(conv));
+            assert_eq!(r.include_event, Some(true));
+            let at = r.event_continuation_token.unwrap().event_timestamp;
+            assert_eq!(at, Some(before), "{conv}: the page's position");
+            token
+        }
+        other => panic!("expected a page of {conv}, got {other:?}"),
+    }
+}
+
+fn page(conv: &str, events: Vec<Event>, before: Option<u64>) -> Result<ApiResponse, Error> {
+    Ok(GetConversationResponse {
+        conversation_state: Some(ConversationState {
+            conversation_id: cid(conv),
+            event: events,
+            event_continuation_token: before.and_then(token_before),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .into())
+}
+
+#[test]
+fn a_truncated_catch_up_pages_every_conversation_before_anything_moves() {
+    let mut live = live(100);
+    let (token, _) = expect_catch_up(&mut live);
+    live.handle_event(pushed(ev("one", "pushed", 900)));
+    // Truncated inside "one" (kept its newest two, lost two) and across
+    // conversations ("group" kept none of its three).
+    live.handle_response(
+        token,
+        catch_up_reply(vec![
+            truncated("one", vec![ev("one", "o3", 500), ev("one", "o4", 700)], 500),
+            truncated("group", vec![], 801),
+        ]),
+    );
+    assert!(
+        drain(&mut live).is_empty(),
+        "nothing before every page is in"
+    );
+    assert_eq!(live.sync_timestamp(), 100);
+    // "one": a page with o2, then one that reaches back past the start.
+    let t = expect_page(&mut live, "one", 500);
+    assert!(live.poll_request().is_none(), "one page at a time");
+    live.handle_response(t, page("one", vec![ev("one", "o2", 300)], Some(300)));
+    let t = expect_page(&mut live, "one", 300);
+    live.handle_response(
+        t,
+        page(
+            "one",
+            vec![ev("one", "old", 50), ev("one", "o1", 150)],
+            Some(50),
+        ),
+    );
+    // "group": everything in one page.
+    let t = expect_page(&mut live, "group", 801);
+    assert!(drain(&mut live).is_empty());
+    assert_eq!(live.sync_timestamp(), 100);
+    live.handle_response(
+        t,
+        page(
+            "group",
+            vec![
+                ev("group", "g1", 200),
+                ev("group", "g2", 600),
+                ev("group", "g3", 800),
+            ],
+            None,
+        ),
+    );
+    let updates = drain(&mut live);
+    assert_eq!(
+        new_events(&updates),
+        ["o1", "g1", "o2", "o3", "g2", "o4", "g3", "pushed"],
+        "every event newer than the start once, in timestamp order"
+    );
+    assert_eq!(live.sync_timestamp(), 900);
+    assert!(live.poll_request().is_none());
+    // The event at the start is not notified; the list has it all.
+    assert!(live.list().get("one").unwrap().get_event("old").is_none());
+    assert_eq!(live.list().get("group").unwrap().events().len(), 3);
+}
+
+#[test]
+fn a_failed_page_fails_the_catch_up_and_it_is_retried_from_the_start() {
+    let mut live = live(100);
+    let (token, _) = expect_catch_up(&mut live);
+    live.handle_response(
+        token,
+        catch_up_reply(vec![
+            conv_state("group", true, vec![ev("group", "g1", 200)]),
+            truncated("one", vec![ev("one", "o2", 400)], 400),
+        ]),
+    );
+    let t = expect_page(&mut live, "one", 400);
+    live.handle_response(t, Err(http_error()));
+    let updates = drain(&mut live);
+    assert!(
+        matches!(updates[..], [Update::CatchUpFailed(_)]),
+        "{updates:?}"
+    );
+    assert_eq!(live.sync_timestamp(), 100, "nothing applied, nothing moved");
+    live.handle_event(ClientEvent::Reconnected { last_sync: None });
+    let (token, from) = expect_catch_up(&mut live);
+    assert_eq!(from, 100);
+    live.handle_response(
+        token,
+        catch_up_reply(vec![
+            conv_state("group", true, vec![ev("group", "g1", 200)]),
+            conv_state(
+                "one",
+                false,
+                vec![ev("one", "o1", 300), ev("one", "o2", 400)],
+            ),
+        ]),
+    );
+    assert_eq!(new_events(&drain(&mut live)), ["g1", "o1", "o2"]);
+    assert_eq!(live.sync_timestamp(), 400);
+}
+
+#[test]
+fn the_catch_up_cap_is_configurable() {
+    let mut live = live(100);
+    live.set_max_response_size_bytes(300);
+    match live.poll_request() {
+        Some((_, ApiRequest::SyncAllNewEvents(r))) => {
+            assert_eq!(r.max_response_size_bytes, Some(300))
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -5,7 +5,8 @@ use hangups_core::api::{ApiRequest, ApiResponse};
 use hangups_core::proto::hangouts::Conversation;
 use hangups_core::proto::hangouts::*;
 use hangups_core::state::{
-    BuildUserConversationList, ConversationList, Notification, StateError, UserId, UserList,
+    BuildUserConversationList, CatchUpSync, ConversationList, Notification, StateError, UserId,
+    UserList,
 };
 
 fn cid(id: &str) -> Option<ConversationId> {
@@ -387,4 +388,173 @@ fn catch_up_unknown_conversation_without_metadata_keeps_history() {
     assert_eq!(x.events().len(), 2);
     assert!(x.continuation_token().is_some());
     assert_eq!(list.sync_timestamp(), 150);
+}
+
+fn token(ts: u64) -> Option<EventContinuationToken> {
+    Some(EventContinuationToken {
+        event_timestamp: Some(ts),
+        ..Default::default()
+    })
+}
+
+fn ids(events: &[Event]) -> Vec<String> {
+    events.iter().map(|e| e.event_id.clone().unwrap()).collect()
+}
+
+fn page_reply(conv: &str, events: Vec<Event>, before: Option<u64>) -> ApiResponse {
+    GetConversationResponse {
+        conversation_state: Some(ConversationState {
+            conversation_id: cid(conv),
+            event: events,
+            event_continuation_token: before.and_then(token),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .into()
+}
+
+fn page_position(request: Option<ApiRequest>) -> (String, u64) {
+    match request {
+        Some(ApiRequest::GetConversation(r)) => (
+            r.conversation_spec
+                .unwrap()
+                .conversation_id
+                .unwrap()
+                .id
+                .unwrap(),
+            r.event_continuation_token.unwrap().event_timestamp.unwrap(),
+        ),
+        other => panic!("expected a page, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_truncated_reply_is_paged_back_to_the_start_across_conversations() {
+    let users = UserList::new(&self_entity(), &[], &[]);
+    let list = ConversationList::new(&[conv_state("known", &["self", "bob"], vec![])], users, 100);
+    let mut sync = list.catch_up();
+    assert_eq!(sync.from(), 100);
+    let Some(ApiRequest::SyncAllNewEvents(r)) = sync.next_request() else {
+        panic!("the sync first")
+    };
+    assert_eq!(r.last_sync_timestamp, Some(100));
+    assert!(sync.next_request().is_none(), "one request at a time");
+    let reply = SyncAllNewEventsResponse {
+        conversation_state: vec![
+            // Complete: no token.
+            conv_state("done", &["self", "bob"], vec![ev("done", "d1", 250)]),
+            // Cut inside: kept its newest, a token before it.
+            ConversationState {
+                event_continuation_token: token(600),
+                ..conv_state("known", &["self", "bob"], vec![ev("known", "k3", 600)])
+            },
+            // Cut across: kept nothing.
+            ConversationState {
+                event_continuation_token: token(701),
+                ..conv_state("fresh", &["self", "carol"], vec![])
+            },
+            // A token at the start: nothing left out.
+            ConversationState {
+                event_continuation_token: token(90),
+                ..conv_state("old", &["self", "bob"], vec![ev("old", "x1", 300)])
+            },
+        ],
+        ..Default::default()
+    };
+    sync.on_response(reply.into()).unwrap();
+    assert_eq!(page_position(sync.next_request()), ("known".into(), 600));
+    sync.on_response(page_reply("known", vec![ev("known", "k2", 400)], Some(400)))
+        .unwrap();
+    assert_eq!(
+        page_position(sync.next_request()),
+        ("known".into(), 400),
+        "the same conversation to its end first"
+    );
+    sync.on_response(page_reply(
+        "known",
+        vec![ev("known", "k0", 80), ev("known", "k1", 120)],
+        Some(80),
+    ))
+    .unwrap();
+    assert_eq!(page_position(sync.next_request()), ("fresh".into(), 701));
+    assert!(!sync.is_done());
+    sync.on_response(page_reply(
+        "fresh",
+        vec![ev("fresh", "f0", 60), ev("fresh", "f1", 700)],
+        Some(60),
+    ))
+    .unwrap();
+    assert!(sync.is_done() && sync.next_request().is_none());
+    assert_eq!(sync.pages(), 3);
+    let whole = sync.finish().unwrap();
+    let known = &whole.conversation_state[1];
+    assert_eq!(ids(&known.event), ["k0", "k1", "k2", "k3"]);
+    assert_eq!(known.event_continuation_token, token(80));
+
+    let mut list = list;
+    let notes = list.apply_catch_up(&whole);
+    let new: Vec<String> = notes
+        .iter()
+        .filter_map(|n| match n {
+            Notification::NewEvent(e) => Some(e.id().to_owned()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(new, ["k1", "d1", "x1", "k2", "k3", "f1"]);
+    assert_eq!(list.sync_timestamp(), 700);
+    // The unknown conversation keeps its event at the start and the token
+    // of its last page, for history.
+    let fresh = list.get("fresh").unwrap();
+    assert_eq!(fresh.events().len(), 2);
+    assert!(fresh.get_event("f0").is_some());
+}
+
+#[test]
+fn a_page_that_goes_no_further_back_ends_the_paging() {
+    let mut sync = CatchUpSync::new(100);
+    sync.next_request();
+    let reply = SyncAllNewEventsResponse {
+        conversation_state: vec![ConversationState {
+            event_continuation_token: token(500),
+            ..conv_state("c", &["self"], vec![ev("c", "c2", 500)])
+        }],
+        ..Default::default()
+    };
+    sync.on_response(reply.into()).unwrap();
+    sync.next_request().unwrap();
+    // The server repeats the same event with the same token.
+    sync.on_response(page_reply("c", vec![ev("c", "c2", 500)], Some(500)))
+        .unwrap();
+    assert!(sync.is_done());
+    // A wrong answer fails it.
+    let mut sync = CatchUpSync::new(0);
+    sync.next_request();
+    assert!(matches!(
+        sync.on_response(GetSelfInfoResponse::default().into()),
+        Err(StateError::UnexpectedResponse(_))
+    ));
+    assert!(CatchUpSync::new(0).finish().is_err(), "not finished");
+}
+
+#[test]
+fn applying_a_truncated_reply_keeps_the_position_before_the_gap() {
+    let users = UserList::new(&self_entity(), &[], &[]);
+    let mut list = ConversationList::new(&[conv_state("c", &["self", "bob"], vec![])], users, 100);
+    let reply = SyncAllNewEventsResponse {
+        conversation_state: vec![
+            ConversationState {
+                event_continuation_token: token(500),
+                ..conv_state("c", &["self", "bob"], vec![ev("c", "c5", 500)])
+            },
+            conv_state("d", &["self", "bob"], vec![ev("d", "d9", 900)]),
+        ],
+        ..Default::default()
+    };
+    list.apply_catch_up(&reply);
+    assert_eq!(
+        list.sync_timestamp(),
+        499,
+        "the next catch-up asks for what was left out"
+    );
 }

@@ -1,15 +1,36 @@
-//! The refresh-token file store (hangups' `RefreshTokenCache`): the raw
-//! token in a file, read verbatim, written atomically (a temporary file in
-//! the same directory, then a rename) with mode 0600 on Unix.
+//! The refresh-token file store (hangups' `RefreshTokenCache`): the token
+//! in a file, checked before it is used (see [`FileStore`]), written
+//! atomically (a temporary file in the same directory, then a rename) with
+//! mode 0600 on Unix.
 
+use crate::content::{check_cookie_text, parse_token, MAX_COOKIE_FILE, MAX_TOKEN_FILE};
+use crate::error::TokenFileError;
+use crate::safe_fs::{make_private, probe_writable, read_checked, write_private};
 use hangups_core::api::Cookies;
 use hangups_core::auth::{decode_cookies, encode_cookies, RefreshToken, TokenStore};
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+const TOKEN: &str = "a refresh token";
+const COOKIES: &str = "session cookies";
+
 /// Stores the refresh token in a file, and optionally the session cookies
-/// in another. Read failures count as "nothing stored"; write failures are
-/// logged (without the secret) and otherwise ignored, as in hangups.
+/// in another.
+///
+/// It cannot hurt what the path names by mistake. The path must be a
+/// regular file (or not exist yet): a symlink, a directory, a device or a
+/// FIFO is refused without being opened, as is a file over 4 KiB (64 KiB
+/// for cookies) or one whose text is not a token (one word of printable
+/// ASCII; the whitespace around it is trimmed) — see
+/// [`content`](crate::content). A refused file is never overwritten or
+/// removed. A token file others may read is made private (0600), with a
+/// warning.
+///
+/// As a [`TokenStore`], [`TokenStore::unusable`] reports a refused path,
+/// or a missing token file that could not be created, so that signing in
+/// stops with that reason instead of asking for a login that could not be
+/// kept; failures to store or remove later are logged (`tracing::warn`,
+/// with the path and the reason, never the secret). The `try_` and `load_`
+/// methods return them as [`TokenFileError`]s.
 ///
 /// ```no_run
 /// use hangups_credentials::FileStore;
@@ -26,7 +47,8 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    /// A store keeping the refresh token at `path`.
+    /// A store keeping the refresh token at `path`. Nothing is checked
+    /// yet: see [`FileStore::check`].
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStore {
             token_path: path.into(),
@@ -54,48 +76,154 @@ impl FileStore {
         default_path_from(|name| std::env::var_os(name).map(PathBuf::from))
     }
 
-    /// Stores `token`, reporting failure (the [`TokenStore`] method only logs).
-    pub fn try_set_refresh_token(&self, token: &RefreshToken) -> io::Result<()> {
-        write_private(&self.token_path, token.expose().as_bytes())
+    /// Whether the store can be used: its files (if they exist) are
+    /// readable files of the right kind, and if there is no token file
+    /// yet (or it is blank), one can be created in its directory (a probe
+    /// file is created and removed; no directory is made).
+    pub fn check(&self) -> Result<(), TokenFileError> {
+        let token = self.load_refresh_token()?;
+        self.load_cookies()?;
+        if token.is_none() {
+            probe_writable(&self.token_path)?;
+        }
+        Ok(())
     }
 
-    /// Stores `cookies` if this store keeps them, reporting failure.
-    pub fn try_set_cookies(&self, cookies: &Cookies) -> io::Result<()> {
-        match &self.cookie_path {
-            Some(path) => write_private(path, encode_cookies(cookies).as_bytes()),
-            None => Ok(()),
+    /// The stored refresh token, trimmed; `Ok(None)` if the file does not
+    /// exist or is blank. A token file others may read is made private.
+    pub fn load_refresh_token(&self) -> Result<Option<RefreshToken>, TokenFileError> {
+        let Some(contents) = read_checked(&self.token_path, TOKEN, MAX_TOKEN_FILE)? else {
+            return Ok(None);
+        };
+        let token = parse_token(&contents.bytes).map_err(|problem| TokenFileError::Content {
+            path: self.token_path.clone(),
+            what: TOKEN,
+            problem,
+        })?;
+        make_private(&self.token_path, &contents.file);
+        Ok(token.map(RefreshToken::new))
+    }
+
+    /// The stored session cookies, if this store keeps them and some are
+    /// stored.
+    pub fn load_cookies(&self) -> Result<Option<Cookies>, TokenFileError> {
+        let Some(path) = &self.cookie_path else {
+            return Ok(None);
+        };
+        let Some(contents) = read_checked(path, COOKIES, MAX_COOKIE_FILE)? else {
+            return Ok(None);
+        };
+        let text =
+            check_cookie_text(&contents.bytes).map_err(|problem| TokenFileError::Content {
+                path: path.clone(),
+                what: COOKIES,
+                problem,
+            })?;
+        make_private(path, &contents.file);
+        let cookies = decode_cookies(text);
+        Ok((!cookies.is_empty()).then_some(cookies))
+    }
+
+    /// Stores `token`, replacing the file only if it is ours to replace
+    /// (missing, blank, or a token).
+    pub fn try_set_refresh_token(&self, token: &RefreshToken) -> Result<(), TokenFileError> {
+        let path = &self.token_path;
+        let text = match parse_token(token.expose().as_bytes()) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                return Err(TokenFileError::Unstorable {
+                    path: path.clone(),
+                    problem: crate::error::ContentProblem::Empty,
+                })
+            }
+            Err(problem) => {
+                return Err(TokenFileError::Unstorable {
+                    path: path.clone(),
+                    problem,
+                })
+            }
+        };
+        self.load_refresh_token()?;
+        write(path, text.as_bytes())
+    }
+
+    /// Stores `cookies` if this store keeps them, replacing the file only
+    /// if it holds cookies (or nothing).
+    pub fn try_set_cookies(&self, cookies: &Cookies) -> Result<(), TokenFileError> {
+        let Some(path) = &self.cookie_path else {
+            return Ok(());
+        };
+        let text = encode_cookies(cookies);
+        if let Err(problem) = check_cookie_text(text.as_bytes()) {
+            return Err(TokenFileError::Unstorable {
+                path: path.clone(),
+                problem,
+            });
         }
+        self.load_cookies()?;
+        write(path, text.as_bytes())
+    }
+
+    /// Removes the stored token (and cookies), but only files this store
+    /// would read: anything else at the paths is left alone, and reported.
+    pub fn try_clear(&self) -> Result<(), TokenFileError> {
+        let token = self.load_refresh_token().map(drop);
+        let token = token.and_then(|()| remove(&self.token_path));
+        let cookies = match &self.cookie_path {
+            Some(path) => self.load_cookies().map(drop).and_then(|()| remove(path)),
+            None => Ok(()),
+        };
+        token.and(cookies)
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), TokenFileError> {
+    write_private(path, bytes).map_err(|source| TokenFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn remove(path: &Path) -> Result<(), TokenFileError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(TokenFileError::Remove {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
 impl TokenStore for FileStore {
+    fn unusable(&mut self) -> Option<String> {
+        self.check().err().map(|e| e.to_string())
+    }
+
     fn refresh_token(&mut self) -> Option<RefreshToken> {
-        let text = std::fs::read_to_string(&self.token_path).ok()?;
-        (!text.is_empty()).then(|| RefreshToken::new(text))
+        self.load_refresh_token().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "not using the refresh token file");
+            None
+        })
     }
 
     fn set_refresh_token(&mut self, token: &RefreshToken) {
         if let Err(e) = self.try_set_refresh_token(token) {
-            tracing::warn!(path = %self.token_path.display(), error = %e, "cannot store the refresh token");
+            tracing::warn!(error = %e, "cannot store the refresh token");
         }
     }
 
     fn clear(&mut self) {
-        for path in std::iter::once(&self.token_path).chain(self.cookie_path.as_ref()) {
-            match std::fs::remove_file(path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "cannot remove stored credentials")
-                }
-            }
+        if let Err(e) = self.try_clear() {
+            tracing::warn!(error = %e, "cannot remove the stored credentials");
         }
     }
 
     fn cookies(&mut self) -> Option<Cookies> {
-        let text = std::fs::read_to_string(self.cookie_path.as_ref()?).ok()?;
-        let cookies = decode_cookies(&text);
-        (!cookies.is_empty()).then_some(cookies)
+        self.load_cookies().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "not using the cookie file");
+            None
+        })
     }
 
     fn set_cookies(&mut self, cookies: &Cookies) {
@@ -123,71 +251,4 @@ pub fn default_path_from(env: impl Fn(&str) -> Option<PathBuf>) -> Option<PathBu
         }
     };
     Some(dir.join("refresh_token.txt"))
-}
-
-/// Writes `bytes` to `path` atomically: parent directories are created
-/// (0700 on Unix), a temporary file next to it is written with mode 0600,
-/// flushed to disk, and renamed over `path`.
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    create_private_dir(&dir)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut file = open_private(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-#[cfg(unix)]
-fn open_private(path: &Path) -> io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // A stale temporary file of an earlier crash is replaced.
-    let _ = std::fs::remove_file(path);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_private(path: &Path) -> io::Result<std::fs::File> {
-    let _ = std::fs::remove_file(path);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    if dir.is_dir() {
-        return Ok(());
-    }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)
 }

@@ -7,8 +7,14 @@
 //! ([`StdinPrompt`] on a terminal), and [`SignInPlan`], the `get_auth`
 //! policy: which grant to try next and what to store or forget.
 //!
-//! The policy, as hangups' `get_auth` with one deliberate difference:
+//! The policy, as hangups' `get_auth` with two deliberate differences:
 //!
+//! 0. a store that cannot be used ([`TokenStore::unusable`]: e.g. the token
+//!    path is a directory, a symlink, an unreadable file or one that holds
+//!    something else than a token, or no token file can be created there)
+//!    ends signing in at once with [`AuthError::Config`] naming the path and
+//!    the problem: no code is asked for that could not be kept, and nothing
+//!    at the path is sent, overwritten or removed;
 //! 1. a stored refresh token is tried first;
 //! 2. if the server refuses it (`invalid_grant`: revoked or expired) it is
 //!    removed from the store and the prompt is asked for an authorization
@@ -36,9 +42,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod content;
+mod error;
 mod file;
+mod safe_fs;
 
-pub use file::{default_path_from, write_private, FileStore};
+pub use error::{ContentProblem, FileKind, TokenFileError};
+pub use file::{default_path_from, FileStore};
+pub use safe_fs::write_private;
 
 use hangups_core::auth::{AuthCode, AuthError, Credentials, Grant, RefreshToken, TokenStore};
 use std::io::{BufRead, Write};
@@ -192,13 +203,18 @@ impl SignInPlan {
         outcome: Option<RunOutcome>,
     ) -> Next {
         match (self.phase, outcome) {
-            (Phase::Start, _) => match store.refresh_token() {
-                Some(token) => {
-                    self.phase = Phase::Refreshing;
-                    Next::Run(Grant::RefreshToken(token))
+            (Phase::Start, _) => {
+                if let Some(reason) = store.unusable() {
+                    return self.finish(Err(AuthError::Config(reason)));
                 }
-                None => self.ask(prompt, AuthError::NoRefreshToken),
-            },
+                match store.refresh_token() {
+                    Some(token) => {
+                        self.phase = Phase::Refreshing;
+                        Next::Run(Grant::RefreshToken(token))
+                    }
+                    None => self.ask(prompt, AuthError::NoRefreshToken),
+                }
+            }
             (Phase::Refreshing, Some(outcome)) => {
                 let result = self.keep(store, outcome);
                 match result {

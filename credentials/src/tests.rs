@@ -32,16 +32,8 @@ fn file_store_round_trip_and_mode() {
     assert_eq!(store.refresh_token(), None);
     assert_eq!(store.cookies(), None);
     store.set_refresh_token(&RefreshToken::new("1//tok\n"));
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        b"1//tok\n",
-        "written verbatim"
-    );
-    assert_eq!(
-        store.refresh_token().unwrap().expose(),
-        "1//tok\n",
-        "read verbatim"
-    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"1//tok", "written trimmed");
+    assert_eq!(store.refresh_token().unwrap().expose(), "1//tok");
     store.set_refresh_token(&RefreshToken::new("2"));
     assert_eq!(store.refresh_token().unwrap().expose(), "2");
     let cookies = Cookies::from_iter([("SID", "x"), ("SAPISID", "y")]);

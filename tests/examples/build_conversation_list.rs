@@ -14,7 +14,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&[])?;
+    let args = common::Args::parse_opts(
+        "prints the users and conversations of the conversation list",
+        &[],
+    )?;
     let session = common::connect(&args).await?;
     let (list, _notifications, emulator) = common::build_conversation_list(session).await?;
     list.with(print_list);

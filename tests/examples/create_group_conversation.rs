@@ -12,6 +12,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{ConversationType, CreateConversationRequest, InviteeID};
 
 #[tokio::main(flavor = "current_thread")]
@@ -20,7 +22,18 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--user-ids", "--gaia-ids", "--conversation-name"])?;
+    let args = common::Args::parse_opts(
+        "creates a group with the given users",
+        &[
+            Opt::value(
+                "--user-ids",
+                "GAIA,GAIA",
+                "the users (default: Grace and Alan)",
+            ),
+            Opt::value("--gaia-ids", "GAIA,GAIA", "hangups' name for --user-ids"),
+            Opt::value("--conversation-name", "NAME", "the group's name"),
+        ],
+    )?;
     let default_ids = format!("{},{}", common::GRACE, common::ALAN);
     let ids = args
         .get("--user-ids")

@@ -9,11 +9,18 @@
 //! cargo run -p hangups-tests --example demo -- --token-path PATH     # sign in with OAuth
 //! ```
 //!
+//! It also takes `-d/--debug`, `--log PATH` and `-h/--help` (see
+//! `common/mod.rs`); a bad command line is a message and exit status 2.
+//!
 //! Without `--token-path` the demo uses the emulator's built-in account.
 //! With it, it signs in as hangups does: with the refresh token cached in
 //! PATH, else with the manual login (open the printed URL, which the
 //! emulator serves too, and paste the `oauth_code` it shows).
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::CliError;
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig};
 use hangups_tokio::{Client, Config, Cookies, Event};
@@ -24,7 +31,18 @@ use std::time::Duration;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    match run().await {
+    let args = match common::Args::parse_opts(
+        "connects to an emulator, lists the conversations, receives and sends a message",
+        &[],
+    ) {
+        Ok(args) => args,
+        Err(e) => return common::exit(Err(e)),
+    };
+    if let Some(url) = args.get("--url").filter(|u| !u.starts_with("http://")) {
+        let reason = "must be http://HOST:PORT of a running emulator";
+        return common::exit(Err(CliError::invalid("--url", url, reason).into()));
+    }
+    match run(&args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("demo failed: {e}");
@@ -33,16 +51,9 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let url = option("--url");
-    let token_path = option("--token-path");
+async fn run(args: &common::Args) -> Result<(), String> {
+    let url = args.get("--url").map(str::to_string);
+    let token_path = args.get("--token-path").map(str::to_string);
 
     // The server: ours, or the one at --url (whose control API gives us a session).
     let (emulator, url, cookies): (_, String, Cookies) = match url {
@@ -61,7 +72,7 @@ async fn run() -> Result<(), String> {
 
     let config = Config::default()
         .with_url(&url)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::invalid("--url", &url, e.to_string()).to_string())?;
     // Signing in with OAuth instead of the built-in account.
     let cookies = match token_path {
         Some(path) => hangups_tokio::get_auth_stdin_with(&path, &config)

@@ -11,6 +11,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{
     GetGroupConversationUrlRequest, GroupLinkSharingStatus, SetGroupLinkSharingEnabledRequest,
 };
@@ -21,7 +23,14 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--conversation-id"])?;
+    let args = common::Args::parse_opts(
+        "turns link sharing on for a group and prints its join URL",
+        &[Opt::value(
+            "--conversation-id",
+            "ID",
+            "the group (default: the emulator's)",
+        )],
+    )?;
     let conversation = args.or("--conversation-id", common::GROUP);
     let session = common::connect(&args).await?;
     session

@@ -11,6 +11,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{ConversationSpec, GetConversationRequest};
 
 #[tokio::main(flavor = "current_thread")]
@@ -19,7 +21,17 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--conversation-id", "--max-events"])?;
+    let args = common::Args::parse_opts(
+        "prints a conversation with its latest events",
+        &[
+            Opt::value(
+                "--conversation-id",
+                "ID",
+                "the conversation (default: the one-to-one)",
+            ),
+            Opt::value("--max-events", "N", "how many events (default 10)"),
+        ],
+    )?;
     let conversation = args.or("--conversation-id", common::ONE_TO_ONE);
     let max_events: u64 = args.parsed("--max-events", 10)?;
     let session = common::connect(&args).await?;

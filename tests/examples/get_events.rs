@@ -13,6 +13,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::EventContinuationToken;
 use hangups_tokio::ConversationEvent;
 
@@ -22,10 +24,25 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--conversation-id", "--max-events", "--pages"])?;
+    let args = common::Args::parse_opts(
+        "pages a conversation's history back and prints it oldest first",
+        &[
+            Opt::value(
+                "--conversation-id",
+                "ID",
+                "the conversation (default: the one-to-one)",
+            ),
+            Opt::value("--max-events", "N", "events per page (default 2)"),
+            Opt::value("--pages", "N", "how many pages (default 3, at most 1000)"),
+        ],
+    )?;
     let conversation_id = args.or("--conversation-id", common::ONE_TO_ONE);
     let max_events: usize = args.parsed("--max-events", 2)?;
     let pages: usize = args.parsed("--pages", 3)?;
+    if pages > 1000 {
+        let reason = "at most 1000 pages";
+        return Err(common::CliError::invalid("--pages", &pages.to_string(), reason).into());
+    }
     let session = common::connect(&args).await?;
     let (list, _notifications, emulator) = common::build_conversation_list(session).await?;
     let conv = list

@@ -15,7 +15,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&[])?;
+    let args = common::Args::parse_opts("prints GetSelfInfo", &[])?;
     let session = common::connect(&args).await?;
     let info = session
         .client

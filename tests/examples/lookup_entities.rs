@@ -13,6 +13,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{EntityLookupSpec, GetEntityByIdRequest};
 
 #[tokio::main(flavor = "current_thread")]
@@ -21,8 +23,19 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let names = ["--email", "--phone", "--gaia-id", "--entity-identifier"];
-    let args = common::Args::parse(&names)?;
+    let args = common::Args::parse_opts(
+        "looks up entities by email address, phone number or gaia id",
+        &[
+            Opt::value("--email", "ADDR", "an email address (repeatable)"),
+            Opt::value("--phone", "+NUMBER", "a phone number (repeatable)"),
+            Opt::value("--gaia-id", "ID", "a gaia id (repeatable)"),
+            Opt::value(
+                "--entity-identifier",
+                "X",
+                "hangups' form: +phone, email or gaia id",
+            ),
+        ],
+    )?;
     let mut specs: Vec<EntityLookupSpec> = args
         .all()
         .filter_map(|(name, value)| {

@@ -10,6 +10,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{FieldMask, ParticipantId, QueryPresenceRequest};
 
 #[tokio::main(flavor = "current_thread")]
@@ -18,7 +20,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--user-id"])?;
+    let args = common::Args::parse_opts(
+        "prints the presence of a user",
+        &[Opt::value("--user-id", "GAIA", "the user (default: Grace)")],
+    )?;
     let user = args.or("--user-id", common::GRACE);
     let session = common::connect(&args).await?;
     let response = session

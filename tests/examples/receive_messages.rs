@@ -6,15 +6,20 @@
 //!     [--count N] [--timeout SECS] [--url http://127.0.0.1:PORT]
 //! ```
 //!
-//! Defaults: 1 message, 60 s. With the in-process emulator, Grace sends
+//! Defaults: 1 message, 60 s (at most a week). With the in-process emulator, Grace sends
 //! one to the group once we listen.
 
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::StateUpdateStateUpdate;
 use hangups_tokio::Event;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+/// The longest `--timeout`: a week.
+const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
@@ -22,9 +27,22 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--count", "--timeout"])?;
+    let args = common::Args::parse_opts(
+        "prints chat messages as they arrive",
+        &[
+            Opt::value("--count", "N", "stop after N messages (default 1)"),
+            Opt::value(
+                "--timeout",
+                "SECS",
+                "stop after SECS seconds (default 60, at most 604800)",
+            ),
+        ],
+    )?;
     let count: usize = args.parsed("--count", 1)?;
-    let deadline = Instant::now() + Duration::from_secs(args.parsed("--timeout", 60)?);
+    let timeout = args.secs("--timeout", 60, MAX_TIMEOUT_SECS)?;
+    let deadline = Instant::now().checked_add(timeout).ok_or_else(|| {
+        common::CliError::invalid("--timeout", &timeout.as_secs().to_string(), "too far ahead")
+    })?;
     let mut session = common::connect(&args).await?;
     if let Some(emu) = &session.emulator {
         session.wait_subscribed().await;

@@ -14,6 +14,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{
     EmbedItem, GeoCoordinates, LocationSpec, MessageContent, Place, PostalAddress, Segment,
     SendChatMessageRequest,
@@ -25,22 +27,28 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let names = [
-        "--conversation-id",
-        "--name",
-        "--address",
-        "--latitude",
-        "--longitude",
-    ];
-    let args = common::Args::parse(&names)?;
+    let args = common::Args::parse_opts(
+        "sends a place (name, address, coordinates) to a conversation",
+        &[
+            Opt::value(
+                "--conversation-id",
+                "ID",
+                "the conversation (default: the group)",
+            ),
+            Opt::value("--name", "NAME", "the place's name"),
+            Opt::value("--address", "ADDRESS", "its address"),
+            Opt::value("--latitude", "DEG", "its latitude, -90 to 90"),
+            Opt::value("--longitude", "DEG", "its longitude, -180 to 180"),
+        ],
+    )?;
     let conversation = args.or("--conversation-id", common::GROUP);
     let name = args.or("--name", "Computer History Museum");
     let address = args.or(
         "--address",
         "1401 N Shoreline Blvd, Mountain View, CA 94043",
     );
-    let latitude: f64 = args.parsed("--latitude", 37.414_274)?;
-    let longitude: f64 = args.parsed("--longitude", -122.077_409)?;
+    let latitude = args.number_in("--latitude", 37.414_274, -90.0..=90.0)?;
+    let longitude = args.number_in("--longitude", -122.077_409, -180.0..=180.0)?;
     let session = common::connect(&args).await?;
     let sent = session
         .client

@@ -6,9 +6,12 @@
 //! ```
 //!
 //! Defaults: the emulator's group conversation, "Hello from hangups-rs!".
+//! An empty or blank `--message-text` is refused (exit status 2).
 
 #[path = "common/mod.rs"]
 mod common;
+
+use common::Opt;
 
 use hangups_tokio::proto::hangouts::{MessageContent, Segment, SendChatMessageRequest};
 
@@ -18,7 +21,17 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--conversation-id", "--message-text"])?;
+    let args = common::Args::parse_opts(
+        "sends a text message",
+        &[
+            Opt::value(
+                "--conversation-id",
+                "ID",
+                "the conversation (default: the group)",
+            ),
+            Opt::value("--message-text", "TEXT", "the message (not empty)"),
+        ],
+    )?;
     let conversation = args.or("--conversation-id", common::GROUP);
     let text = args.or("--message-text", "Hello from hangups-rs!");
     let session = common::connect(&args).await?;

@@ -10,6 +10,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{FocusType, SetFocusRequest};
 
 #[tokio::main(flavor = "current_thread")]
@@ -18,7 +20,17 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--conversation-id", "--timeout-secs"])?;
+    let args = common::Args::parse_opts(
+        "marks a conversation focused",
+        &[
+            Opt::value(
+                "--conversation-id",
+                "ID",
+                "the conversation (default: the one-to-one)",
+            ),
+            Opt::value("--timeout-secs", "N", "for how long (default 30)"),
+        ],
+    )?;
     let conversation = args.or("--conversation-id", common::ONE_TO_ONE);
     let timeout_secs: u32 = args.parsed("--timeout-secs", 30)?;
     let session = common::connect(&args).await?;

@@ -11,6 +11,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{
     ClientPresenceStateType, GetSelfInfoRequest, ParticipantId, PresenceStateSetting,
     QueryPresenceRequest, SetPresenceRequest,
@@ -22,7 +24,14 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--timeout-secs"])?;
+    let args = common::Args::parse_opts(
+        "sets the self user's presence to desktop-active and queries it back",
+        &[Opt::value(
+            "--timeout-secs",
+            "N",
+            "for how long (default 720)",
+        )],
+    )?;
     let timeout_secs: u64 = args.parsed("--timeout-secs", 720)?;
     let session = common::connect(&args).await?;
     let client = &session.client;

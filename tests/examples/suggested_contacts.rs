@@ -9,6 +9,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::GetSuggestedEntitiesRequest;
 
 #[tokio::main(flavor = "current_thread")]
@@ -17,7 +19,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--max-count"])?;
+    let args = common::Args::parse_opts(
+        "prints GetSuggestedEntities, one line per entity",
+        &[Opt::value("--max-count", "N", "how many (default 100)")],
+    )?;
     let max_count: u64 = args.parsed("--max-count", 100)?;
     let session = common::connect(&args).await?;
     let response = session

@@ -16,7 +16,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&[])?;
+    let args = common::Args::parse_opts(
+        "prints SyncRecentConversations, one line per conversation",
+        &[],
+    )?;
     let session = common::connect(&args).await?;
     let recent = session
         .client

@@ -6,12 +6,18 @@
 //!     [--conversation-id ID] [--image PATH] [--url http://127.0.0.1:PORT]
 //! ```
 //!
-//! Defaults: the emulator's group; a built-in 1×1 PNG.
+//! Defaults: the emulator's group; a built-in 1×1 PNG. The image must be a
+//! regular file of at most 32 MiB; a larger one is refused unread.
 
 #[path = "common/mod.rs"]
 mod common;
 
+use common::Opt;
+
 use hangups_tokio::proto::hangouts::{ExistingMedia, Photo, SendChatMessageRequest};
+
+/// The largest image read (`--image`): 32 MiB.
+const MAX_IMAGE: u64 = 32 * 1024 * 1024;
 
 /// A 1×1 transparent PNG.
 const PIXEL_PNG: &[u8] = &[
@@ -28,15 +34,30 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> common::Result<()> {
-    let args = common::Args::parse(&["--conversation-id", "--image"])?;
+    let args = common::Args::parse_opts(
+        "uploads an image and sends it as a photo message",
+        &[
+            Opt::value(
+                "--conversation-id",
+                "ID",
+                "the conversation (default: the group)",
+            ),
+            Opt::value(
+                "--image",
+                "PATH",
+                "the image, a regular file of at most 32 MiB (default: a 1x1 PNG)",
+            ),
+        ],
+    )?;
     let conversation = args.or("--conversation-id", common::GROUP);
     let (filename, image) = match args.get("--image") {
         Some(path) => {
+            let bytes = hangups_tests::cli::read_file_at_most("--image", path, MAX_IMAGE)?;
             let name = std::path::Path::new(path)
                 .file_name()
-                .ok_or("bad --image path")?;
-            let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-            (name.to_string_lossy().into_owned(), bytes)
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "image".into());
+            (name, bytes)
         }
         None => ("pixel.png".to_string(), PIXEL_PNG.to_vec()),
     };

@@ -5,6 +5,7 @@
 //! in-memory world, with fault knobs, usable from any test harness and as
 //! the `hangups-emulator` binary. The integration suite that runs every
 //! runtime adapter against it lives in `tests/` (the emulator's own tests
-//! are there today).
+//! are there today). [`cli`] reads the command lines of the examples.
 
+pub mod cli;
 pub mod emulator;

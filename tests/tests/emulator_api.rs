@@ -5,7 +5,7 @@
 mod support;
 
 use hangups_core::api::{
-    ApiEndpoint, ApiError, AuthHeaders, Cookies, HostAllowList, ImageUpload, API_KEY,
+    ApiEndpoint, ApiError, AuthHeaders, Cookies, ImageUpload, OriginAllowList, API_KEY,
 };
 use hangups_core::http::Method;
 use hangups_proto::hangouts::StateUpdateStateUpdate as Su;
@@ -878,8 +878,8 @@ fn image_upload_then_send_it() {
     let me = Raw::me(&emu);
     let cookies: Cookies = emu.self_cookies().into_iter().collect();
     let auth = AuthHeaders::new(&cookies, 1_700_000_000).unwrap();
-    let allow = HostAllowList::default().with_host("127.0.0.1");
     let endpoint = ApiEndpoint::new("127.0.0.1", emu.addr().port(), false);
+    let allow = OriginAllowList::only(endpoint.origin());
     let image = b"\x89PNG\r\n\x1a\nnot really a png".to_vec();
     let (mut upload, first) =
         ImageUpload::start("cat.png", image.len(), &endpoint, API_KEY, &auth, &allow).unwrap();

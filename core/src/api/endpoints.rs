@@ -293,6 +293,50 @@ endpoints! {
 }
 
 impl ApiRequest {
+    /// The client-generated id this request carries, if any (see
+    /// [`ApiRequest::set_client_generated_id`]).
+    pub fn client_generated_id(&self) -> Option<u64> {
+        match self {
+            ApiRequest::CreateConversation(r) => r.client_generated_id,
+            ApiRequest::AddUser(r) => r.event_request_header.as_ref()?.client_generated_id,
+            ApiRequest::RemoveUser(r) => r.event_request_header.as_ref()?.client_generated_id,
+            ApiRequest::RenameConversation(r) => {
+                r.event_request_header.as_ref()?.client_generated_id
+            }
+            ApiRequest::SendChatMessage(r) => r.event_request_header.as_ref()?.client_generated_id,
+            ApiRequest::ModifyOtrStatus(r) => r.event_request_header.as_ref()?.client_generated_id,
+            ApiRequest::SetGroupLinkSharingEnabled(r) => {
+                r.event_request_header.as_ref()?.client_generated_id
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether sending this request a second time is harmless, so that
+    /// a transport failure after it may have reached the server can be
+    /// retried blindly.
+    ///
+    /// - Event-creating calls and CreateConversation: only with a
+    ///   `client_generated_id` (the client always sets one). The server
+    ///   answers a repeated id in the same conversation with the event it
+    ///   already created, so a retry never posts twice.
+    /// - EasterEgg and SendOffnetworkInvitation: never (each send shows
+    ///   again or invites again, and they carry no id).
+    /// - Every other call reads state or sets it to a given value.
+    pub fn is_idempotent(&self) -> bool {
+        match self {
+            ApiRequest::EasterEgg(_) | ApiRequest::SendOffnetworkInvitation(_) => false,
+            ApiRequest::CreateConversation(_)
+            | ApiRequest::AddUser(_)
+            | ApiRequest::RemoveUser(_)
+            | ApiRequest::RenameConversation(_)
+            | ApiRequest::SendChatMessage(_)
+            | ApiRequest::ModifyOtrStatus(_)
+            | ApiRequest::SetGroupLinkSharingEnabled(_) => self.client_generated_id().is_some(),
+            _ => true,
+        }
+    }
+
     /// Sets the client-generated id (PROTOCOL.md §7.1; see
     /// [`client_generated_id`]): `event_request_header.client_generated_id` for the six
     /// event-creating endpoints, `client_generated_id` for

@@ -28,6 +28,11 @@ pub enum ApiError {
     /// Retried up to [`MAX_ATTEMPTS`] times in all.
     #[error("Request failed: {0}")]
     Transport(String),
+    /// The server answered, but the response was malformed HTTP or its
+    /// body was larger than allowed. Not retried: the call may have taken
+    /// effect, and asking again would get the same answer.
+    #[error("Bad response: {0}")]
+    BadResponse(String),
     /// A complete response whose HTTP status is not 200. Not retried.
     #[error("Request return unexpected status: {status}: {reason}")]
     Http {
@@ -52,11 +57,11 @@ pub enum ApiError {
         /// The header's `error_description` (empty when absent).
         description: String,
     },
-    /// The request's host is not on the allow-list, so no request (and no
-    /// credential) was sent to it.
+    /// The request's origin (scheme, host and port) is not on the
+    /// allow-list, so no request (and no credential) was sent to it.
     #[error("refusing to send credentials to host {host:?}: not on the allow-list")]
     HostNotAllowed {
-        /// The refused host.
+        /// The refused origin, `scheme://host[:port]`.
         host: String,
     },
     /// The session cookies have no `SAPISID`, so no SAPISIDHASH can be made.

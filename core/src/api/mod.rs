@@ -12,7 +12,7 @@
 //!
 //! let cookies: Cookies = [("SAPISID", "abc"), ("SID", "x")].into_iter().collect();
 //! let auth = AuthHeaders::new(&cookies, 1_234_567_890)?; // once per connect
-//! let allow = HostAllowList::default(); // *.google.com
+//! let allow = OriginAllowList::default(); // https://*.google.com on 443
 //!
 //! let mut call = ApiRequest::from(GetSelfInfoRequest::default());
 //! call.set_request_header(request_header("hangups-0.4.18", None));
@@ -28,10 +28,14 @@
 //!
 //! ## Where this differs from hangups
 //!
-//! - A request to a host that is not on the [`HostAllowList`] is refused
-//!   with a typed error ([`ApiError::HostNotAllowed`],
-//!   [`UploadError::HostNotAllowed`]) instead of a plain exception; the
-//!   allow-list is configurable (the emulator runs on `127.0.0.1`).
+//! - Credentials are scoped by [`Origin`] (scheme, host and port), not by
+//!   host: a request to an origin that is not on the [`OriginAllowList`] is
+//!   refused with a typed error ([`ApiError::HostNotAllowed`],
+//!   [`UploadError::HostNotAllowed`]) instead of a plain exception. Google's
+//!   default allows `https` on port 443 only, so plain HTTP or another port
+//!   of a Google host gets nothing; plain HTTP is only ever allowed to an
+//!   origin configured exactly (the emulator's `http://127.0.0.1:PORT`), and
+//!   a configured server replaces the Google list instead of joining it.
 //! - Cookies or an origin that would break the header block (control
 //!   characters, `;` in a value, a name that is not a token) are refused
 //!   ([`ApiError::InvalidCookie`]) rather than sent.
@@ -41,6 +45,7 @@
 
 mod endpoints;
 mod error;
+mod origin;
 mod response;
 mod session;
 mod upload;
@@ -48,7 +53,8 @@ pub(crate) mod url;
 
 pub use endpoints::{client_generated_id, ApiCall, ApiRequest, ApiResponse};
 pub use error::{check_http_status, ApiError, BODY_READ_TIMEOUT, CONNECT_TIMEOUT, MAX_ATTEMPTS};
-pub use session::{apply_auth, sapisidhash, AuthHeaders, Cookies, HostAllowList, ORIGIN};
+pub use origin::{InvalidOrigin, Origin, OriginAllowList};
+pub use session::{apply_auth, sapisidhash, AuthHeaders, Cookies, ORIGIN};
 pub use upload::{ImageUpload, UploadError, UploadedImage};
 
 use crate::http::{Method, Request};
@@ -90,6 +96,11 @@ impl ApiEndpoint {
     pub fn google_upload() -> Self {
         ApiEndpoint::new("docs.google.com", 443, true)
     }
+
+    /// The endpoint's [`Origin`] (what the allow-list is asked about).
+    pub fn origin(&self) -> Origin {
+        Origin::new(self.tls, &self.host, self.port)
+    }
 }
 
 impl Default for ApiEndpoint {
@@ -126,14 +137,15 @@ pub fn request_header(version: &str, client_id: Option<&str>) -> RequestHeader {
 /// `X-Goog-Encode-Response-If-Executable: base64`, the credential headers
 /// and the binary protobuf body.
 ///
-/// Fails with [`ApiError::HostNotAllowed`] (and builds nothing) if
-/// `endpoint.host` is not on `allow`, as hangups refuses such requests.
+/// Fails with [`ApiError::HostNotAllowed`] (and builds nothing) if the
+/// endpoint's origin is not on `allow`, as hangups refuses such requests;
+/// the error's `host` is then the refused origin, `scheme://host[:port]`.
 pub fn build_request(
     endpoint: &ApiEndpoint,
     api_key: &str,
     req: &ApiRequest,
     auth: &AuthHeaders,
-    allow: &HostAllowList,
+    allow: &OriginAllowList,
 ) -> Result<Request, ApiError> {
     let path = format!("/chat/v1/{}", req.endpoint());
     let mut http = Request::new(
@@ -150,7 +162,7 @@ pub fn build_request(
     .with_body(req.encode_body());
     if !apply_auth(&mut http, auth, allow) {
         return Err(ApiError::HostNotAllowed {
-            host: endpoint.host.clone(),
+            host: endpoint.origin().to_string(),
         });
     }
     Ok(http)
@@ -275,7 +287,7 @@ mod tests {
     fn build_request_shape() {
         let mut call = ApiRequest::from(GetSelfInfoRequest::default());
         call.set_request_header(request_header("v", Some("cid")));
-        let allow = HostAllowList::default();
+        let allow = OriginAllowList::default();
         let http = build_request(&ApiEndpoint::google(), API_KEY, &call, &auth(), &allow).unwrap();
         assert_eq!(http.method, Method::Post);
         assert_eq!(
@@ -314,24 +326,44 @@ mod tests {
     }
 
     #[test]
-    fn build_request_refuses_hosts_off_the_list() {
+    fn build_request_refuses_origins_off_the_list() {
         let call = ApiRequest::from(GetSelfInfoRequest::default());
-        let allow = HostAllowList::default();
-        for host in [
-            "127.0.0.1",
-            "google.com",
-            "chat-pa.clients6.google.com.evil.net",
+        let allow = OriginAllowList::default();
+        for (host, port, tls, origin) in [
+            ("127.0.0.1", 8080, false, "http://127.0.0.1:8080"),
+            ("google.com", 443, true, "https://google.com"),
+            (
+                "chat-pa.clients6.google.com.evil.net",
+                443,
+                true,
+                "https://chat-pa.clients6.google.com.evil.net",
+            ),
+            (
+                "chat-pa.clients6.google.com",
+                80,
+                false,
+                "http://chat-pa.clients6.google.com",
+            ),
+            (
+                "chat-pa.clients6.google.com",
+                8443,
+                true,
+                "https://chat-pa.clients6.google.com:8443",
+            ),
         ] {
-            let endpoint = ApiEndpoint::new(host, 8080, false);
+            let endpoint = ApiEndpoint::new(host, port, tls);
             match build_request(&endpoint, API_KEY, &call, &auth(), &allow) {
-                Err(ApiError::HostNotAllowed { host: h }) => assert_eq!(h, host),
+                Err(ApiError::HostNotAllowed { host: h }) => assert_eq!(h, origin),
                 other => panic!("{host}: {other:?}"),
             }
         }
-        let emulator = HostAllowList::default().with_host("127.0.0.1");
+        let emulator = OriginAllowList::only(Origin::new(false, "127.0.0.1", 8080));
         let endpoint = ApiEndpoint::new("127.0.0.1", 8080, false);
+        assert_eq!(endpoint.origin().to_string(), "http://127.0.0.1:8080");
         let http = build_request(&endpoint, API_KEY, &call, &auth(), &emulator).unwrap();
         assert_eq!((http.port, http.tls), (8080, false));
         assert!(http.header("authorization").is_some());
+        let other_port = ApiEndpoint::new("127.0.0.1", 8081, false);
+        assert!(build_request(&other_port, API_KEY, &call, &auth(), &emulator).is_err());
     }
 }

@@ -1,12 +1,13 @@
 //! Session credentials: the cookies, the auth headers computed once per
-//! connect (PROTOCOL.md §1.1, §3), and the host allow-list that decides
-//! where they may go (§2.3).
+//! connect (PROTOCOL.md §1.1, §3), and [`apply_auth`], which adds them to a
+//! request only if its origin is on the [`OriginAllowList`] (§2.3).
 
 use std::fmt;
 
 use sha1::{Digest, Sha1};
 
 use super::error::ApiError;
+use super::origin::OriginAllowList;
 use crate::http::Request;
 
 /// The `origin` hangups sends, which is also hashed into SAPISIDHASH.
@@ -203,96 +204,14 @@ impl fmt::Debug for AuthHeaders {
     }
 }
 
-/// The hosts that may receive the session's credentials (PROTOCOL.md §2.3).
-///
-/// By default: every host ending in `.google.com` (bare `google.com` is
-/// refused, as in hangups). Exact hosts (e.g. `127.0.0.1` for the
-/// emulator) and further suffixes can be added. Matching is ASCII
-/// case-insensitive; a suffix only matches a well-formed DNS name (labels
-/// of letters, digits, `-` and `_`, none empty, no trailing dot) with at
-/// least one label before the suffix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostAllowList {
-    exact: Vec<String>,
-    suffixes: Vec<String>,
-}
-
-impl Default for HostAllowList {
-    fn default() -> Self {
-        HostAllowList::google()
-    }
-}
-
-impl HostAllowList {
-    /// Hosts ending in `.google.com`.
-    pub fn google() -> Self {
-        HostAllowList::empty().with_suffix(".google.com")
-    }
-
-    /// A list that allows no host at all.
-    pub fn empty() -> Self {
-        HostAllowList {
-            exact: Vec::new(),
-            suffixes: Vec::new(),
-        }
-    }
-
-    /// Also allows exactly `host` (e.g. `"127.0.0.1"`, `"localhost"`).
-    /// An empty host is ignored.
-    pub fn with_host(mut self, host: &str) -> Self {
-        if !host.is_empty() {
-            self.exact.push(host.to_ascii_lowercase());
-        }
-        self
-    }
-
-    /// Also allows every host *below* `suffix`: `"example.org"` or
-    /// `".example.org"` allows `a.example.org`, not `example.org` itself
-    /// nor `badexample.org`.
-    pub fn with_suffix(mut self, suffix: &str) -> Self {
-        let mut s = suffix.to_ascii_lowercase();
-        if !s.starts_with('.') {
-            s.insert(0, '.');
-        }
-        self.suffixes.push(s);
-        self
-    }
-
-    /// Whether credentials may be sent to `host` (no port, no brackets
-    /// needed for exact IPv6 entries as configured).
-    pub fn allows(&self, host: &str) -> bool {
-        if host.is_empty() {
-            return false;
-        }
-        if self.exact.iter().any(|e| e.eq_ignore_ascii_case(host)) {
-            return true;
-        }
-        if !is_dns_name(host) {
-            return false;
-        }
-        let host = host.to_ascii_lowercase();
-        self.suffixes
-            .iter()
-            .any(|s| host.len() > s.len() && host.ends_with(s.as_str()))
-    }
-}
-
-/// Labels of `[A-Za-z0-9_-]`, separated by single dots, none empty.
-fn is_dns_name(host: &str) -> bool {
-    host.split('.').all(|label| {
-        !label.is_empty()
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
-}
-
 /// Adds the session's credential headers (authorization, origin,
 /// x-goog-authuser, cookie) to `req`, replacing any already there, but
-/// only if `allow` allows `req.host`. Returns whether they were added; a
-/// request to any other host is left untouched.
-pub fn apply_auth(req: &mut Request, auth: &AuthHeaders, allow: &HostAllowList) -> bool {
-    if !allow.allows(&req.host) {
+/// only if `allow` allows its origin (scheme, host and port, see
+/// [`OriginAllowList`]). Returns whether they were added; a request to any
+/// other origin — another port of an allowed host, plain HTTP to a Google
+/// host — is left untouched.
+pub fn apply_auth(req: &mut Request, auth: &AuthHeaders, allow: &OriginAllowList) -> bool {
+    if !allow.allows_request(req) {
         return false;
     }
     let fields = auth.fields();
@@ -306,6 +225,7 @@ pub fn apply_auth(req: &mut Request, auth: &AuthHeaders, allow: &HostAllowList) 
 
 #[cfg(test)]
 mod tests {
+    use super::super::origin::Origin;
     use super::*;
     use crate::http::Method;
 
@@ -400,79 +320,36 @@ mod tests {
     }
 
     #[test]
-    fn allow_list_default() {
-        let allow = HostAllowList::default();
-        for host in [
-            "chat-pa.clients6.google.com",
-            "docs.google.com",
-            "Docs.Google.COM",
-            "0.client-channel.google.com",
-        ] {
-            assert!(allow.allows(host), "{host}");
-        }
-        for host in [
-            "google.com",
-            "GOOGLE.COM",
-            ".google.com",
-            "docs.google.com.",
-            "evil.google.com.attacker.net",
-            "evilgoogle.com",
-            "google.com.evil.net",
-            "docs.google.co",
-            "docs..google.com",
-            "docs.google.com:443",
-            "user@docs.google.com",
-            "docs.google.com/x",
-            "docs.google.com\0",
-            "127.0.0.1",
-            "localhost",
-            "",
-        ] {
-            assert!(!allow.allows(host), "{host:?}");
-        }
-    }
-
-    #[test]
-    fn allow_list_extras() {
-        let allow = HostAllowList::google()
-            .with_host("127.0.0.1")
-            .with_host("LocalHost")
-            .with_suffix("example.org");
-        assert!(allow.allows("127.0.0.1"));
-        assert!(allow.allows("localhost"));
-        assert!(allow.allows("a.example.org"));
-        assert!(allow.allows("docs.google.com"));
-        assert!(!allow.allows("127.0.0.10"));
-        assert!(!allow.allows("example.org"));
-        assert!(!allow.allows("badexample.org"));
-        assert!(!allow.allows("a.example.org.evil"));
-        let none = HostAllowList::empty().with_host("").with_suffix("");
-        assert!(!none.allows("docs.google.com"));
-        assert!(!none.allows(""));
-        assert!(!none.allows("."));
-    }
-
-    #[test]
-    fn auth_goes_only_to_allowed_hosts() {
+    fn auth_goes_only_to_allowed_origins() {
         let auth = AuthHeaders::new(&cookies(), 1234567890).unwrap();
-        let allow = HostAllowList::google().with_host("127.0.0.1");
-        for host in [
-            "example.com",
-            "google.com",
-            "evil.google.com.attacker.net",
-            "docs.google.com.",
-            "googIe.com",
-            "127.0.0.2",
-            "attacker.net",
+        let allow = OriginAllowList::google().with_origin(Origin::new(false, "127.0.0.1", 8080));
+        for (tls, host, port) in [
+            (true, "example.com", 443),
+            (true, "google.com", 443),
+            (true, "evil.google.com.attacker.net", 443),
+            (true, "docs.google.com.", 443),
+            (true, "googIe.com", 443),
+            (true, "attacker.net", 443),
+            // Google's hosts over plain HTTP, or on another port.
+            (false, "docs.google.com", 80),
+            (false, "chat-pa.clients6.google.com", 443),
+            (true, "docs.google.com", 8443),
+            // The emulator's host, but another port or the other scheme.
+            (false, "127.0.0.1", 8081),
+            (false, "127.0.0.1", 80),
+            (true, "127.0.0.1", 8080),
+            (false, "127.0.0.2", 8080),
         ] {
-            let mut req = Request::new(Method::Post, host, 443, true, "/");
-            assert!(!apply_auth(&mut req, &auth, &allow));
-            for name in ["cookie", "authorization", "origin", "x-goog-authuser"] {
-                assert_eq!(req.header(name), None, "{host}: {name}");
-            }
+            let mut req = Request::new(Method::Post, host, port, tls, "/");
+            assert!(!apply_auth(&mut req, &auth, &allow), "{host}:{port}");
+            assert!(req.headers.is_empty(), "{host}:{port}: {:?}", req.headers);
         }
-        for host in ["chat-pa.clients6.google.com", "127.0.0.1"] {
-            let mut req = Request::new(Method::Post, host, 443, true, "/");
+        for (tls, host, port) in [
+            (true, "chat-pa.clients6.google.com", 443),
+            (true, "Docs.Google.com", 443),
+            (false, "127.0.0.1", 8080),
+        ] {
+            let mut req = Request::new(Method::Post, host, port, tls, "/");
             assert!(apply_auth(&mut req, &auth, &allow));
             assert!(apply_auth(&mut req, &auth, &allow), "idempotent");
             assert_eq!(

@@ -6,7 +6,8 @@ use std::io;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::session::{apply_auth, AuthHeaders, HostAllowList};
+use super::origin::OriginAllowList;
+use super::session::{apply_auth, AuthHeaders};
 use super::url::split_url;
 use super::ApiEndpoint;
 use crate::http::{Method, Request};
@@ -69,11 +70,13 @@ pub enum UploadError {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// The upload host is not on the allow-list; nothing was built, so no
-    /// credential goes there.
-    #[error("image upload failed: refusing to send credentials to host {host:?}")]
+    /// The upload server, or the upload URL the server returned, is not an
+    /// origin on the allow-list (same scheme, host and port; another port of
+    /// an allowed host or plain HTTP to a Google host is not). Nothing was
+    /// built, so neither a credential nor the image goes there.
+    #[error("image upload failed: refusing to send credentials to {host}")]
     HostNotAllowed {
-        /// The refused host.
+        /// The refused origin, `scheme://host[:port]`.
         host: String,
     },
     /// The image is not the size announced to [`ImageUpload::start`].
@@ -104,7 +107,7 @@ enum Step {
 ///
 /// let cookies: Cookies = [("SAPISID", "abc")].into_iter().collect();
 /// let auth = AuthHeaders::new(&cookies, 1_234_567_890)?;
-/// let allow = HostAllowList::default();
+/// let allow = OriginAllowList::default();
 /// let image = b"\x89PNG...".to_vec();
 /// let (mut upload, first) = ImageUpload::start(
 ///     "cat.png", image.len(), &ApiEndpoint::google_upload(), API_KEY, &auth, &allow,
@@ -128,7 +131,7 @@ pub struct ImageUpload {
     size: usize,
     api_key: String,
     auth: AuthHeaders,
-    allow: HostAllowList,
+    allow: OriginAllowList,
 }
 
 impl ImageUpload {
@@ -136,18 +139,21 @@ impl ImageUpload {
     /// basename): returns the upload and the session request,
     /// `POST /upload/photos/resumable?alt=json&key=<api_key>` to `upload`
     /// ([`ApiEndpoint::google_upload`] for Google) with the JSON body of
-    /// PROTOCOL.md §6, written as Python's `json.dumps` writes it.
+    /// PROTOCOL.md §6, written as Python's `json.dumps` writes it. An
+    /// `upload` endpoint whose origin is not on `allow` is refused
+    /// ([`UploadError::HostNotAllowed`]).
     pub fn start(
         filename: &str,
         size: usize,
         upload: &ApiEndpoint,
         api_key: &str,
         auth: &AuthHeaders,
-        allow: &HostAllowList,
+        allow: &OriginAllowList,
     ) -> Result<(ImageUpload, Request), UploadError> {
-        if !allow.allows(&upload.host) {
+        let origin = upload.origin();
+        if !allow.allows(&origin) {
             return Err(UploadError::HostNotAllowed {
-                host: upload.host.clone(),
+                host: origin.to_string(),
             });
         }
         let body = session_body(filename, size)?;
@@ -180,8 +186,14 @@ impl ImageUpload {
     /// Takes the session response (HTTP `status` and body) and returns the
     /// request that uploads `image` to the URL the server gave, with
     /// `alt=json&key=…` appended to its query,
-    /// `content-type: application/octet-stream` and the credentials. A URL
-    /// whose host is not on the allow-list is refused.
+    /// `content-type: application/octet-stream` and the credentials.
+    ///
+    /// The URL must be an origin on the allow-list exactly (same scheme,
+    /// host and port as an allowed origin), or the upload is refused with
+    /// [`UploadError::HostNotAllowed`] and ends. It is refused rather than
+    /// sent without credentials: the upload server needs the session to
+    /// take the bytes, so a credential-less PUT could only fail, and it
+    /// would still hand the user's image to a server nobody allowed.
     pub fn on_session_response(
         &mut self,
         status: u16,
@@ -243,8 +255,11 @@ impl ImageUpload {
             .and_then(Value::as_str)
             .ok_or(UploadError::NoUploadUrl)?;
         let url = split_url(url).map_err(|reason| UploadError::InvalidUploadUrl { reason })?;
-        if !self.allow.allows(&url.host) {
-            return Err(UploadError::HostNotAllowed { host: url.host });
+        let origin = url.origin();
+        if !self.allow.allows(&origin) {
+            return Err(UploadError::HostNotAllowed {
+                host: origin.to_string(),
+            });
         }
         if image.len() != self.size {
             return Err(UploadError::SizeMismatch {

@@ -2,8 +2,8 @@
 //! back (the image upload URL, PROTOCOL.md §6). It accepts only
 //! `scheme://host[:port][/path][?query][#fragment]` in plain ASCII and
 //! refuses anything a different URL parser might read differently (user
-//! info, backslashes, whitespace), so the host that is checked against the
-//! allow-list is the host that is connected to.
+//! info, backslashes, whitespace), so the origin that is checked against
+//! the allow-list is the origin that is connected to.
 
 /// The parts of a URL, decoded into the unencoded form that
 /// [`crate::http::Request`] takes.
@@ -19,6 +19,13 @@ pub(crate) struct SplitUrl {
     pub path: String,
     /// Query pairs in order, `+` and percent escapes decoded.
     pub query: Vec<(String, String)>,
+}
+
+impl SplitUrl {
+    /// The URL's origin: scheme, host and port.
+    pub fn origin(&self) -> super::Origin {
+        super::Origin::new(self.tls, &self.host, self.port)
+    }
 }
 
 /// Splits `url`; the error says what was wrong.

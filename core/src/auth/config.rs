@@ -3,7 +3,7 @@
 
 use super::error::AuthError;
 use crate::api::url::{split_url, SplitUrl};
-use crate::api::HostAllowList;
+use crate::api::OriginAllowList;
 use crate::http::{Method, Request};
 use std::time::Duration;
 
@@ -31,7 +31,11 @@ pub const REDIRECT_URI: &str = "urn:ietf:wg:oauth:2.0:oob";
 /// ));
 /// let emu = AuthConfig::default().with_url("http://127.0.0.1:8080")?;
 /// assert_eq!(emu.token_url, "http://127.0.0.1:8080/o/oauth2/token");
-/// assert!(emu.allow_list.allows("127.0.0.1") && !emu.allow_list.allows("accounts.google.com"));
+/// // Only that origin: not Google's hosts, not another port of the same host.
+/// use hangups_core::api::Origin;
+/// assert!(emu.allow_list.allows(&Origin::new(false, "127.0.0.1", 8080)));
+/// assert!(!emu.allow_list.allows(&Origin::https("accounts.google.com")));
+/// assert!(!emu.allow_list.allows(&Origin::new(false, "127.0.0.1", 8081)));
 /// # Ok::<(), hangups_core::auth::AuthError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +60,21 @@ pub struct AuthConfig {
     pub device_name: String,
     /// `User-Agent` of every request of the flow.
     pub user_agent: String,
-    /// Hosts that may receive a token, a code or a cookie. The four URLs
-    /// above must be on it; redirects elsewhere are not followed.
-    pub allow_list: HostAllowList,
+    /// The origins (scheme, host and port) that may receive a token, a code
+    /// or a cookie: by default `https://*.google.com` on port 443. The token,
+    /// OAuthLogin and MergeSession URLs must be on it. The `Bearer` token
+    /// only goes to the OAuthLogin and MergeSession URLs themselves, and a
+    /// MergeSession redirect is only followed while it stays on the
+    /// MergeSession origin exactly (see [`Login`](super::Login)).
+    pub allow_list: OriginAllowList,
     /// The domain whose cookies make the session (`google.com`, meaning
     /// cookies set with `Domain=.google.com`).
     pub cookie_domain: String,
     /// Connect and inactivity timeout of each request.
     pub request_timeout: Duration,
+    /// Overall deadline of each request, from the start to the last byte
+    /// of the response, however steadily bytes arrive (120 s).
+    pub response_timeout: Duration,
     /// Most redirects followed after MergeSession.
     pub max_redirects: u32,
     /// Largest response body accepted, in bytes.
@@ -91,9 +102,10 @@ impl Default for AuthConfig {
                 std::env::consts::OS,
                 std::env::consts::ARCH
             ),
-            allow_list: HostAllowList::google(),
+            allow_list: OriginAllowList::google(),
             cookie_domain: "google.com".into(),
             request_timeout: Duration::from_secs(30),
+            response_timeout: Duration::from_secs(120),
             max_redirects: 5,
             max_body: 1024 * 1024,
             proxy: crate::proxy::ProxyConfig::default(),
@@ -103,9 +115,10 @@ impl Default for AuthConfig {
 
 impl AuthConfig {
     /// Every endpoint on the server at `url` (`http(s)://host[:port]`),
-    /// with the same paths as Google's; only that host is allowed to
-    /// receive credentials, and the session is the cookies it sets for
-    /// itself (`Domain=<host>`).
+    /// with the same paths as Google's. The allow-list is *replaced* by that
+    /// one origin (scheme, host and port): Google's hosts are no longer
+    /// allowed, nor another port or the other scheme of the same host. The
+    /// session is the cookies the server sets for itself (`Domain=<host>`).
     pub fn with_url(mut self, url: &str) -> Result<Self, AuthError> {
         let base = split_url(url).map_err(|why| AuthError::Config(format!("{url:?}: {why}")))?;
         let scheme = if base.tls { "https" } else { "http" };
@@ -119,7 +132,7 @@ impl AuthConfig {
         self.token_url = format!("{origin}/o/oauth2/token");
         self.oauth_login_url = format!("{origin}/accounts/OAuthLogin");
         self.merge_session_url = format!("{origin}/MergeSession");
-        self.allow_list = HostAllowList::empty().with_host(&base.host);
+        self.allow_list = OriginAllowList::only(base.origin());
         self.cookie_domain = base.host.to_ascii_lowercase();
         Ok(self)
     }
@@ -143,7 +156,7 @@ impl AuthConfig {
         format!("{}?{query}", self.login_base_url)
     }
 
-    /// Checks every URL: parses, and on the allow-list.
+    /// Checks every URL: parses, and its origin on the allow-list.
     pub fn validate(&self) -> Result<(), AuthError> {
         for url in [
             &self.token_url,
@@ -155,13 +168,13 @@ impl AuthConfig {
         Ok(())
     }
 
-    /// `url` split, refusing hosts off the allow-list.
+    /// `url` split, refusing origins off the allow-list.
     pub(crate) fn target(&self, url: &str) -> Result<SplitUrl, AuthError> {
         let split = split_url(url).map_err(|why| AuthError::Config(format!("{url:?}: {why}")))?;
-        if !self.allow_list.allows(&split.host) {
+        if !self.allow_list.allows(&split.origin()) {
             return Err(AuthError::Config(format!(
-                "host {:?} is not on the allow-list",
-                split.host
+                "{} is not on the allow-list",
+                split.origin()
             )));
         }
         Ok(split)

@@ -1,7 +1,8 @@
 //! [`Login`]: the whole flow as one machine, driven exactly like
 //! [`Client`](crate::client::Client): it asks for connections and writes
-//! through [`Output`], takes [`Input`], has one deadline, and reports
-//! [`LoginEvent`]s. Each request goes on a fresh connection, one at a time.
+//! through [`Output`], takes [`Input`], has deadlines, and reports
+//! [`LoginEvent`]s. Each request goes on a fresh connection, one at a time,
+//! through the same exchange layer as the client's.
 
 use super::config::AuthConfig;
 use super::cookies::CookieJar;
@@ -9,9 +10,10 @@ use super::error::{AuthError, Stage};
 use super::secret::{AccessToken, AuthCode, RefreshToken, UberAuth};
 use super::steps;
 use crate::api::url::split_url;
-use crate::api::Cookies;
-use crate::client::{ConnId, Input, Output};
-use crate::http::{Limits, Method, Request, ResponseEvent, ResponseHead, ResponseParser};
+use crate::api::{Cookies, Origin};
+use crate::client::{Input, Output};
+use crate::http::{Method, Request, ResponseHead};
+use crate::pool::{Delivery, ExchangeId, Failure, Options, Outcome, Pool, Target, Timeouts};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -82,27 +84,12 @@ impl Step {
     }
 }
 
-/// One request in flight. `Debug` leaves out the request bytes (they hold
-/// tokens).
-struct Exchange {
-    conn: ConnId,
+/// The request in flight: its exchange and the host it went to (for the
+/// cookies it sets).
+#[derive(Debug)]
+struct InFlight {
+    id: ExchangeId,
     host: String,
-    request: Option<Vec<u8>>,
-    parser: ResponseParser,
-    head: Option<ResponseHead>,
-    body: Vec<u8>,
-    deadline: Instant,
-}
-
-impl std::fmt::Debug for Exchange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Exchange")
-            .field("conn", &self.conn)
-            .field("host", &self.host)
-            .field("status", &self.head.as_ref().map(|h| h.status))
-            .field("body_len", &self.body.len())
-            .finish_non_exhaustive()
-    }
 }
 
 /// The sign-in flow of PROTOCOL.md §4 as a sans-IO machine.
@@ -136,9 +123,8 @@ pub struct Login {
     now: Instant,
     step: Step,
     jar: CookieJar,
-    exchange: Option<Exchange>,
-    next_conn: u64,
-    outputs: VecDeque<Output>,
+    pool: Pool,
+    in_flight: Option<InFlight>,
     events: VecDeque<LoginEvent>,
 }
 
@@ -153,9 +139,8 @@ impl Login {
             now,
             step: Step::Idle,
             jar: CookieJar::new(),
-            exchange: None,
-            next_conn: 0,
-            outputs: VecDeque::new(),
+            pool: Pool::new(0, std::time::Duration::ZERO),
+            in_flight: None,
             events: VecDeque::new(),
         })
     }
@@ -163,7 +148,7 @@ impl Login {
     /// Numbers connections from `first` on, so that an adapter can run the
     /// machine beside a client without the ids colliding.
     pub fn with_first_conn_id(mut self, first: u64) -> Self {
-        self.next_conn = first;
+        self.pool = Pool::new(first, std::time::Duration::ZERO);
         self
     }
 
@@ -203,80 +188,34 @@ impl Login {
     /// A fact about a connection; input for other connections is ignored.
     pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
         self.tick(now);
-        let Some(ex) = self.exchange.as_mut() else {
-            return;
-        };
-        match input {
-            Input::Connected(conn) if conn == ex.conn => {
-                ex.deadline = now + self.config.request_timeout;
-                if let Some(bytes) = ex.request.take() {
-                    self.outputs.push_back(Output::Transmit { conn, bytes });
-                }
+        let deliveries = self.pool.handle_input(now, input);
+        self.dispatch(deliveries);
+    }
+
+    fn dispatch(&mut self, deliveries: Vec<Delivery>) {
+        for delivery in deliveries {
+            let Delivery::Done(id, outcome) = delivery else {
+                continue;
+            };
+            match self.in_flight.take() {
+                Some(f) if f.id == id => self.complete(&f.host, outcome),
+                other => self.in_flight = other,
             }
-            Input::Data(conn, data) if conn == ex.conn => {
-                ex.deadline = now + self.config.request_timeout;
-                let max = self.config.max_body;
-                let mut done = false;
-                let mut overflow = false;
-                let Exchange {
-                    parser, head, body, ..
-                } = ex;
-                let result = parser.feed(data, &mut |event| match event {
-                    ResponseEvent::Head(h) => *head = Some(h),
-                    ResponseEvent::Data(d) if !done => {
-                        if body.len() + d.len() > max {
-                            overflow = true;
-                        } else {
-                            body.extend_from_slice(d);
-                        }
-                    }
-                    ResponseEvent::Data(_) => {}
-                    ResponseEvent::End { .. } => done = true,
-                });
-                if let Err(e) = result {
-                    self.fail_exchange(true, e.to_string());
-                } else if overflow {
-                    self.fail_exchange(true, format!("response body larger than {max} bytes"));
-                } else if done {
-                    self.complete(true);
-                }
-            }
-            Input::Closed(conn) if conn == ex.conn => {
-                if ex.request.is_some() {
-                    self.transport_failed(false, "could not connect".into());
-                    return;
-                }
-                let mut done = false;
-                let Exchange { parser, body, .. } = ex;
-                let result = parser.close(&mut |event| match event {
-                    ResponseEvent::Data(d) => body.extend_from_slice(d),
-                    ResponseEvent::End { .. } => done = true,
-                    ResponseEvent::Head(_) => {}
-                });
-                match result {
-                    Ok(()) if done => self.complete(false),
-                    Ok(()) => {
-                        self.transport_failed(false, "connection closed before a response".into())
-                    }
-                    Err(e) => self.transport_failed(false, e.to_string()),
-                }
-            }
-            _ => {}
         }
     }
 
-    /// Time passed: a request with no progress for the timeout fails.
+    /// Time passed: a request with no progress for its idle timeout, or
+    /// no complete response by its overall deadline, fails.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.tick(now);
-        if self.exchange.as_ref().is_some_and(|ex| now >= ex.deadline) {
-            self.transport_failed(true, "timed out".into());
-        }
+        let deliveries = self.pool.handle_timeout(now);
+        self.dispatch(deliveries);
     }
 
     /// The next thing for the adapter to do; `None` when drained.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        self.pool.poll_output()
     }
 
     /// The next event; `None` when drained.
@@ -288,7 +227,7 @@ impl Login {
     /// When to call [`Login::handle_timeout`]; `None`: no timer.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.exchange.as_ref().map(|ex| ex.deadline)
+        self.pool.poll_timeout()
     }
 
     // ---- internals ----
@@ -307,51 +246,20 @@ impl Login {
     }
 
     fn send(&mut self, req: Request) {
-        let conn = ConnId(self.next_conn);
-        self.next_conn += 1;
-        let via = self.config.proxy.proxy_for(&req.host, req.tls).cloned();
-        let bytes = match via {
-            Some(_) if !req.tls => req.encode_for_proxy(),
-            _ => req.encode(),
-        };
         tracing::debug!(stage = %self.step.stage(), host = %req.host, path = %req.path, "sign-in request");
-        self.outputs.push_back(Output::Connect {
-            conn,
-            host: req.host.clone(),
-            port: req.port,
-            tls: req.tls,
-            via,
-        });
-        self.exchange = Some(Exchange {
-            conn,
-            host: req.host,
-            request: Some(bytes),
-            parser: ResponseParser::new(Limits::default()),
-            head: None,
-            body: Vec::new(),
-            deadline: self.now + self.config.request_timeout,
-        });
-    }
-
-    /// Ends the exchange in flight (closing its connection if still open).
-    fn take_exchange(&mut self, close: bool) -> Option<Exchange> {
-        let ex = self.exchange.take()?;
-        if close {
-            self.outputs.push_back(Output::Close { conn: ex.conn });
-        }
-        Some(ex)
-    }
-
-    fn transport_failed(&mut self, close: bool, reason: String) {
-        self.take_exchange(close);
-        let stage = self.step.stage();
-        self.finish(Err(AuthError::Transport { stage, reason }));
-    }
-
-    fn fail_exchange(&mut self, close: bool, detail: String) {
-        self.take_exchange(close);
-        let stage = self.step.stage();
-        self.finish(Err(AuthError::Protocol { stage, detail }));
+        let (target, bytes) = Target::for_request(&req, &self.config.proxy);
+        let options = Options {
+            timeouts: Timeouts {
+                idle: self.config.request_timeout,
+                head: self.config.response_timeout,
+                total: self.config.response_timeout,
+            },
+            max_body: self.config.max_body,
+            stream: false,
+            keep: false,
+        };
+        let id = self.pool.start(self.now, target, bytes, options);
+        self.in_flight = Some(InFlight { id, host: req.host });
     }
 
     fn finish(&mut self, result: Result<Credentials, AuthError>) {
@@ -364,18 +272,23 @@ impl Login {
         self.events.push_back(LoginEvent::Finished(result));
     }
 
-    fn complete(&mut self, close: bool) {
-        let Some(ex) = self.take_exchange(close) else {
-            return;
+    fn complete(&mut self, from_host: &str, outcome: Outcome) {
+        let stage = self.step.stage();
+        let (head, body): (ResponseHead, Vec<u8>) = match outcome {
+            Outcome::Complete { head, body } => (head, body),
+            Outcome::Failed(f @ (Failure::Protocol(_) | Failure::TooLarge(_))) => {
+                return self.finish(Err(AuthError::Protocol {
+                    stage,
+                    detail: f.to_string(),
+                }))
+            }
+            Outcome::Failed(f) => {
+                return self.finish(Err(AuthError::Transport {
+                    stage,
+                    reason: f.to_string(),
+                }))
+            }
         };
-        let Some(head) = ex.head else {
-            let stage = self.step.stage();
-            return self.finish(Err(AuthError::Protocol {
-                stage,
-                detail: "response without a head".into(),
-            }));
-        };
-        let body = ex.body;
         match std::mem::replace(&mut self.step, Step::Done) {
             Step::Token { from_code, refresh } => {
                 match steps::parse_token_response(head.status, &head.reason, &body) {
@@ -419,13 +332,13 @@ impl Login {
             } => {
                 for (name, value) in &head.headers {
                     if name.eq_ignore_ascii_case("set-cookie") {
-                        self.jar.store(&ex.host, value, self.unix_secs);
+                        self.jar.store(from_host, value, self.unix_secs);
                     }
                 }
                 let location = head.header("location").map(str::to_string);
                 match (head.status, location) {
                     (300..=399, Some(location)) if redirects < self.config.max_redirects => {
-                        self.redirect(refresh, access, redirects + 1, host, &ex.host, &location)
+                        self.redirect(refresh, access, redirects + 1, host, from_host, &location)
                     }
                     (400.., _) => self.finish(Err(AuthError::Http {
                         stage: Stage::MergeSession,
@@ -462,8 +375,13 @@ impl Login {
         self.send_or_fail(req);
     }
 
-    /// Follows a MergeSession redirect, if it stays on allowed hosts; a
-    /// redirect elsewhere ends the flow with the cookies gathered so far.
+    /// Follows a MergeSession redirect only while it stays on the
+    /// MergeSession origin (same scheme, host and port): there it carries
+    /// the `Bearer` token and the jar's cookies for that host. A redirect
+    /// anywhere else — another host, even an allowed one, another port of
+    /// the same host, or the other scheme — is not followed at all: nothing
+    /// (no token, no cookie, no request) goes there, and the flow ends with
+    /// the cookies gathered so far, as for the final hop to `continue`.
     fn redirect(
         &mut self,
         refresh: Option<RefreshToken>,
@@ -473,11 +391,11 @@ impl Login {
         from_host: &str,
         location: &str,
     ) {
+        let Some(origin) = self.current_origin(from_host) else {
+            return self.session_done(refresh, access);
+        };
         let absolute = if location.starts_with('/') && !location.starts_with("//") {
-            let Some(ex_url) = self.current_origin(from_host) else {
-                return self.session_done(refresh, access);
-            };
-            format!("{ex_url}{location}")
+            format!("{origin}{location}")
         } else {
             location.to_string()
         };
@@ -485,14 +403,14 @@ impl Login {
             tracing::debug!("MergeSession redirect not followed: unusable URL");
             return self.session_done(refresh, access);
         };
-        if !self.config.allow_list.allows(&url.host) {
-            tracing::debug!(host = %url.host, "MergeSession redirect not followed: host not allowed");
+        if url.origin() != origin || !self.config.allow_list.allows(&origin) {
+            tracing::debug!(to = %url.origin(), "MergeSession redirect not followed: it leaves the MergeSession origin");
             return self.session_done(refresh, access);
         }
-        let mut req = self.config.request(Method::Get, &url);
-        if url.host.eq_ignore_ascii_case(&merge_host) {
-            req = req.with_header("authorization", &format!("Bearer {}", access.expose()));
-        }
+        let mut req = self
+            .config
+            .request(Method::Get, &url)
+            .with_header("authorization", &format!("Bearer {}", access.expose()));
         if let Some(cookie) = self.jar.header_for(&url.host, url.tls) {
             req = req.with_header("cookie", &cookie);
         }
@@ -505,19 +423,11 @@ impl Login {
         self.send(req);
     }
 
-    /// `scheme://host:port` of the MergeSession URL when `host` is its host.
-    fn current_origin(&self, host: &str) -> Option<String> {
+    /// The origin of the MergeSession URL, when `host` (where the response
+    /// came from) is its host.
+    fn current_origin(&self, host: &str) -> Option<Origin> {
         let url = split_url(&self.config.merge_session_url).ok()?;
-        if !url.host.eq_ignore_ascii_case(host) {
-            return None;
-        }
-        let scheme = if url.tls { "https" } else { "http" };
-        let h = if url.host.contains(':') {
-            format!("[{}]", url.host)
-        } else {
-            url.host
-        };
-        Some(format!("{scheme}://{h}:{}", url.port))
+        url.host.eq_ignore_ascii_case(host).then(|| url.origin())
     }
 
     fn session_done(&mut self, refresh: Option<RefreshToken>, access: AccessToken) {

@@ -14,7 +14,7 @@
 //! (connections out, bytes in, one deadline); [`steps`] has each request
 //! and response on its own. Every URL is in [`AuthConfig`], so the
 //! emulator can serve the flow; tokens, codes and cookies only ever go to
-//! hosts on its allow-list. Tokens are [`RefreshToken`] / [`AccessToken`]
+//! origins on its allow-list. Tokens are [`RefreshToken`] / [`AccessToken`]
 //! newtypes whose `Debug` is redacted, and nothing here logs a secret.
 //!
 //! [`TokenStore`] is where a refresh token lives between runs: the
@@ -31,8 +31,14 @@
 //!   token is kept, so a network outage never costs the user a login.
 //! - A token reply that rotates the refresh token is honoured
 //!   ([`LoginEvent::NewRefreshToken`]).
-//! - MergeSession redirects are followed only to allowed hosts, and the
-//!   Bearer header only goes to the MergeSession host itself.
+//! - Secrets are scoped by origin (scheme, host and port, see
+//!   [`OriginAllowList`](crate::api::OriginAllowList)), never over plain HTTP
+//!   unless that origin was configured. The Bearer header only goes to the
+//!   OAuthLogin and MergeSession URLs, and a MergeSession redirect is only
+//!   followed (with the Bearer header and cookies) while it stays on the
+//!   MergeSession origin; a redirect anywhere else is not followed at all
+//!   and the flow ends with the cookies gathered so far (hangups followed
+//!   every redirect with its whole cookie jar).
 
 mod config;
 mod cookies;

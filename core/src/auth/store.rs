@@ -20,6 +20,13 @@ use crate::api::Cookies;
 /// assert_eq!(store.refresh_token(), None);
 /// ```
 pub trait TokenStore {
+    /// Why the store cannot be used at all, if it cannot (e.g. its file is
+    /// not a token file, or could not be written): signing in then stops
+    /// with this reason instead of asking for a login that could not be
+    /// kept. `None` (the default): usable.
+    fn unusable(&mut self) -> Option<String> {
+        None
+    }
     /// The stored refresh token, if any (a read failure is "none").
     fn refresh_token(&mut self) -> Option<RefreshToken>;
     /// Stores a refresh token, replacing the old one.
@@ -35,6 +42,9 @@ pub trait TokenStore {
 }
 
 impl<T: TokenStore + ?Sized> TokenStore for Box<T> {
+    fn unusable(&mut self) -> Option<String> {
+        (**self).unusable()
+    }
     fn refresh_token(&mut self) -> Option<RefreshToken> {
         (**self).refresh_token()
     }

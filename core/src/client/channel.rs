@@ -2,10 +2,11 @@
 //! differences of DESIGN.md): session request, long-poll, subscription
 //! after each client id, keep-alive timeout, reconnects with backoff.
 
-use super::exchange::{Failure, Outcome, Purpose};
-use super::{ChannelError, ChannelState, Client, ConnId, Event, FatalError, Session};
+use super::purpose::Purpose;
+use super::{ChannelError, ChannelState, Client, Event, FatalError, Session};
 use crate::channel::{decode_chunk, ChunkParser, PushData};
 use crate::http::{form_urlencode, Method, Request};
+use crate::pool::{ExchangeId, Failure, Outcome};
 use hangups_proto::hangouts::ActiveClientState;
 
 const BIND_PATH: &str = "/client-channel/channel/bind";
@@ -28,8 +29,8 @@ impl Client {
                     .with_query("ctype", "hangouts")
                     .with_header("content-type", "application/x-www-form-urlencoded")
                     .with_body(b"count=0&ofs=0".to_vec());
-                let conn = self.open(&req, Purpose::Sid, true);
-                self.channel = ChannelState::RequestingSid(conn);
+                let id = self.open(&req, Purpose::Sid, true);
+                self.channel = ChannelState::RequestingSid(id);
             }
             Some(s) => {
                 let req = self
@@ -43,15 +44,18 @@ impl Client {
                     .with_query("ctype", "hangouts")
                     .with_query("TYPE", "xmlhttp");
                 let parser = ChunkParser::with_max_chunk(self.config.max_chunk);
-                let conn = self.open(&req, Purpose::LongPoll(Box::new(parser)), true);
-                self.channel = ChannelState::Polling(conn);
+                let exchange = self.open(&req, Purpose::LongPoll(Box::new(parser)), true);
+                self.channel = ChannelState::Polling {
+                    exchange,
+                    chunk_by: self.now + self.config.push_timeout,
+                };
             }
         }
     }
 
     /// The session response: the first chunk holds SID and gsessionid.
-    pub(super) fn on_sid_response(&mut self, conn: ConnId, outcome: Outcome) {
-        if self.channel != ChannelState::RequestingSid(conn) {
+    pub(super) fn on_sid_response(&mut self, id: ExchangeId, outcome: Outcome) {
+        if self.channel != ChannelState::RequestingSid(id) {
             return;
         }
         let session = match outcome {
@@ -77,39 +81,67 @@ impl Client {
         }
     }
 
-    /// Bytes arrived on some exchange: if it is the long-poll, dispatch
-    /// every complete chunk now.
-    pub(super) fn after_data(&mut self, conn: ConnId) {
-        if self.channel != ChannelState::Polling(conn) {
+    /// Whether `id` is the long-poll in flight.
+    fn is_polling(&self, id: ExchangeId) -> bool {
+        matches!(self.channel, ChannelState::Polling { exchange, .. } if exchange == id)
+    }
+
+    /// Streamed body bytes of exchange `id`: if it is the long-poll,
+    /// dispatch every complete chunk now.
+    pub(super) fn on_stream(&mut self, id: ExchangeId, bytes: &[u8]) {
+        if !self.is_polling(id) {
             return;
         }
+        let mut bytes = Some(bytes);
         loop {
-            let Some(parser) = self.exchanges.get_mut(&conn).and_then(|ex| ex.chunks()) else {
+            let Some(Purpose::LongPoll(parser)) = self.pending.get_mut(&id).map(|p| &mut p.purpose)
+            else {
                 return;
             };
+            if let Some(b) = bytes.take() {
+                parser.feed(b);
+            }
             match parser.next_chunk() {
-                Ok(Some(chunk)) => self.on_chunk(&chunk),
+                Ok(Some(chunk)) => {
+                    if let ChannelState::Polling { chunk_by, .. } = &mut self.channel {
+                        *chunk_by = self.now + self.config.push_timeout;
+                    }
+                    if !self.on_chunk(&chunk) {
+                        // A session that can never be subscribed: deaf.
+                        self.drop_exchange(id);
+                        self.channel_failed(ChannelError::NoClientId, true);
+                        return;
+                    }
+                }
                 Ok(None) => return,
                 Err(e) => {
                     // Junk where a length belongs, a chunk too large, bad
                     // UTF-8: abandon this long-poll (same SID), never stall.
                     self.bad_chunks += 1;
                     tracing::warn!(error = %e, "push channel framing error; reopening the long-poll");
-                    if let Some(ex) = self.exchanges.remove(&conn) {
-                        self.outputs
-                            .push_back(super::Output::Close { conn: ex.conn });
-                    }
+                    self.drop_exchange(id);
                     self.channel_failed(ChannelError::Protocol(e.to_string()), false);
                     return;
                 }
             }
-            if self.channel != ChannelState::Polling(conn) {
+            if !self.is_polling(id) {
                 return;
             }
         }
     }
 
-    fn on_chunk(&mut self, chunk: &str) {
+    /// Dispatches one chunk; false if it shows the session can never be
+    /// subscribed (a keep-alive after the first chunk, with no client id
+    /// and no subscription: the server sends a session's id with its
+    /// first data, so it was lost on the way).
+    fn on_chunk(&mut self, chunk: &str) -> bool {
+        let (seen, subscribing) = match self.session.as_mut() {
+            Some(s) => {
+                s.chunks += 1;
+                (s.chunks - 1, s.subscribed || self.subscription.is_some())
+            }
+            None => (0, true),
+        };
         // §1.9: any complete chunk means connected.
         self.backoff.reset();
         if !self.connected {
@@ -128,13 +160,16 @@ impl Client {
             Err(e) => {
                 self.bad_chunks += 1;
                 tracing::warn!(error = %e, "skipping a malformed push chunk");
-                return;
+                return true;
             }
         };
+        let mut client_id = false;
         for array in arrays {
             match array.data {
-                PushData::Noop => {}
+                PushData::Noop if seen > 0 && !subscribing && !client_id => return false,
+                PushData::Noop => self.events.push_back(Event::KeepAlive),
                 PushData::ClientId(id) => {
+                    client_id = true;
                     self.client_id = Some(id.clone());
                     self.events.push_back(Event::ClientId(id));
                     self.subscribe();
@@ -158,6 +193,7 @@ impl Client {
                 }),
             }
         }
+        true
     }
 
     /// §1.7: subscribe to `babel` and `babel_presence_last_seen`.
@@ -166,9 +202,7 @@ impl Client {
             return;
         };
         if let Some(old) = self.subscription.take() {
-            if self.exchanges.remove(&old).is_some() {
-                self.outputs.push_back(super::Output::Close { conn: old });
-            }
+            self.drop_exchange(old);
         }
         let body = form_urlencode(&[
             ("count", "2"),
@@ -191,30 +225,35 @@ impl Client {
         self.subscription = Some(self.open(&req, Purpose::Subscribe, true));
     }
 
-    pub(super) fn on_subscription_response(&mut self, conn: ConnId, outcome: Outcome) {
-        if self.subscription != Some(conn) {
+    pub(super) fn on_subscription_response(&mut self, id: ExchangeId, outcome: Outcome) {
+        if self.subscription != Some(id) {
             return;
         }
         self.subscription = None;
         let error = match outcome {
             Outcome::Complete { head, .. } if head.status == 200 => {
+                if let Some(s) = self.session.as_mut() {
+                    s.subscribed = true;
+                }
                 self.events.push_back(Event::Subscribed);
                 return;
             }
             Outcome::Complete { head, .. } => format!("HTTP {} {}", head.status, head.reason),
             Outcome::Failed(f) => failure_error(f).to_string(),
         };
-        // §1.7: treated like a long-poll failure (retry, same SID).
-        if let ChannelState::Polling(poll) = self.channel {
-            if self.exchanges.remove(&poll).is_some() {
-                self.outputs.push_back(super::Output::Close { conn: poll });
-            }
-            self.channel_failed(ChannelError::Subscription(error), false);
+        // §1.7: treated like a long-poll failure; but the server sends a
+        // session's client id only once, so the retry takes a new SID (a
+        // same-SID retry would never subscribe: a deaf channel).
+        if let ChannelState::Polling { exchange, .. } = self.channel {
+            self.drop_exchange(exchange);
+            self.channel_failed(ChannelError::Subscription(error), true);
+        } else {
+            self.session = None;
         }
     }
 
-    pub(super) fn on_long_poll_end(&mut self, conn: ConnId, outcome: Outcome) {
-        if self.channel != ChannelState::Polling(conn) {
+    pub(super) fn on_long_poll_end(&mut self, id: ExchangeId, outcome: Outcome) {
+        if !self.is_polling(id) {
             return;
         }
         match outcome {
@@ -250,7 +289,7 @@ impl Client {
             }
             // §1.4: a payload error means the SID is about to expire.
             Outcome::Failed(Failure::BodyCut) => self.channel_failed(ChannelError::BodyCut, true),
-            Outcome::Failed(Failure::Timeout) => {
+            Outcome::Failed(Failure::Idle) => {
                 self.channel_failed(ChannelError::PushTimeout(self.config.push_timeout), false)
             }
             Outcome::Failed(f) => self.channel_failed(failure_error(f), false),
@@ -259,15 +298,16 @@ impl Client {
 
     /// One channel attempt failed: back off, then retry (forever unless a
     /// limit is configured).
-    fn channel_failed(&mut self, error: ChannelError, new_sid: bool) {
+    pub(super) fn channel_failed(&mut self, error: ChannelError, new_sid: bool) {
+        // A session never subscribed (its subscription failed, was cut off
+        // or never started) cannot get its client id again: replace it.
+        let new_sid = new_sid || !self.session.as_ref().is_some_and(|s| s.subscribed);
         tracing::info!(%error, new_sid, "push channel attempt failed");
         if new_sid {
             self.session = None;
         }
         if let Some(sub) = self.subscription.take() {
-            if self.exchanges.remove(&sub).is_some() {
-                self.outputs.push_back(super::Output::Close { conn: sub });
-            }
+            self.drop_exchange(sub);
         }
         match self.backoff.fail(&mut self.rng) {
             Some(delay) => {
@@ -292,13 +332,7 @@ impl Client {
                 }
                 self.channel = ChannelState::Stopped;
                 self.closed = true;
-                let conns: Vec<ConnId> = self.exchanges.keys().copied().collect();
-                for conn in conns {
-                    if let Some(ex) = self.exchanges.remove(&conn) {
-                        self.outputs.push_back(super::Output::Close { conn });
-                        self.abandon(ex);
-                    }
-                }
+                self.abandon_all();
                 self.events.push_back(Event::Closed {
                     error: Some(FatalError::RetriesExhausted {
                         attempts,
@@ -312,10 +346,9 @@ impl Client {
 
 fn failure_error(f: Failure) -> ChannelError {
     match f {
-        Failure::Timeout => ChannelError::Connection("timed out".into()),
-        Failure::Closed => ChannelError::Connection("closed before a complete response".into()),
         Failure::BodyCut => ChannelError::BodyCut,
         Failure::Protocol(p) => ChannelError::Protocol(p),
+        other => ChannelError::Connection(other.to_string()),
     }
 }
 
@@ -334,5 +367,7 @@ fn parse_sid(body: &[u8]) -> Result<Session, ChannelError> {
     Ok(Session {
         sid: sid.to_string(),
         gsessionid: gsid.to_string(),
+        subscribed: false,
+        chunks: 0,
     })
 }

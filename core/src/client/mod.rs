@@ -5,7 +5,7 @@
 //! The driving contract and its example are in the [crate docs](crate).
 
 mod channel;
-mod exchange;
+mod purpose;
 mod requests;
 mod types;
 
@@ -17,42 +17,31 @@ pub use types::{
 use crate::api::{apply_auth, AuthHeaders};
 use crate::backoff::Backoff;
 use crate::http::Request;
+use crate::pool::{Delivery, ExchangeId, Options, Outcome, Pool, Target, Timeouts};
 use crate::rng::Rng;
-use exchange::{Exchange, Outcome, Progress, Purpose};
 use hangups_proto::hangouts::ActiveClientState;
+use purpose::{Internal, Pending, Purpose};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
 
-/// Where the push channel is.
+/// Where the push channel is. It names exchanges, never connections: a
+/// kept connection replaced under an exchange is invisible here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ChannelState {
     /// `connect` not called yet.
     Idle,
     /// The session request is in flight.
-    RequestingSid(ConnId),
-    /// The long-poll is in flight.
-    Polling(ConnId),
+    RequestingSid(ExchangeId),
+    /// The long-poll is in flight; it fails if no complete chunk arrives
+    /// by `chunk_by`.
+    Polling {
+        exchange: ExchangeId,
+        chunk_by: Instant,
+    },
     /// Waiting for the backoff timer.
     Waiting(Instant),
     /// Disconnected or given up.
     Stopped,
-}
-
-/// Where a connection goes: connections to the same target can be reused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    host: String,
-    port: u16,
-    tls: bool,
-    via: Option<crate::proxy::Proxy>,
-}
-
-/// A kept-alive connection waiting for its next request.
-#[derive(Debug)]
-struct IdleConn {
-    conn: ConnId,
-    target: Target,
-    until: Instant,
 }
 
 /// The channel session ids.
@@ -60,6 +49,12 @@ struct IdleConn {
 struct Session {
     sid: String,
     gsessionid: String,
+    /// The service subscription for this session succeeded. The server
+    /// sends a session's client id once, so a session whose subscription
+    /// failed or was abandoned can never be subscribed: it is replaced.
+    subscribed: bool,
+    /// Complete chunks this session has delivered.
+    chunks: u64,
 }
 
 /// The sans-IO Hangouts client. See the [module docs](self) for how to drive it.
@@ -69,14 +64,11 @@ pub struct Client {
     auth: AuthHeaders,
     rng: Rng,
     now: Instant,
-    next_conn: u64,
     next_request: u64,
-    exchanges: BTreeMap<ConnId, Exchange>,
-    /// Where each open connection goes.
-    targets: BTreeMap<ConnId, Target>,
-    /// Kept-alive connections with no exchange.
-    idle: Vec<IdleConn>,
-    outputs: VecDeque<Output>,
+    /// The exchanges in flight and the connections under them.
+    pool: Pool,
+    /// What each exchange in flight is for.
+    pending: BTreeMap<ExchangeId, Pending>,
     events: VecDeque<Event>,
     closed: bool,
     // push channel
@@ -84,7 +76,7 @@ pub struct Client {
     session: Option<Session>,
     backoff: Backoff,
     client_id: Option<String>,
-    subscription: Option<ConnId>,
+    subscription: Option<ExchangeId>,
     ever_connected: bool,
     connected: bool,
     last_server_time: Option<u64>,
@@ -111,7 +103,7 @@ pub struct Client {
 struct Held {
     id: RequestId,
     request: Box<crate::api::ApiRequest>,
-    internal: Option<exchange::Internal>,
+    internal: Option<Internal>,
     reason: String,
 }
 
@@ -121,25 +113,23 @@ impl Client {
     pub fn new(config: Config, now: Instant, unix_secs: u64) -> Result<Client, ConfigError> {
         let auth = AuthHeaders::new(&config.cookies, unix_secs)?;
         for (role, ep) in [("channel", &config.channel), ("api", &config.api)] {
-            if !config.allow_list.allows(&ep.host) {
+            if !config.allow_list.allows(&ep.origin()) {
                 return Err(ConfigError::HostNotAllowed {
                     role,
-                    host: ep.host.clone(),
+                    host: ep.origin().to_string(),
                 });
             }
         }
+        let config_keep_for = config.idle_connection_timeout;
         Ok(Client {
             rng: Rng::new(config.rng_seed),
             backoff: Backoff::new(config.backoff.clone()),
             config,
             auth,
             now,
-            next_conn: 0,
             next_request: 0,
-            exchanges: BTreeMap::new(),
-            targets: BTreeMap::new(),
-            idle: Vec::new(),
-            outputs: VecDeque::new(),
+            pool: Pool::new(0, config_keep_for),
+            pending: BTreeMap::new(),
             events: VecDeque::new(),
             closed: false,
             channel: ChannelState::Idle,
@@ -194,87 +184,46 @@ impl Client {
     /// A fact about a connection.
     pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
         self.tick(now);
-        match input {
-            Input::Connected(conn) => {
-                if let Some(ex) = self.exchanges.get_mut(&conn) {
-                    if let Some(bytes) = ex.on_connected(now) {
-                        self.outputs.push_back(Output::Transmit { conn, bytes });
-                    }
-                }
-            }
-            Input::Data(conn, data) => {
-                if self.drop_idle(conn) {
-                    // A kept connection must stay silent between requests.
-                    self.outputs.push_back(Output::Close { conn });
-                    return;
-                }
-                let Some(ex) = self.exchanges.get_mut(&conn) else {
-                    return;
-                };
-                let progress = ex.on_data(now, data);
-                self.after_data(conn);
-                if let Progress::Done(outcome) = progress {
-                    self.finish(conn, outcome);
-                }
-            }
-            Input::Closed(conn) => {
-                if self.drop_idle(conn) {
-                    return;
-                }
-                let Some(mut ex) = self.exchanges.remove(&conn) else {
-                    return;
-                };
-                let target = self.targets.remove(&conn);
-                // A kept connection the server had already closed: send the
-                // request again on a fresh one, as if nothing happened.
-                if let (Some(bytes), Some(target), false) = (ex.resend.take(), target, ex.got_bytes)
-                {
-                    if !self.closed {
-                        tracing::debug!(?conn, "kept connection was stale; retrying on a new one");
-                        let fresh = ConnId(self.next_conn);
-                        self.next_conn += 1;
-                        let ex = ex.renew(fresh, bytes, self.now, self.config.request_timeout);
-                        self.exchanges.insert(fresh, ex);
-                        self.connect_output(fresh, target);
-                        return;
-                    }
-                }
-                let outcome = ex.on_closed();
-                self.exchanges.insert(conn, ex);
-                self.after_data(conn);
-                // The adapter already dropped it: no Output::Close.
-                if let Some(ex) = self.exchanges.remove(&conn) {
-                    self.complete(ex, outcome);
-                }
-            }
-        }
+        let deliveries = self.pool.handle_input(now, input);
+        self.dispatch(deliveries);
     }
 
     /// Time passed: fires every deadline that is due.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.tick(now);
-        let expired: Vec<ConnId> = self
-            .exchanges
-            .iter()
-            .filter(|(_, ex)| ex.expired(now))
-            .map(|(c, _)| *c)
-            .collect();
-        for conn in expired {
-            self.finish(conn, Outcome::Failed(exchange::Failure::Timeout));
-        }
-        let (stale, keep): (Vec<IdleConn>, Vec<IdleConn>) = std::mem::take(&mut self.idle)
-            .into_iter()
-            .partition(|i| now >= i.until);
-        self.idle = keep;
-        for i in stale {
-            self.targets.remove(&i.conn);
-            self.outputs.push_back(Output::Close { conn: i.conn });
+        let deliveries = self.pool.handle_timeout(now);
+        self.dispatch(deliveries);
+        if let ChannelState::Polling { exchange, chunk_by } = self.channel {
+            if now >= chunk_by {
+                self.drop_exchange(exchange);
+                self.channel_failed(ChannelError::PushTimeout(self.config.push_timeout), false);
+            }
         }
         if let ChannelState::Waiting(at) = self.channel {
             if now >= at && !self.closed {
                 self.start_channel_attempt();
             }
         }
+    }
+
+    /// Hands what the exchanges produced to their owners, in order.
+    fn dispatch(&mut self, deliveries: Vec<Delivery>) {
+        for delivery in deliveries {
+            match delivery {
+                Delivery::Body(id, bytes) => self.on_stream(id, &bytes),
+                Delivery::Done(id, outcome) => {
+                    if let Some(pending) = self.pending.remove(&id) {
+                        self.complete(id, pending, outcome);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends an exchange the client gave up on (closing its connection).
+    fn drop_exchange(&mut self, id: ExchangeId) -> Option<Pending> {
+        self.pool.cancel(id);
+        self.pending.remove(&id)
     }
 
     // ---- commands ----
@@ -305,7 +254,7 @@ impl Client {
         self.expired = false;
         self.generation += 1;
         // Kept connections carried the old cookies' session; start afresh.
-        self.close_idle();
+        self.pool.close_idle();
         for held in std::mem::take(&mut self.held) {
             self.renewed.insert(held.id);
             self.send_api(held.id, 1, held.request, held.internal);
@@ -360,14 +309,7 @@ impl Client {
         self.closed = true;
         self.channel = ChannelState::Stopped;
         self.connected = false;
-        let conns: Vec<ConnId> = self.exchanges.keys().copied().collect();
-        for conn in conns {
-            if let Some(ex) = self.exchanges.remove(&conn) {
-                self.outputs.push_back(Output::Close { conn });
-                self.abandon(ex);
-            }
-        }
-        self.close_idle();
+        self.abandon_all();
         self.session_renewal_failed(now);
         self.events.push_back(Event::Closed { error: None });
     }
@@ -377,11 +319,7 @@ impl Client {
     /// The next thing for the adapter to do; `None` when drained.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
-        let out = self.outputs.pop_front();
-        if let Some(Output::Close { conn }) = &out {
-            self.targets.remove(conn);
-        }
-        out
+        self.pool.poll_output()
     }
 
     /// The next event for the application; `None` when drained.
@@ -393,13 +331,44 @@ impl Client {
     /// When to call [`Client::handle_timeout`] next; `None`: no timer.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let exchanges = self.exchanges.values().map(|ex| ex.deadline);
-        let reconnect = match self.channel {
+        let channel = match self.channel {
             ChannelState::Waiting(at) => Some(at),
+            ChannelState::Polling { chunk_by, .. } => Some(chunk_by),
             _ => None,
         };
-        let idle = self.idle.iter().map(|i| i.until);
-        exchanges.chain(reconnect).chain(idle).min()
+        self.pool.poll_timeout().into_iter().chain(channel).min()
+    }
+
+    /// Kept connections that turned out stale and were replaced under
+    /// their request (for tests and metrics).
+    pub fn stale_connections_replaced(&self) -> u64 {
+        self.pool.stale_replaced()
+    }
+
+    /// Checks the channel's promise: while the client runs, the channel
+    /// always has an exchange in flight or a timer armed, never neither.
+    /// A description of the broken promise, if any (for tests).
+    #[doc(hidden)]
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let live = |id: &ExchangeId| self.pool.is_live(*id) && self.pending.contains_key(id);
+        match &self.channel {
+            ChannelState::RequestingSid(id) | ChannelState::Polling { exchange: id, .. }
+                if !live(id) =>
+            {
+                Err(format!(
+                    "channel {:?} names an exchange not in flight",
+                    self.channel
+                ))
+            }
+            ChannelState::Stopped if !self.closed => Err("stopped but not closed".into()),
+            _ if self.closed && !self.pending.is_empty() => {
+                Err("closed with exchanges in flight".into())
+            }
+            _ => match self.subscription {
+                Some(id) if !live(&id) => Err("subscription names a dead exchange".into()),
+                _ => Ok(()),
+            },
+        }
     }
 
     // ---- internals shared by the submodules ----
@@ -411,127 +380,52 @@ impl Client {
     }
 
     /// Sends `request` on a kept connection to its server, or opens one.
-    fn open(&mut self, request: &Request, purpose: Purpose, authorize: bool) -> ConnId {
+    fn open(&mut self, request: &Request, purpose: Purpose, authorize: bool) -> ExchangeId {
         let mut request = request.clone();
         if authorize {
             apply_auth(&mut request, &self.auth, &self.config.allow_list);
         }
-        let idle = match purpose {
-            Purpose::LongPoll(_) => self.config.push_timeout,
-            _ => self.config.request_timeout,
+        let (target, bytes) = Target::for_request(&request, &self.config.proxy);
+        let c = &self.config;
+        let timeouts = match purpose {
+            Purpose::LongPoll(_) => Timeouts {
+                idle: c.push_timeout,
+                head: c.request_timeout,
+                total: c.long_poll_lifetime,
+            },
+            _ => Timeouts {
+                idle: c.request_timeout,
+                head: c.response_timeout,
+                total: c.response_timeout,
+            },
         };
-        let via = self
-            .config
-            .proxy
-            .proxy_for(&request.host, request.tls)
-            .cloned();
-        let bytes = match via {
-            Some(_) if !request.tls => request.encode_for_proxy(),
-            _ => request.encode(),
-        };
-        let target = Target {
-            host: request.host.clone(),
-            port: request.port,
-            tls: request.tls,
-            via,
-        };
-        let kept = self.idle.iter().position(|i| i.target == target);
-        let conn = match kept {
-            Some(i) => self.idle.remove(i).conn,
-            None => {
-                let conn = ConnId(self.next_conn);
-                self.next_conn += 1;
-                conn
-            }
-        };
-        let mut ex = Exchange::new(
-            conn,
-            purpose,
-            bytes,
-            self.now,
-            self.config.request_timeout,
-            idle,
-            self.config.max_response_body,
-        );
-        ex.generation = self.generation;
-        if kept.is_some() {
-            let (ex, bytes) = ex.reuse(self.now);
-            self.exchanges.insert(conn, ex);
-            self.outputs.push_back(Output::Transmit { conn, bytes });
-        } else {
-            self.exchanges.insert(conn, ex);
-            self.connect_output(conn, target);
-        }
-        conn
-    }
-
-    fn connect_output(&mut self, conn: ConnId, target: Target) {
-        self.outputs.push_back(Output::Connect {
-            conn,
-            host: target.host.clone(),
-            port: target.port,
-            tls: target.tls,
-            via: target.via.clone(),
-        });
-        self.targets.insert(conn, target);
-    }
-
-    /// Forgets `conn` if it is a kept connection; whether it was.
-    fn drop_idle(&mut self, conn: ConnId) -> bool {
-        let Some(i) = self.idle.iter().position(|i| i.conn == conn) else {
-            return false;
-        };
-        self.idle.remove(i);
-        self.targets.remove(&conn);
-        true
-    }
-
-    fn close_idle(&mut self) {
-        for i in std::mem::take(&mut self.idle) {
-            self.targets.remove(&i.conn);
-            self.outputs.push_back(Output::Close { conn: i.conn });
-        }
-    }
-
-    /// Ends an exchange the client decided to end (it closes the connection).
-    /// A complete keep-alive response leaves the connection open for the
-    /// next request to the same server.
-    fn finish(&mut self, conn: ConnId, outcome: Outcome) {
-        if let Some(ex) = self.exchanges.remove(&conn) {
+        let options = Options {
+            timeouts,
+            max_body: c.max_response_body,
+            stream: matches!(purpose, Purpose::LongPoll(_)),
             // The subscription's connection is not kept: the channel's next
             // request (a long-poll, minutes later) reuses the long-poll's own,
             // and an idle client should hold one socket, not two.
-            let keep = self.config.reuse_connections
-                && !self.closed
-                && ex.keep_alive
-                && !matches!(ex.purpose, Purpose::Subscribe)
-                && matches!(outcome, Outcome::Complete { .. });
-            match self.targets.get(&conn) {
-                Some(target) if keep => {
-                    let until = self.now + self.config.idle_connection_timeout;
-                    self.idle.push(IdleConn {
-                        conn,
-                        target: target.clone(),
-                        until,
-                    });
-                }
-                _ => {
-                    self.targets.remove(&conn);
-                    self.outputs.push_back(Output::Close { conn });
-                }
-            }
-            self.complete(ex, outcome);
-        }
+            keep: c.reuse_connections && !matches!(purpose, Purpose::Subscribe),
+        };
+        let id = self.pool.start(self.now, target, bytes, options);
+        self.pending.insert(
+            id,
+            Pending {
+                purpose,
+                generation: self.generation,
+            },
+        );
+        id
     }
 
     /// Dispatches a finished exchange by purpose.
-    fn complete(&mut self, ex: Exchange, outcome: Outcome) {
-        let conn = ex.conn;
-        self.completing = ex.generation;
-        match ex.purpose {
-            Purpose::Sid => self.on_sid_response(conn, outcome),
-            Purpose::LongPoll(_) => self.on_long_poll_end(conn, outcome),
-            Purpose::Subscribe => self.on_subscription_response(conn, outcome),
+    fn complete(&mut self, id: ExchangeId, pending: Pending, outcome: Outcome) {
+        self.completing = pending.generation;
+        match pending.purpose {
+            Purpose::Sid => self.on_sid_response(id, outcome),
+            Purpose::LongPoll(_) => self.on_long_poll_end(id, outcome),
+            Purpose::Subscribe => self.on_subscription_response(id, outcome),
             Purpose::Api {
                 id,
                 attempt,
@@ -545,9 +439,17 @@ impl Client {
         }
     }
 
+    /// Closes every connection; every request in flight fails.
+    fn abandon_all(&mut self) {
+        self.pool.close_all();
+        for (_, pending) in std::mem::take(&mut self.pending) {
+            self.abandon(pending.purpose);
+        }
+    }
+
     /// An exchange dropped by `disconnect`: its requester gets an error.
-    fn abandon(&mut self, ex: Exchange) {
-        match ex.purpose {
+    fn abandon(&mut self, purpose: Purpose) {
+        match purpose {
             Purpose::Api {
                 id, internal: None, ..
             } => self.events.push_back(Event::Response {

@@ -1,10 +1,21 @@
 //! Chat API calls, image upload and active-client bookkeeping: requests
 //! out, typed responses in, transport retries as PROTOCOL.md §2.4 (up to
-//! three attempts, one after another, only for transport failures).
+//! three attempts, one after another, only for transport failures), and
+//! only where a second copy cannot hurt:
+//!
+//! - a request that provably never reached the server (the connection
+//!   could not be opened) is always retried;
+//! - after it may have reached the server (closed, cut or timed out
+//!   later), only an idempotent request
+//!   ([`ApiRequest::is_idempotent`](crate::api::ApiRequest::is_idempotent))
+//!   is retried; every retry carries the same `client_generated_id`;
+//! - a malformed or oversized response is the server's answer: never
+//!   retried ([`ApiError::BadResponse`]).
 
-use super::exchange::{Failure, Internal, Outcome, Purpose};
+use super::purpose::{Internal, Purpose};
 use super::{Client, Event, RequestId, UsageError};
 use crate::api::{self, ApiError, ApiRequest, ApiResponse, ImageUpload, UploadError};
+use crate::pool::Outcome;
 use hangups_proto::hangouts::{
     ActiveClientState, GetSelfInfoRequest, GetSelfInfoResponse, SetActiveClientRequest,
 };
@@ -198,13 +209,15 @@ impl Client {
                 status: head.status,
                 reason: head.reason,
             }),
+            Outcome::Failed(f) if f.server_answered() => Err(ApiError::BadResponse(f.to_string())),
             Outcome::Failed(f) => {
-                if attempt < api::MAX_ATTEMPTS && !self.closed {
-                    tracing::debug!(?id, attempt, failure = ?f, "retrying API request");
+                let safe = !f.maybe_sent() || request.is_idempotent();
+                if attempt < api::MAX_ATTEMPTS && !self.closed && safe {
+                    tracing::debug!(?id, attempt, failure = %f, "retrying API request");
                     self.send_api(id, attempt + 1, request, internal);
                     return;
                 }
-                Err(ApiError::Transport(failure_text(&f)))
+                Err(ApiError::Transport(f.to_string()))
             }
         };
         self.deliver_api(id, internal, result);
@@ -255,7 +268,7 @@ impl Client {
             Outcome::Complete { head, body } => {
                 upload.on_session_response(head.status, &body, image)
             }
-            Outcome::Failed(f) => Err(UploadError::Transport(failure_text(&f))),
+            Outcome::Failed(f) => Err(UploadError::Transport(f.to_string())),
         };
         match next {
             Ok(req) => {
@@ -275,17 +288,8 @@ impl Client {
     ) {
         let result = match outcome {
             Outcome::Complete { head, body } => upload.on_upload_response(head.status, &body),
-            Outcome::Failed(f) => Err(UploadError::Transport(failure_text(&f))),
+            Outcome::Failed(f) => Err(UploadError::Transport(f.to_string())),
         };
         self.events.push_back(Event::ImageUploaded { id, result });
-    }
-}
-
-fn failure_text(f: &Failure) -> String {
-    match f {
-        Failure::Timeout => "request timed out".into(),
-        Failure::Closed => "connection closed before a complete response".into(),
-        Failure::BodyCut => "response body cut off".into(),
-        Failure::Protocol(p) => p.clone(),
     }
 }

@@ -2,7 +2,8 @@
 //! events, configuration and errors.
 
 use crate::api::{
-    ApiEndpoint, ApiError, ApiResponse, Cookies, HostAllowList, UploadError, UploadedImage,
+    ApiEndpoint, ApiError, ApiResponse, Cookies, Origin, OriginAllowList, UploadError,
+    UploadedImage,
 };
 use crate::backoff::BackoffConfig;
 use hangups_proto::hangouts::StateUpdate;
@@ -92,6 +93,11 @@ pub enum ChannelError {
     /// The response or the chunk framing was malformed.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The session delivered data but never a client id, so it could
+    /// never be subscribed (the id was lost on the way); a new SID is
+    /// requested.
+    #[error("the session has no client id to subscribe with")]
+    NoClientId,
     /// The service subscription request failed.
     #[error("the service subscription failed: {0}")]
     Subscription(String),
@@ -130,13 +136,13 @@ pub enum ConfigError {
     /// Not an `http://` or `https://` URL with a host (and a valid port).
     #[error("invalid server URL {0:?}")]
     BadUrl(String),
-    /// A configured server is not on the allow-list, so it could never
-    /// receive the credentials it needs.
-    #[error("the {role} server {host:?} is not on the allow-list")]
+    /// A configured server's origin is not on the allow-list, so it could
+    /// never receive the credentials it needs.
+    #[error("the {role} server {host} is not on the allow-list")]
     HostNotAllowed {
         /// Which server (`channel`, `api`).
         role: &'static str,
-        /// Its host.
+        /// Its origin, `scheme://host[:port]`.
         host: String,
     },
 }
@@ -162,6 +168,11 @@ pub enum Event {
         /// When the next attempt starts.
         retry_at: Instant,
     },
+    /// The server's keep-alive (a noop, every ~20–30 s) arrived: the
+    /// channel is alive. Work that waits for a chance to retry (a failed
+    /// catch-up in [`LiveList`](crate::state::LiveList)) retries on it, so
+    /// it never waits for the next message.
+    KeepAlive,
     /// The server assigned a client id (the subscription follows by itself).
     ClientId(String),
     /// The service subscription after a client id succeeded: from now on
@@ -220,16 +231,32 @@ pub struct Config {
     pub upload: ApiEndpoint,
     /// The API key sent with every API call.
     pub api_key: String,
-    /// Hosts that may receive cookies and the authorization header.
-    pub allow_list: HostAllowList,
+    /// The origins (scheme, host and port) that may receive the cookies and
+    /// the SAPISIDHASH authorization: by default `https://*.google.com` on
+    /// port 443 only; [`Config::with_server`] / [`Config::with_url`] replace
+    /// it with the one configured origin.
+    pub allow_list: OriginAllowList,
     /// Seed of the RNG used for `client_generated_id`s and jitter.
     pub rng_seed: u64,
     /// `client_version.major_version` in request headers.
     pub client_version: String,
-    /// A long-poll with no bytes for this long is dead (hangups: 60 s).
+    /// A long-poll with no complete chunk for this long is dead (60 s;
+    /// hangups: no byte for 60 s). The server sends a noop every ~30 s, so
+    /// a server dribbling bytes that never finish a chunk is caught too.
     pub push_timeout: Duration,
-    /// Connect timeout and idle timeout of every other request (30 s).
+    /// Connect timeout, and the idle timeout (no byte) of every request
+    /// but the long-poll; also how soon the long-poll's response head must
+    /// be complete (30 s).
     pub request_timeout: Duration,
+    /// Overall deadline of every request but the long-poll, from the start
+    /// (connecting included) to the last byte of the response, however
+    /// steadily bytes arrive (120 s). Image uploads too: raise it for
+    /// large images on slow links.
+    pub response_timeout: Duration,
+    /// Longest life of one long-poll (10 min; the real server ends them
+    /// after ~4 min). A long-poll that runs longer is ended and counts as
+    /// a channel failure: the channel reconnects and catches up.
+    pub long_poll_lifetime: Duration,
     /// Reconnect backoff; retries forever by default.
     pub backoff: BackoffConfig,
     /// Largest chunk the push channel accepts, in UTF-16 units (16 MiB).
@@ -270,11 +297,13 @@ impl Config {
             api: ApiEndpoint::google(),
             upload: ApiEndpoint::new("docs.google.com", 443, true),
             api_key: crate::api::API_KEY.to_string(),
-            allow_list: HostAllowList::default(),
+            allow_list: OriginAllowList::default(),
             rng_seed: 0,
             client_version: format!("hangups-rs-{}", env!("CARGO_PKG_VERSION")),
             push_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
+            response_timeout: Duration::from_secs(120),
+            long_poll_lifetime: Duration::from_secs(600),
             backoff: BackoffConfig::default(),
             max_chunk: 16 * 1024 * 1024,
             max_response_body: 64 * 1024 * 1024,
@@ -286,18 +315,32 @@ impl Config {
     }
 
     /// Every server at `host:port` (plain or TLS), e.g. an emulator on
-    /// 127.0.0.1, which is then also put on the allow-list.
+    /// 127.0.0.1. The allow-list becomes that one origin (scheme, host and
+    /// port) and nothing else: Google's hosts are no longer allowed, nor
+    /// another port or the other scheme of `host`. This is how plain HTTP
+    /// is allowed, explicitly, to one origin.
+    ///
+    /// ```
+    /// use hangups_core::api::Origin;
+    /// use hangups_core::client::Config;
+    ///
+    /// let config = Config::default().with_server("127.0.0.1", 8080, false);
+    /// assert!(config.allow_list.allows(&Origin::new(false, "127.0.0.1", 8080)));
+    /// assert!(!config.allow_list.allows(&Origin::new(false, "127.0.0.1", 8081)));
+    /// assert!(!config.allow_list.allows(&Origin::https("docs.google.com")));
+    /// ```
     pub fn with_server(mut self, host: &str, port: u16, tls: bool) -> Self {
         let ep = ApiEndpoint::new(host, port, tls);
         self.channel = ep.clone();
         self.api = ep.clone();
         self.upload = ep;
-        self.allow_list = self.allow_list.with_host(host);
+        self.allow_list = OriginAllowList::only(Origin::new(tls, host, port));
         self
     }
 
     /// Every server at `url` (`http://host:port` or `https://host:port`,
-    /// IPv6 hosts in brackets), e.g. an emulator on 127.0.0.1.
+    /// IPv6 hosts in brackets), e.g. an emulator on 127.0.0.1; the
+    /// allow-list becomes that origin alone, as with [`Config::with_server`].
     pub fn with_url(self, url: &str) -> Result<Self, ConfigError> {
         let bad = || ConfigError::BadUrl(url.to_string());
         let (tls, rest) = match url.split_once("://") {

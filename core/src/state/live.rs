@@ -5,11 +5,12 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use hangups_proto::hangouts::{
-    mod_StateUpdate::OneOfstate_update as Oneof, StateUpdate, SyncAllNewEventsRequest,
-};
+use hangups_proto::hangouts::{mod_StateUpdate::OneOfstate_update as Oneof, StateUpdate};
 
+use super::catch_up::CatchUpSync;
 use super::list::{ConversationList, Notification};
+use super::sync::SYNC_MAX_RESPONSE_SIZE_BYTES;
+use super::StateError;
 use crate::adapter::Error;
 use crate::api::{ApiRequest, ApiResponse};
 use crate::client::Event;
@@ -55,8 +56,8 @@ pub struct RequestToken(u64);
 
 #[derive(Clone, Debug, PartialEq)]
 enum Purpose {
-    /// A catch-up from this sync position.
-    CatchUp { from: u64 },
+    /// A request of the catch-up in flight.
+    CatchUp,
     /// The fetch of an unknown conversation.
     Fetch(String),
 }
@@ -69,7 +70,8 @@ enum CatchUp {
     Wanted,
     /// One is in flight; pushed updates wait for it.
     InFlight,
-    /// The last one failed: want one again with the next client event.
+    /// The last one failed: want one again with the next client event
+    /// (the channel's keep-alive is one, every ~30 s).
     Failed,
 }
 
@@ -88,8 +90,9 @@ enum CatchUp {
 ///   happened between its sync and the subscription is lost).
 ///   Pushed updates that arrive while it is in flight wait and are folded
 ///   after it, so events come in timestamp order. A failed catch-up is
-///   retried with the next client event from the same position, so the gap
-///   is never skipped.
+///   retried with the next client event from the same position (the
+///   channel's keep-alive, [`Event::KeepAlive`], is one: a retry never
+///   waits for a message), so the gap is never skipped.
 /// - An update about an unknown conversation fetches it
 ///   (`GetConversation`); the update is applied once it arrives.
 ///
@@ -121,6 +124,12 @@ pub struct LiveList {
     in_flight: HashMap<RequestToken, Purpose>,
     next_token: u64,
     updates: VecDeque<Update>,
+    /// The catch-up in flight.
+    sync: Option<CatchUpSync>,
+    /// `max_response_size_bytes` of its SyncAllNewEvents requests.
+    max_response_size_bytes: u64,
+    /// GetConversation pages of truncated catch-ups so far.
+    catch_up_pages: u64,
 }
 
 impl LiveList {
@@ -136,7 +145,24 @@ impl LiveList {
             in_flight: HashMap::new(),
             next_token: 0,
             updates: VecDeque::new(),
+            sync: None,
+            max_response_size_bytes: SYNC_MAX_RESPONSE_SIZE_BYTES,
+            catch_up_pages: 0,
         }
+    }
+
+    /// How many GetConversation pages catch-ups have asked for so far
+    /// (each a conversation a truncated SyncAllNewEvents reply left
+    /// incomplete).
+    pub fn catch_up_pages(&self) -> u64 {
+        self.catch_up_pages
+    }
+
+    /// The `max_response_size_bytes` of the catch-up's SyncAllNewEvents
+    /// requests (default [`SYNC_MAX_RESPONSE_SIZE_BYTES`], as hangups); a
+    /// small one makes the server truncate, which the catch-up repairs.
+    pub fn set_max_response_size_bytes(&mut self, bytes: u64) {
+        self.max_response_size_bytes = bytes;
     }
 
     /// The list.
@@ -177,8 +203,9 @@ impl LiveList {
                 }
                 self.updates.push_back(Update::Client(event));
             }
-            // Results of the application's own calls are not ours.
-            Event::Response { .. } | Event::ImageUploaded { .. } => {}
+            // Results of the application's own calls are not ours; a
+            // keep-alive only gives a failed catch-up its retry (above).
+            Event::Response { .. } | Event::ImageUploaded { .. } | Event::KeepAlive => {}
             other => self.updates.push_back(Update::Client(other)),
         }
     }
@@ -189,11 +216,15 @@ impl LiveList {
             let from = self.sync_timestamp();
             self.resume_from = Some(from);
             self.catch_up = CatchUp::InFlight;
-            let request = SyncAllNewEventsRequest {
-                last_sync_timestamp: Some(from),
-                ..self.list.catch_up_request()
-            };
-            return Some(self.start(Purpose::CatchUp { from }, request.into()));
+            self.sync = Some(
+                CatchUpSync::new(from).with_max_response_size_bytes(self.max_response_size_bytes),
+            );
+        }
+        if let Some(request) = self.sync.as_mut().and_then(CatchUpSync::next_request) {
+            if matches!(request, ApiRequest::GetConversation(_)) {
+                self.catch_up_pages += 1;
+            }
+            return Some(self.start(Purpose::CatchUp, request));
         }
         let id = self.fetches.pop_front()?;
         let request = ConversationList::fetch_request(&id).into();
@@ -214,21 +245,7 @@ impl LiveList {
             return;
         };
         match (purpose, result) {
-            (Purpose::CatchUp { from }, Ok(ApiResponse::SyncAllNewEvents(response))) => {
-                let newest = self.list.sync_timestamp();
-                self.list.set_sync_timestamp(from);
-                let notes = self.list.apply_catch_up(&response);
-                let reached = self.list.sync_timestamp();
-                self.list.set_sync_timestamp(reached.max(newest));
-                self.notify(notes);
-                self.resume_from = None;
-                self.catch_up_done(CatchUp::Idle);
-            }
-            (Purpose::CatchUp { .. }, result) => {
-                let error = result.err().unwrap_or(Error::UnexpectedResponse);
-                self.updates.push_back(Update::CatchUpFailed(error));
-                self.catch_up_done(CatchUp::Failed);
-            }
+            (Purpose::CatchUp, result) => self.catch_up_answer(result),
             (Purpose::Fetch(id), Ok(ApiResponse::GetConversation(response))) => {
                 match &response.conversation_state {
                     Some(state) => {
@@ -241,6 +258,44 @@ impl LiveList {
             (Purpose::Fetch(id), result) => {
                 let error = result.err().unwrap_or(Error::UnexpectedResponse);
                 self.fetch_failed(id, error);
+            }
+        }
+    }
+
+    fn catch_up_answer(&mut self, result: Result<ApiResponse, Error>) {
+        let Some(mut sync) = self.sync.take() else {
+            return;
+        };
+        let step = result.and_then(|response| {
+            sync.on_response(response).map_err(|e| match e {
+                StateError::UnexpectedResponse(_) => Error::UnexpectedResponse,
+                other => other.into(),
+            })
+        });
+        if let Err(error) = step {
+            self.updates.push_back(Update::CatchUpFailed(error));
+            self.catch_up_done(CatchUp::Failed);
+            return;
+        }
+        if !sync.is_done() {
+            self.sync = Some(sync); // more pages
+            return;
+        }
+        let from = sync.from();
+        match sync.finish() {
+            Ok(response) => {
+                let newest = self.list.sync_timestamp();
+                self.list.set_sync_timestamp(from);
+                let notes = self.list.apply_catch_up(&response);
+                let reached = self.list.sync_timestamp();
+                self.list.set_sync_timestamp(reached.max(newest));
+                self.notify(notes);
+                self.resume_from = None;
+                self.catch_up_done(CatchUp::Idle);
+            }
+            Err(error) => {
+                self.updates.push_back(Update::CatchUpFailed(error.into()));
+                self.catch_up_done(CatchUp::Failed);
             }
         }
     }

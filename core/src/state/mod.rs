@@ -14,8 +14,9 @@
 //!   [`ConversationList::add_conversation_state`].
 //! - Actions (§7.8) are request builders on [`Conversation`]
 //!   (`send_message_request`, `rename_request`, `leave_request`, …).
-//! - After every connect and reconnect, send
-//!   [`ConversationList::catch_up_request`] and apply the response with
+//! - After every connect and reconnect, run a [`CatchUpSync`]
+//!   ([`ConversationList::catch_up`]: SyncAllNewEvents, then the pages of a
+//!   truncated reply) and apply its result with
 //!   [`ConversationList::apply_catch_up`].
 //! - [`LiveList`] does all of that from the client's events: it is what
 //!   the adapters' notification streams run. [`Action`] names a
@@ -58,7 +59,11 @@
 //!
 //! - Catch-up sync loses nothing: every event newer than the sync start is
 //!   delivered once, in timestamp order, deduplicated by event id, also
-//!   for conversations the list did not know ([`ConversationList::apply_catch_up`]).
+//!   for conversations the list did not know ([`ConversationList::apply_catch_up`]),
+//!   also when the server truncated the reply at `max_response_size_bytes`
+//!   ([`CatchUpSync`] pages every conversation back to the sync start
+//!   before the position moves; hangups ignores the continuation tokens
+//!   and loses what the reply left out).
 //! - Zero-timestamp read states (in deltas and watermark notifications)
 //!   are ignored, not turned into epoch watermarks.
 //! - The sync position is readable and restorable
@@ -80,6 +85,7 @@
 //!   [`Conversation::update_conversation`] for why not merged.
 
 mod actions;
+mod catch_up;
 mod conversation;
 mod events;
 mod list;
@@ -88,6 +94,7 @@ mod perform;
 mod sync;
 mod users;
 
+pub use catch_up::{CatchUpSync, CATCH_UP_MAX_PAGES, CATCH_UP_PAGE_EVENTS};
 pub use conversation::{Conversation, GetEvents};
 pub use events::{
     Attachment, ChatMessageEvent, ConversationEvent, EventKind, GroupLinkSharingModificationEvent,
@@ -123,4 +130,8 @@ pub enum StateError {
     /// (hangups' `ConversationTypeError`).
     #[error("conversation {0:?} is not a group")]
     NotGroup(String),
+    /// A catch-up needed more GetConversation pages than
+    /// [`CATCH_UP_MAX_PAGES`]; it is retried from the same position.
+    #[error("catch-up needed more than {CATCH_UP_MAX_PAGES} pages")]
+    CatchUpTooLong,
 }

@@ -10,6 +10,7 @@ use hangups_proto::hangouts::{
     SyncFilter, SyncRecentConversationsRequest,
 };
 
+use super::catch_up::{gap, CatchUpSync};
 use super::conversation::Conversation;
 use super::events::ConversationEvent;
 use super::list::{conv_id, ConversationList, Notification};
@@ -25,9 +26,18 @@ pub const SYNC_MAX_CONVERSATIONS: u64 = 100;
 pub const SYNC_MAX_PAGES: u32 = 100;
 
 impl ConversationList {
+    /// A catch-up from the sync position, to the end of a truncated reply:
+    /// drive it, then [`ConversationList::apply_catch_up`] its
+    /// [`finish`](CatchUpSync::finish). Start one after every connect and
+    /// reconnect.
+    pub fn catch_up(&self) -> CatchUpSync {
+        CatchUpSync::new(self.sync_timestamp())
+    }
+
     /// The catch-up request (§7.6): `SyncAllNewEvents{last_sync_timestamp =
-    /// sync_timestamp, max_response_size_bytes = 1 MiB}`. Send it after
-    /// every connect and reconnect, then [`ConversationList::apply_catch_up`].
+    /// sync_timestamp, max_response_size_bytes = 1 MiB}`: the first request
+    /// of [`ConversationList::catch_up`]. A reply may be truncated (see
+    /// [`CatchUpSync`]); only [`CatchUpSync`] pages the rest.
     pub fn catch_up_request(&self) -> SyncAllNewEventsRequest {
         SyncAllNewEventsRequest {
             last_sync_timestamp: Some(self.sync_timestamp()),
@@ -49,7 +59,12 @@ impl ConversationList {
     /// conversations, is delivered once, in timestamp order (ties keep
     /// response order), deduplicated by event id against the response and
     /// the loaded events, as [`Notification::NewEvent`]. The sync position
-    /// ends at the newest timestamp seen (never moves back).
+    /// ends at the newest timestamp seen (never moves back), but not past
+    /// a gap: if a conversation state is incomplete (it has a continuation
+    /// token pointing after the sync start, as a truncated reply leaves it,
+    /// see [`CatchUpSync`]), the position stays before the gap, so the next
+    /// catch-up asks for the left-out events again. Pass the
+    /// [`CatchUpSync::finish`] of a whole catch-up to have none.
     ///
     /// Differences from hangups (DESIGN.md): hangups walks the response in
     /// order and moves the sync position as it goes, so an older event
@@ -60,6 +75,11 @@ impl ConversationList {
         let start = self.sync_timestamp();
         let mut out = Vec::new();
         let mut fresh: Vec<ConversationEvent> = Vec::new();
+        let first_gap = response
+            .conversation_state
+            .iter()
+            .filter_map(|s| gap(s, start))
+            .min();
         for state in &response.conversation_state {
             let id = match conv_id(state.conversation_id.as_ref()) {
                 "" => state
@@ -127,6 +147,9 @@ impl ConversationList {
             }
             newest = newest.max(event.timestamp());
             self.add_event(event, &mut out);
+        }
+        if let Some(gap) = first_gap {
+            newest = newest.min(gap.saturating_sub(1)).max(start);
         }
         self.set_sync_timestamp(newest);
         out

@@ -9,6 +9,11 @@
 //! terminal (open the printed URL, sign in, paste the `oauth_code`).
 //! `--url google` talks to Google itself (then `--token-path` defaults to
 //! hangups' cache file).
+//!
+//! Every example takes `-d/--debug` (log at DEBUG instead of WARN),
+//! `--log PATH` (append the log to PATH instead of standard error) and
+//! `-h/--help`; `RUST_LOG` overrides the level. A bad command line is an
+//! error message and exit status 2, never a panic.
 #![allow(dead_code)] // each example uses a part
 
 pub use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -31,57 +36,90 @@ pub const ONE_TO_ONE: &str = "UgwEmulatorOneToOne4AaABAQ";
 /// The default group conversation (self, Grace and Alan).
 pub const GROUP: &str = "UgwEmulatorGroupChat4AaABAQ";
 
-/// `--name value` options; `--url` and `--token-path` are always accepted.
-pub struct Args(Vec<(String, String)>);
+pub use hangups_tests::cli::{CliError, Opt};
+
+/// A parsed command line ([`hangups_tests::cli::Args`]: `get`, `or`,
+/// `parsed`, `secs`, `flag`…), with the log installed.
+pub struct Args(hangups_tests::cli::Args);
+
+impl std::ops::Deref for Args {
+    type Target = hangups_tests::cli::Args;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
 
 impl Args {
-    /// The command line, accepting only `known` options (and `--url`).
-    pub fn parse(known: &[&str]) -> Result<Args> {
-        let mut pairs = Vec::new();
-        let mut args = std::env::args().skip(1);
-        while let Some(name) = args.next() {
-            if name != "--url" && name != "--token-path" && !known.contains(&name.as_str()) {
-                let mut all = known.to_vec();
-                all.extend(["--url", "--token-path"]);
-                return Err(
-                    format!("unknown argument {name:?} (options: {})", all.join(" ")).into(),
-                );
+    /// The command line, accepting `known` options (each taking a value)
+    /// besides the common ones (`--url`, `--token-path`, `-d/--debug`,
+    /// `--log`, `-h/--help`); then the log is installed ([`init_logging`]).
+    pub fn parse(known: &[&'static str]) -> Result<Args> {
+        let opts: Vec<Opt> = known.iter().map(|&n| Opt::value(n, "VALUE", "")).collect();
+        Args::parse_opts("a hangups-rs example", &opts)
+    }
+
+    /// [`Args::parse`] with a description of the program and of each
+    /// option, for `--help`.
+    pub fn parse_opts(about: &str, opts: &[Opt]) -> Result<Args> {
+        let cmd = hangups_tests::cli::Command::new(program_name(), about, opts);
+        let args = cmd.parse_env()?;
+        init_logging(&args)?;
+        Ok(Args(args))
+    }
+}
+
+/// The program's name (its file name, for messages).
+pub fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .as_deref()
+        .map(std::path::Path::new)
+        .and_then(|p| p.file_stem())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "example".into())
+}
+
+/// Installs the log as hangups does: WARN and above, DEBUG with
+/// `-d/--debug`, or what `RUST_LOG` says if it is set; on standard error,
+/// or appended to the file `--log PATH` (which must be a regular file if
+/// it exists: a FIFO or a directory is refused, not opened).
+pub fn init_logging(args: &hangups_tests::cli::Args) -> Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var_os("RUST_LOG") {
+        Some(spec) => {
+            let spec = spec
+                .into_string()
+                .map_err(|_| CliError::invalid("RUST_LOG", "…", "not valid UTF-8"))?;
+            EnvFilter::try_new(&spec)
+                .map_err(|e| CliError::invalid("RUST_LOG", &spec, e.to_string()))?
+        }
+        None if args.flag("--debug") => EnvFilter::new("debug"),
+        None => EnvFilter::new("warn"),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Another subscriber already installed (not in these programs) wins.
+    let _ = match args.get("--log") {
+        None => builder.with_writer(std::io::stderr).try_init(),
+        Some(path) => {
+            let invalid = |reason: String| CliError::invalid("--log", path, reason);
+            match std::fs::metadata(path) {
+                Ok(meta) if !meta.is_file() => {
+                    return Err(invalid("not a regular file".into()).into())
+                }
+                _ => {}
             }
-            let value = args.next().ok_or(format!("{name} needs a value"))?;
-            pairs.push((name, value));
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| invalid(e.to_string()))?;
+            builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init()
         }
-        Ok(Args(pairs))
-    }
-
-    /// The value of `name`, if given.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every option given, in order.
-    pub fn all(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
-    }
-
-    /// The value of `name`, or `default`.
-    pub fn or(&self, name: &str, default: &str) -> String {
-        self.get(name).unwrap_or(default).to_string()
-    }
-
-    /// The value of `name` parsed, or `default`.
-    pub fn parsed<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T>
-    where
-        T::Err: std::fmt::Display,
-    {
-        match self.get(name) {
-            None => Ok(default),
-            Some(v) => v.parse().map_err(|e| format!("{name} {v}: {e}").into()),
-        }
-    }
+    };
+    Ok(())
 }
 
 /// A connected client (its push channel has a client id), and the
@@ -103,7 +141,12 @@ pub async fn connect(args: &Args) -> Result<Session> {
             (Some(emu), config)
         }
         Some("google") => (None, Config::default()),
-        Some(url) => (None, Config::default().with_url(url)?),
+        Some(url) => {
+            let config = Config::default()
+                .with_url(url)
+                .map_err(|e| CliError::invalid("--url", url, e.to_string()))?;
+            (None, config)
+        }
     };
     let cookies: Cookies = if let Some(path) = &token_path {
         hangups_tokio::get_auth_stdin_with(path, &config).await?
@@ -163,14 +206,25 @@ impl Session {
     }
 }
 
-/// The exit code of an example's result.
+/// The exit code of an example's result: 0, 2 for a bad command line
+/// (with the message; `--help` prints the help and exits 0), or 1.
 pub fn exit(result: Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{}: {e}", std::env::args().next().unwrap_or_default());
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<CliError>() {
+            Some(CliError::Help(text)) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Some(usage) => {
+                eprintln!("{}: {usage}", program_name());
+                ExitCode::from(usage.exit_code())
+            }
+            None => {
+                eprintln!("{}: {e}", program_name());
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -206,7 +260,10 @@ pub fn text_of(ev: &hangups_tokio::proto::hangouts::Event) -> String {
 pub fn fetch_session(url: &str) -> Result<Cookies> {
     let authority = url
         .strip_prefix("http://")
-        .ok_or("--url must be http://HOST:PORT (the control API is fetched over plain HTTP)")?
+        .ok_or_else(|| {
+            let reason = "must be http://HOST:PORT (the control API is fetched over plain HTTP)";
+            CliError::invalid("--url", url, reason)
+        })?
         .trim_end_matches('/');
     let mut stream =
         std::net::TcpStream::connect(authority).map_err(|e| format!("{authority}: {e}"))?;

@@ -6,7 +6,8 @@
 #![allow(dead_code)]
 
 use hangups_core::api::{
-    apply_auth, ApiError, ApiRequest, ApiResponse, AuthHeaders, Cookies, HostAllowList, API_KEY,
+    apply_auth, ApiError, ApiRequest, ApiResponse, AuthHeaders, Cookies, Origin, OriginAllowList,
+    API_KEY,
 };
 use hangups_core::channel::{decode_chunk, ChunkParser, PushArray, PushData};
 use hangups_core::http::{
@@ -106,11 +107,8 @@ impl Raw {
             path,
         );
         if let Some(auth) = &self.auth {
-            apply_auth(
-                &mut req,
-                auth,
-                &HostAllowList::empty().with_host("127.0.0.1"),
-            );
+            let allow = OriginAllowList::only(Origin::of(&req));
+            apply_auth(&mut req, auth, &allow);
         }
         req
     }

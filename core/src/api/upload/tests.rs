@@ -6,7 +6,7 @@ fn auth() -> AuthHeaders {
     AuthHeaders::new(&cookies, 1234567890).unwrap()
 }
 
-fn start_with(allow: &HostAllowList, size: usize) -> (ImageUpload, Request) {
+fn start_with(allow: &OriginAllowList, size: usize) -> (ImageUpload, Request) {
     ImageUpload::start(
         "cat.png",
         size,
@@ -45,7 +45,7 @@ const PUT_URL: &str =
 
 #[test]
 fn session_request_shape() {
-    let (_, req) = start_with(&HostAllowList::default(), 1234);
+    let (_, req) = start_with(&OriginAllowList::default(), 1234);
     assert_eq!(req.method, Method::Post);
     assert_eq!(
         (req.host.as_str(), req.port, req.tls),
@@ -96,17 +96,33 @@ fn start_refuses_a_disallowed_upload_host() {
         &endpoint,
         API_KEY,
         &auth(),
-        &HostAllowList::default(),
+        &OriginAllowList::default(),
     );
     assert!(
-        matches!(result, Err(UploadError::HostNotAllowed { host }) if host == "upload.example.com")
+        matches!(result, Err(UploadError::HostNotAllowed { host }) if host == "https://upload.example.com")
     );
+    // Google's upload host over plain HTTP, or on another port: refused too.
+    for (tls, port) in [(false, 80), (true, 8443)] {
+        let endpoint = ApiEndpoint::new("docs.google.com", port, tls);
+        let result = ImageUpload::start(
+            "x",
+            1,
+            &endpoint,
+            API_KEY,
+            &auth(),
+            &OriginAllowList::default(),
+        );
+        assert!(
+            matches!(&result, Err(UploadError::HostNotAllowed { host }) if *host == endpoint.origin().to_string()),
+            "{port}: {result:?}"
+        );
+    }
 }
 
 #[test]
 fn full_upload() {
     let image = b"\x89PNG\r\n\x1a\n data".to_vec();
-    let (mut upload, _) = start_with(&HostAllowList::default(), image.len());
+    let (mut upload, _) = start_with(&OriginAllowList::default(), image.len());
     let req = upload
         .on_session_response(200, &session_json(PUT_URL), image.clone())
         .unwrap();
@@ -152,7 +168,7 @@ fn full_upload() {
 
 #[test]
 fn steps_out_of_order() {
-    let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+    let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
     assert!(matches!(
         upload.on_upload_response(200, b"{}"),
         Err(UploadError::OutOfOrder)
@@ -160,16 +176,35 @@ fn steps_out_of_order() {
 }
 
 #[test]
-fn disallowed_upload_host_builds_nothing() {
-    for url in [
-        "https://evil.example.com/upload?x=1",
-        "https://google.com/upload",
-        "https://docs.google.com.evil.net/upload",
-        "http://127.0.0.1:8080/upload",
+fn disallowed_upload_origin_builds_nothing() {
+    for (url, origin) in [
+        (
+            "https://evil.example.com/upload?x=1",
+            "https://evil.example.com",
+        ),
+        ("https://google.com/upload", "https://google.com"),
+        (
+            "https://docs.google.com.evil.net/upload",
+            "https://docs.google.com.evil.net",
+        ),
+        ("http://127.0.0.1:8080/upload", "http://127.0.0.1:8080"),
+        // The allowed host over plain HTTP, or on another port.
+        (
+            "http://docs.google.com/upload/photos/resumable",
+            "http://docs.google.com",
+        ),
+        (
+            "http://docs.google.com:443/upload",
+            "http://docs.google.com:443",
+        ),
+        (
+            "https://docs.google.com:8443/upload",
+            "https://docs.google.com:8443",
+        ),
     ] {
-        let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+        let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
         match upload.on_session_response(200, &session_json(url), vec![0]) {
-            Err(UploadError::HostNotAllowed { .. }) => {}
+            Err(UploadError::HostNotAllowed { host }) => assert_eq!(host, origin, "{url}"),
             other => panic!("{url}: {other:?}"),
         }
         assert!(matches!(
@@ -177,9 +212,18 @@ fn disallowed_upload_host_builds_nothing() {
             Err(UploadError::OutOfOrder)
         ));
     }
-    // With the emulator on the list, its URL is accepted.
-    let allow = HostAllowList::default().with_host("127.0.0.1");
-    let (mut upload, _) = start_with(&allow, 1);
+}
+
+#[test]
+fn with_the_emulator_only_its_exact_origin_is_accepted() {
+    let emulator = ApiEndpoint::new("127.0.0.1", 8080, false);
+    let allow = OriginAllowList::only(emulator.origin());
+    let start = || {
+        ImageUpload::start("cat.png", 1, &emulator, API_KEY, &auth(), &allow)
+            .unwrap()
+            .0
+    };
+    let mut upload = start();
     let req = upload
         .on_session_response(200, &session_json("http://127.0.0.1:8080/up?id=1"), vec![0])
         .unwrap();
@@ -189,6 +233,19 @@ fn disallowed_upload_host_builds_nothing() {
     );
     assert_eq!(req.path, "/up");
     assert!(req.header("authorization").is_some());
+    for url in [
+        "http://127.0.0.1:8081/up?id=1",  // a listener on another port
+        "https://127.0.0.1:8080/up?id=1", // the other scheme
+        "http://localhost:8080/up?id=1",  // another name
+        "https://docs.google.com/upload/photos/resumable?upload_id=1", // Google: replaced
+    ] {
+        let mut upload = start();
+        let result = upload.on_session_response(200, &session_json(url), vec![0]);
+        assert!(
+            matches!(result, Err(UploadError::HostNotAllowed { .. })),
+            "{url}: {result:?}"
+        );
+    }
 }
 
 #[test]
@@ -198,7 +255,7 @@ fn invalid_upload_urls() {
         "docs.google.com/x",
         "ftp://docs.google.com/",
     ] {
-        let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+        let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
         let result = upload.on_session_response(200, &session_json(url), vec![0]);
         assert!(
             matches!(result, Err(UploadError::InvalidUploadUrl { .. })),
@@ -236,7 +293,7 @@ fn session_response_errors() {
         ),
     ];
     for (status, body, message) in cases {
-        let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+        let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
         let err = upload
             .on_session_response(status, &body, vec![0])
             .unwrap_err();
@@ -246,7 +303,7 @@ fn session_response_errors() {
 
 #[test]
 fn size_mismatch() {
-    let (mut upload, _) = start_with(&HostAllowList::default(), 3);
+    let (mut upload, _) = start_with(&OriginAllowList::default(), 3);
     let result = upload.on_session_response(200, &session_json(PUT_URL), vec![0; 4]);
     assert!(matches!(
         result,
@@ -294,7 +351,7 @@ fn upload_response_errors() {
         (200, b"{}".to_vec(), "image upload failed: unknown reason"),
     ];
     for (status, body, message) in cases {
-        let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+        let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
         upload
             .on_session_response(200, &session_json(PUT_URL), vec![0])
             .unwrap();
@@ -302,7 +359,7 @@ fn upload_response_errors() {
         assert!(err.to_string().starts_with(message), "{err} vs {message}");
     }
     // A numeric photo id is taken as its text.
-    let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+    let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
     upload
         .on_session_response(200, &session_json(PUT_URL), vec![0])
         .unwrap();
@@ -317,7 +374,7 @@ fn upload_response_errors() {
 fn deeply_nested_json_is_an_error_not_a_crash() {
     let mut body = "[".repeat(100_000);
     body.push_str(&"]".repeat(100_000));
-    let (mut upload, _) = start_with(&HostAllowList::default(), 1);
+    let (mut upload, _) = start_with(&OriginAllowList::default(), 1);
     assert!(matches!(
         upload.on_session_response(200, body.as_bytes(), vec![0]),
         Err(UploadError::Json(_))

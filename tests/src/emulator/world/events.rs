@@ -136,6 +136,12 @@ impl World {
         req: SendChatMessageRequest,
     ) -> Res<SendChatMessageResponse> {
         let header = req.event_request_header.as_ref();
+        if let Some((_, event)) = self.repeated_event(&caller.user, header) {
+            return Ok(SendChatMessageResponse {
+                created_event: Some(event),
+                ..Default::default()
+            });
+        }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
         let cgid = header.and_then(|h| h.client_generated_id);
         let event_type = header
@@ -190,6 +196,12 @@ impl World {
         req: RenameConversationRequest,
     ) -> Res<RenameConversationResponse> {
         let header = req.event_request_header.as_ref();
+        if let Some((_, event)) = self.repeated_event(&caller.user, header) {
+            return Ok(RenameConversationResponse {
+                created_event: Some(event),
+                ..Default::default()
+            });
+        }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
         let cgid = header.and_then(|h| h.client_generated_id);
         let new_name = req.new_name.unwrap_or_default();
@@ -219,6 +231,12 @@ impl World {
         req: AddUserRequest,
     ) -> Res<AddUserResponse> {
         let header = req.event_request_header.as_ref();
+        if let Some((_, event)) = self.repeated_event(&caller.user, header) {
+            return Ok(AddUserResponse {
+                created_event: Some(event),
+                ..Default::default()
+            });
+        }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
         if !self.convs[ci].is_group() {
             return Err(Fail::invalid(
@@ -270,6 +288,12 @@ impl World {
         req: RemoveUserRequest,
     ) -> Res<RemoveUserResponse> {
         let header = req.event_request_header.as_ref();
+        if let Some((_, event)) = self.repeated_event(&caller.user, header) {
+            return Ok(RemoveUserResponse {
+                created_event: Some(event),
+                ..Default::default()
+            });
+        }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
         if !self.convs[ci].is_group() {
             return Err(Fail::invalid(
@@ -318,6 +342,12 @@ impl World {
         req: ModifyOTRStatusRequest,
     ) -> Res<ModifyOTRStatusResponse> {
         let header = req.event_request_header.as_ref();
+        if let Some((_, event)) = self.repeated_event(&caller.user, header) {
+            return Ok(ModifyOTRStatusResponse {
+                created_event: Some(event),
+                ..Default::default()
+            });
+        }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
         let cgid = header.and_then(|h| h.client_generated_id);
         let new = req.otr_status.unwrap_or_default();
@@ -354,6 +384,13 @@ impl World {
         req: SetGroupLinkSharingEnabledRequest,
     ) -> Res<SetGroupLinkSharingEnabledResponse> {
         let header = req.event_request_header.as_ref();
+        if let Some((ci, event)) = self.repeated_event(&caller.user, header) {
+            return Ok(SetGroupLinkSharingEnabledResponse {
+                created_event: Some(event),
+                updated_conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+                ..Default::default()
+            });
+        }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
         if !self.convs[ci].is_group() {
             return Err(Fail::invalid("link sharing is for group conversations"));

@@ -11,6 +11,8 @@ mod defaults;
 mod events;
 mod ops;
 mod queries;
+mod repeat;
+mod sync;
 
 pub(crate) use ops::{Caller, Fail};
 

@@ -143,6 +143,13 @@ impl World {
         caller: &Caller,
         req: CreateConversationRequest,
     ) -> Res<CreateConversationResponse> {
+        if let Some(ci) = self.repeated_conversation(&caller.user, req.client_generated_id) {
+            return Ok(CreateConversationResponse {
+                conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+                new_conversation_created: Some(false),
+                ..Default::default()
+            });
+        }
         let kind = req.type_pb.unwrap_or_default();
         let mut invitees: Vec<String> = Vec::new();
         for i in &req.invitee_id {

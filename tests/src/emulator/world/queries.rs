@@ -1,6 +1,6 @@
 //! The endpoints that only read the world: self info, entities,
-//! presence, conversations with event paging (PROTOCOL.md §7.7), and the
-//! two syncs (§7.2, §7.6).
+//! presence, conversations with event paging (PROTOCOL.md §7.7), and
+//! SyncRecentConversations (§7.2); SyncAllNewEvents is in `sync`.
 
 use super::ops::{Fail, Res};
 use super::*;
@@ -19,7 +19,7 @@ fn page_size(requested: Option<u64>, default: usize) -> usize {
 }
 
 /// The continuation token for the events before `oldest`.
-fn token_before(oldest: &StoredEvent) -> EventContinuationToken {
+pub(super) fn token_before(oldest: &StoredEvent) -> EventContinuationToken {
     EventContinuationToken {
         event_id: Some(oldest.id().to_string()),
         storage_continuation_token: Some(oldest.timestamp().to_string().into_bytes()),
@@ -318,41 +318,6 @@ impl World {
                 "https://hangouts.google.com/group/{}",
                 conv.link_token
             )),
-            ..Default::default()
-        })
-    }
-
-    pub(crate) fn sync_all_new_events(
-        &mut self,
-        caller: &Caller,
-        req: SyncAllNewEventsRequest,
-    ) -> Res<SyncAllNewEventsResponse> {
-        let since = req.last_sync_timestamp.unwrap_or(0);
-        let now = self.clock.now();
-        let conversation_state = self
-            .convs
-            .iter()
-            .filter(|c| c.members.contains_key(&caller.user))
-            .filter_map(|c| {
-                let event: Vec<Event> = c
-                    .visible_events(&caller.user)
-                    .filter(|e| e.timestamp() > since)
-                    .map(|e| self.event_view(c, e, &caller.user))
-                    .collect();
-                if event.is_empty() && c.changed_us <= since {
-                    return None;
-                }
-                Some(ConversationState {
-                    conversation_id: Some(conversation_id(&c.id)),
-                    conversation: Some(self.conversation_view(c, &caller.user)),
-                    event,
-                    event_continuation_token: None,
-                })
-            })
-            .collect();
-        Ok(SyncAllNewEventsResponse {
-            sync_timestamp: Some(now),
-            conversation_state,
             ..Default::default()
         })
     }
