@@ -4,6 +4,8 @@
 //! scenario ends by comparing the client's `ConversationList` with the
 //! emulator's world, conversation by conversation, event by event.
 
+#[path = "suite/expect.rs"]
+mod expect;
 #[path = "model_suite/faces.rs"]
 mod faces;
 #[path = "suite/harness.rs"]
@@ -391,13 +393,23 @@ async fn every_action_and_notification<M: Model>() {
 }
 
 /// Every event injected while a fault knob is set reaches the list once,
-/// and the list ends equal to the world.
+/// and the list ends equal to the world. The knob must have fired, a knob
+/// that breaks the long-poll must be reported (`Disconnected`, then
+/// `Reconnected`), and every `NewEvent` is counted as it arrives, also
+/// during a grace window after the last wanted one (until a marker
+/// injected last arrives), so a late duplicate is seen too.
 async fn catches_up_after<M: Model>(fault: Faults) {
+    let expect = expect::of(&fault);
     let emu = emulator();
     let (client, list, mut notes) = start::<M>(&emu, true).await;
     emu.set_faults(fault);
     let mut want = BTreeSet::new();
     for i in 0..4 {
+        if i == 2 {
+            // The rest once the knob fired (a sticky one takes effect on
+            // the next long-poll).
+            expect.until_fired(&emu, WAIT);
+        }
         want.insert(emu.inject_message(GROUP, GRACE, &format!("g{i}")).unwrap());
         want.insert(
             emu.inject_message(ONE_TO_ONE, GRACE, &format!("o{i}"))
@@ -406,16 +418,36 @@ async fn catches_up_after<M: Model>(fault: Faults) {
         std::thread::sleep(Duration::from_millis(150));
     }
     let mut seen = Vec::new();
+    let mut channel = expect::Seen::default();
+    let mut marker: Option<String> = None;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !want.iter().all(|w| seen.contains(w)) {
-        assert!(Instant::now() < deadline, "{}: missing events", M::NAME);
+    loop {
+        match &marker {
+            Some(m) if seen.contains(m) => break,
+            Some(_) => {}
+            None if want.iter().all(|w| seen.contains(w)) && channel.enough(&expect) => {
+                emu.set_faults(Faults::default());
+                marker = Some(emu.inject_message(GROUP, GRACE, "marker").unwrap());
+                continue;
+            }
+            None => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{}: missing events or the marker {marker:?}: want {want:?}, seen {seen:?}, \
+             {channel:?}",
+            M::NAME
+        );
         if let Some(update) = M::next_update(&mut notes, Duration::from_millis(200)).await {
+            if let Update::Client(event) = &update {
+                channel.note(event);
+            }
             seen.extend(new_event_ids(std::slice::from_ref(&update)));
         }
     }
-    let unique: BTreeSet<&String> = seen.iter().collect();
-    assert_eq!(unique.len(), seen.len(), "{}: an event came twice", M::NAME);
-    emu.set_faults(Faults::default());
+    expect.check(&emu, &channel, M::NAME);
+    let dups = expect::duplicates(&seen);
+    assert!(dups.is_empty(), "{}: events came twice: {dups:?}", M::NAME);
     assert_list_is_the_world::<M>(&emu, &list).await;
     M::disconnect(&client).await;
 }

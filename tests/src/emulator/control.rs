@@ -87,6 +87,13 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
             inner.deliver();
             Ok(json!({}))
         }),
+        ("GET", "faults") => {
+            let inner = shared.lock();
+            Ok(json!({
+                "faults": serde_json::to_value(inner.faults.current()).unwrap_or_default(),
+                "fired": serde_json::to_value(inner.faults.fired()).unwrap_or_default(),
+            }))
+        }
         ("POST", "faults") => parse(&req.body).map(|f: Faults| {
             let mut inner = shared.lock();
             inner.set_faults(f);

@@ -13,7 +13,12 @@ use std::time::Duration;
 /// `Faults::default()` clears them all. Knobs are either *sticky* (in force
 /// until replaced) or *one-shot* (cleared once they fire; until then they
 /// stay armed). `expire_sessions` is an action carried out at once. How
-/// often each fired shows in the control API's `state` (`faults_fired`).
+/// often each knob fired (named as in [`Faults::KNOBS`]) shows in the
+/// control API's `state` (`faults_fired`) and `GET /_emulator/faults`, and
+/// in [`EmulatorHandle::faults_fired`](super::EmulatorHandle::faults_fired):
+/// a one-shot knob counts when it fires, `split_writes` counts each write
+/// it split, `close_after_each_chunk` each long-poll it ran, and
+/// `expire_sessions` each time it was set.
 ///
 /// "The next long-poll write" below means the next time any open or new
 /// long-poll is about to send something: its response head, a noop, a
@@ -67,6 +72,43 @@ pub struct Faults {
     /// (as one HTTP chunk) before the next long-poll write: junk where a
     /// length line belongs, a bad chunk, and so on.
     pub long_poll_garbage: Option<String>,
+}
+
+impl Faults {
+    /// The name of every knob, as the fire counts name them (the JSON
+    /// field names, `stall` for `stall_ms`; `api_error_description` and `api_fault_endpoint` are
+    /// modifiers of the two API knobs, not knobs).
+    pub const KNOBS: [&'static str; 9] = [
+        "drop_long_poll_after",
+        "split_writes",
+        "expire_sessions",
+        "stall",
+        "close_after_each_chunk",
+        "api_http_status",
+        "api_response_status",
+        "sid_http_status",
+        "long_poll_garbage",
+    ];
+
+    /// The knobs this value sets (names from [`Faults::KNOBS`]), in that order.
+    pub fn knobs(&self) -> Vec<&'static str> {
+        let set = [
+            self.drop_long_poll_after.is_some(),
+            self.split_writes.is_some(),
+            self.expire_sessions,
+            self.stall.is_some(),
+            self.close_after_each_chunk,
+            self.api_http_status.is_some(),
+            self.api_response_status.is_some(),
+            self.sid_http_status.is_some(),
+            self.long_poll_garbage.is_some(),
+        ];
+        Self::KNOBS
+            .iter()
+            .zip(set)
+            .filter_map(|(name, on)| on.then_some(*name))
+            .collect()
+    }
 }
 
 /// `Option<Duration>` as integer milliseconds.
@@ -126,13 +168,21 @@ impl FaultState {
         &self.fired
     }
 
-    /// The sticky write split, if any (at least 1).
-    pub fn split(&self) -> Option<usize> {
-        self.current.split_writes.map(|k| k.max(1))
+    /// The sticky write split, if any (at least 1); counts one write split.
+    pub fn split(&mut self) -> Option<usize> {
+        let k = self.current.split_writes?.max(1);
+        self.count("split_writes");
+        Some(k)
     }
 
-    pub fn close_after_each_chunk(&self) -> bool {
-        self.current.close_after_each_chunk
+    /// Whether the long-poll starting now ends after its first chunk;
+    /// counts one long-poll run so.
+    pub fn close_after_each_chunk(&mut self) -> bool {
+        let on = self.current.close_after_each_chunk;
+        if on {
+            self.count("close_after_each_chunk");
+        }
+        on
     }
 
     pub fn take_stall(&mut self) -> Option<Duration> {
@@ -216,5 +266,54 @@ mod tests {
         assert_eq!(s.take_api_fault("a/b"), Some(ApiFault::Http(500)));
         assert_eq!(s.take_api_fault("a/b"), None);
         assert_eq!(s.fired()["stall"], 1);
+        assert_eq!(s.fired()["split_writes"], 2);
+        assert_eq!(s.fired()["expire_sessions"], 1);
+        assert_eq!(s.fired()["api_http_status"], 1);
+        assert!(!s.close_after_each_chunk());
+        assert!(!s.fired().contains_key("close_after_each_chunk"));
+    }
+
+    #[test]
+    fn every_knob_is_named_and_counted_under_its_name() {
+        let all = Faults {
+            drop_long_poll_after: Some(1),
+            split_writes: Some(1),
+            expire_sessions: true,
+            stall: Some(Duration::from_millis(1)),
+            close_after_each_chunk: true,
+            api_http_status: Some(500),
+            api_response_status: Some(3),
+            sid_http_status: Some(503),
+            long_poll_garbage: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(all.knobs(), Faults::KNOBS);
+        assert!(Faults::default().knobs().is_empty());
+        let mut s = FaultState::default();
+        s.set(all);
+        s.split();
+        s.close_after_each_chunk();
+        s.take_stall();
+        s.take_drop();
+        s.take_garbage();
+        s.take_sid_status();
+        s.take_api_fault("any");
+        s.take_api_fault("any");
+        let fired: Vec<&str> = s.fired().keys().copied().collect();
+        let mut knobs = Faults::KNOBS.to_vec();
+        knobs.sort_unstable();
+        assert_eq!(fired, knobs);
+        // Every JSON field but the two modifiers is a knob.
+        let json = serde_json::to_value(Faults::default()).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !k.starts_with("api_error") && !k.starts_with("api_fault"))
+            .map(|k| if k == "stall_ms" { "stall" } else { k })
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(fields, knobs);
     }
 }

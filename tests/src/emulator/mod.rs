@@ -78,7 +78,10 @@
 //! - `POST /_emulator/conversations` `{id?, name?, participants: [..],
 //!   type: "group" | "one_to_one"}` → `{id}`;
 //! - `POST /_emulator/archive` `{conversation_id, user?, archived}`;
-//! - `POST /_emulator/faults` with [`Faults`] as JSON;
+//! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
+//! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
+//!   often each knob fired so far (`{"stall": 2, ..}`, names as in
+//!   [`Faults::KNOBS`]);
 //! - `POST /_emulator/session` `{user?}` → `{user, name, email, cookies: [[name, value], ..]}`:
 //!   a valid cookie set (the self user's when the body is empty), to start
 //!   without the OAuth exchange;
@@ -478,6 +481,30 @@ impl EmulatorHandle {
     /// Replaces the fault knobs (see [`Faults`]).
     pub fn set_faults(&self, faults: Faults) {
         self.shared.lock().set_faults(faults);
+    }
+
+    /// How often each fault knob fired so far, by the names of
+    /// [`Faults::KNOBS`] (knobs that never fired are absent), as
+    /// `GET /_emulator/faults` reports it in `fired`.
+    pub fn faults_fired(&self) -> std::collections::BTreeMap<String, u64> {
+        let inner = self.shared.lock();
+        inner
+            .faults
+            .fired()
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect()
+    }
+
+    /// How often the knob `name` (one of [`Faults::KNOBS`]) fired so far.
+    pub fn fault_fired(&self, name: &str) -> u64 {
+        self.shared
+            .lock()
+            .faults
+            .fired()
+            .get(name)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The state as `GET /_emulator/state` reports it.
