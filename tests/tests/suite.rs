@@ -611,9 +611,8 @@ macro_rules! suite {
                 H::run(every_api_call_round_trips::<H>());
             }
             #[test]
-            // Intermittently deaf after the new SID (the channel follows the
-            // connection, not the exchange): about one run in four.
-            #[ignore = "needs the core exchange fix"]
+            // Was intermittently deaf after the new SID (the channel followed
+            // the connection, not the exchange).
             fn fault_drop_long_poll() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
@@ -634,9 +633,12 @@ macro_rules! suite {
                 ));
             }
             #[test]
-            // Deaf after `400 Unknown SID` with keep-alive (the channel follows
-            // the connection, not the exchange): most runs.
-            #[ignore = "needs the core exchange fix"]
+            // Was deaf after `400 Unknown SID` with keep-alive (the channel
+            // followed the connection, not the exchange): fixed, but about one
+            // tokio run in three still never sees the marker pushed after the
+            // faults are cleared (every wanted event does arrive). Open, see
+            // the README's known limits.
+            #[ignore = "intermittent: marker not pushed after expire on tokio"]
             fn fault_expire_sid() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
@@ -657,9 +659,8 @@ macro_rules! suite {
                 ));
             }
             #[test]
-            // The push chunk and the end of the body come in one read and the
-            // chunk is dropped, silently (no reconnect, no catch-up): every run.
-            #[ignore = "needs the core exchange fix"]
+            // The push chunk and the end of the body come in one read (the
+            // chunk was dropped silently before the exchange layer).
             fn fault_close_after_each_chunk() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
