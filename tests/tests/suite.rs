@@ -448,8 +448,12 @@ async fn recovers_every_event_after<H: Harness>(fault: Faults, label: &str) {
             continue;
         };
         seen.note(&ev);
-        if let Event::Reconnected { last_sync: ls } = ev {
-            last_sync = ls.or(last_sync);
+        // Catch up after a reconnect and after a (new session's)
+        // subscription: what happened before it was never pushed to it.
+        if let Event::Reconnected { .. } | Event::Subscribed = ev {
+            if let Event::Reconnected { last_sync: ls } = ev {
+                last_sync = ls.or(last_sync);
+            }
             let req = SyncAllNewEventsRequest {
                 last_sync_timestamp: last_sync,
                 max_response_size_bytes: Some(1_048_576),
@@ -634,11 +638,7 @@ macro_rules! suite {
             }
             #[test]
             // Was deaf after `400 Unknown SID` with keep-alive (the channel
-            // followed the connection, not the exchange): fixed, but about one
-            // tokio run in three still never sees the marker pushed after the
-            // faults are cleared (every wanted event does arrive). Open, see
-            // the README's known limits.
-            #[ignore = "intermittent: marker not pushed after expire on tokio"]
+            // followed the connection, not the exchange).
             fn fault_expire_sid() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
