@@ -200,7 +200,10 @@ fn a_repeated_client_generated_id_creates_nothing_twice() {
     let again = send(&me, GROUP, "once", 77);
     assert_eq!(again.event_id, first.event_id, "the same event back");
     assert_eq!(again.timestamp, first.timestamp);
-    assert_eq!(new_ids(&me, GROUP, since), ids(std::slice::from_ref(&first)));
+    assert_eq!(
+        new_ids(&me, GROUP, since),
+        ids(std::slice::from_ref(&first))
+    );
     // The same id from another user, or in another conversation, is new.
     let hers = send(&grace, GROUP, "hers", 77);
     let other = send(&me, ONE_TO_ONE, "elsewhere", 77);

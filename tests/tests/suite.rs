@@ -448,8 +448,12 @@ async fn recovers_every_event_after<H: Harness>(fault: Faults, label: &str) {
             continue;
         };
         seen.note(&ev);
-        if let Event::Reconnected { last_sync: ls } = ev {
-            last_sync = ls.or(last_sync);
+        // Catch up after a reconnect, and after the subscription of a new
+        // session (pushes reach a session only once it is subscribed).
+        if let Event::Reconnected { .. } | Event::Subscribed = ev {
+            if let Event::Reconnected { last_sync: ls } = ev {
+                last_sync = ls.or(last_sync);
+            }
             let req = SyncAllNewEventsRequest {
                 last_sync_timestamp: last_sync,
                 max_response_size_bytes: Some(1_048_576),
@@ -611,9 +615,6 @@ macro_rules! suite {
                 H::run(every_api_call_round_trips::<H>());
             }
             #[test]
-            // Intermittently deaf after the new SID (the channel follows the
-            // connection, not the exchange): about one run in four.
-            #[ignore = "needs the core exchange fix"]
             fn fault_drop_long_poll() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
@@ -634,9 +635,6 @@ macro_rules! suite {
                 ));
             }
             #[test]
-            // Deaf after `400 Unknown SID` with keep-alive (the channel follows
-            // the connection, not the exchange): most runs.
-            #[ignore = "needs the core exchange fix"]
             fn fault_expire_sid() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
@@ -657,9 +655,6 @@ macro_rules! suite {
                 ));
             }
             #[test]
-            // The push chunk and the end of the body come in one read and the
-            // chunk is dropped, silently (no reconnect, no catch-up): every run.
-            #[ignore = "needs the core exchange fix"]
             fn fault_close_after_each_chunk() {
                 H::run(recovers_every_event_after::<H>(
                     Faults {
