@@ -45,6 +45,8 @@ pub enum Tune {
     Faults,
     /// Only the request timeout, set to this.
     RequestTimeout(Duration),
+    /// [`Tune::Faults`], then this change of the core configuration.
+    With(fn(&mut hangups_core::client::Config)),
 }
 
 /// Where and how to connect.
@@ -151,8 +153,8 @@ fn cookies(emu: &EmulatorHandle) -> Cookies {
     emu.self_cookies().into_iter().collect()
 }
 
-fn tune(client: &mut hangups_core::client::Config, tune: Tune) {
-    match tune {
+fn tune(client: &mut hangups_core::client::Config, how: Tune) {
+    match how {
         Tune::Default => {}
         Tune::Faults => {
             client.push_timeout = Duration::from_secs(2);
@@ -164,6 +166,10 @@ fn tune(client: &mut hangups_core::client::Config, tune: Tune) {
             };
         }
         Tune::RequestTimeout(t) => client.request_timeout = t,
+        Tune::With(change) => {
+            tune(client, Tune::Faults);
+            change(client);
+        }
     }
 }
 
