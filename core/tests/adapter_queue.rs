@@ -79,3 +79,16 @@ fn a_lag_is_reported_and_caught_up_from_the_sync_position() {
         other => panic!("expected a catch-up, got {other:?}"),
     }
 }
+
+#[test]
+fn keep_alives_never_grow_a_full_queue_and_are_not_a_lag() {
+    let (tx, rx) = event_queue(1);
+    let mut channel: Vec<Delivery> = Vec::new();
+    tx.offer(Event::KeepAlive, |d| channel.push(d));
+    for _ in 0..100 {
+        tx.offer(Event::KeepAlive, |d| channel.push(d));
+    }
+    assert_eq!(kinds(&channel), ["KeepAlive"]);
+    rx.took();
+    assert!(rx.lagged().is_none());
+}

@@ -13,7 +13,8 @@
 //! high-level list does ([`Update::Lagged`](crate::state::Update::Lagged)).
 //! Client events about the channel (connected, reconnected, disconnected,
 //! client id, subscribed, session expired, closed) are never dropped: they
-//! are few, and go on the queue even when it is full.
+//! are few, and go on the queue even when it is full. A keep-alive past the
+//! capacity is dropped unreported (it carries nothing).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
@@ -79,8 +80,13 @@ impl QueueSender {
     /// Puts `event` on the queue with `send` (the adapter's channel), or
     /// counts it as missed (see [`event_queue`]). Never waits.
     pub fn offer(&self, event: Event, mut send: impl FnMut(Delivery)) {
-        let droppable = matches!(event, Event::StateUpdate(_) | Event::UnknownPush { .. });
         let shared = &self.0;
+        // A keep-alive carries nothing to lose: past the capacity it is
+        // dropped without a lag report (it must not grow the queue either).
+        if matches!(event, Event::KeepAlive) && shared.queued.load(SeqCst) >= shared.capacity {
+            return;
+        }
+        let droppable = matches!(event, Event::StateUpdate(_) | Event::UnknownPush { .. });
         if !droppable || shared.queued.load(SeqCst) < shared.capacity {
             self.report_lag(&mut send);
             self.push(Delivery::Event(event), &mut send);
