@@ -703,3 +703,34 @@ macro_rules! suite {
 suite!(tokio_adapter, harness::TokioHarness, events: futures_lite::Stream<Item = Event>);
 suite!(smol_adapter, harness::SmolHarness, events: futures_lite::Stream<Item = Event>);
 suite!(blocking_adapter, harness::BlockingHarness, events: Iterator<Item = Event>);
+
+/// `GET /_emulator/faults` reports the knobs set and how often each fired,
+/// as `EmulatorHandle::faults_fired` does.
+#[test]
+fn fault_counts_over_the_control_api() {
+    use std::io::{Read, Write};
+    let emu = emulator(false);
+    emu.set_faults(Faults {
+        expire_sessions: true,
+        split_writes: Some(7),
+        ..Default::default()
+    });
+    let mut tcp = std::net::TcpStream::connect(emu.addr()).expect("connect");
+    write!(
+        tcp,
+        "GET /_emulator/faults HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut reply = String::new();
+    tcp.read_to_string(&mut reply).expect("read");
+    let body = reply.split_once("\r\n\r\n").expect("a body").1;
+    let v: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    assert_eq!(v["faults"]["split_writes"], 7);
+    // The reply itself went out split: one more write counted after it.
+    assert!(v["fired"]["split_writes"].as_u64().unwrap_or(0) <= 1, "{v}");
+    assert_eq!(v["fired"]["expire_sessions"], 1);
+    assert_eq!(emu.fault_fired("expire_sessions"), 1);
+    assert!(emu.fault_fired("split_writes") >= 1);
+    assert_eq!(emu.fault_fired("stall"), 0);
+    assert_eq!(emu.faults_fired().len(), 2);
+}
