@@ -63,6 +63,18 @@
 //! from; cookies and the authorization header only go to allow-listed
 //! origins (scheme, host and port), checked when the client is built. Connections are kept after
 //! keep-alive responses and reused (a stale one is replaced transparently).
+//!
+//! A request is an exchange, never the connection under it: the channel
+//! and its subscription name exchanges, so a kept connection replaced
+//! under one is invisible to them. Every request has an idle, a head and an
+//! overall deadline ([`client::Config::response_timeout`],
+//! [`client::Config::long_poll_lifetime`]); the long-poll is dead without a
+//! complete chunk for [`client::Config::push_timeout`]. A session that can
+//! no longer be subscribed (its subscription failed, or its data brought no
+//! client id) is replaced by a new SID, where hangups stayed deaf. Retries
+//! of API calls never post twice (see [`client`]'s retry rules and
+//! [`api::ApiRequest::is_idempotent`]). Every server keep-alive is an
+//! [`client::Event::KeepAlive`], on which a failed catch-up retries.
 
 #![forbid(unsafe_code)]
 

@@ -3,6 +3,20 @@
 //! bookkeeping over connections the adapter opens on request.
 //!
 //! The driving contract and its example are in the [crate docs](crate).
+//!
+//! # Retries of chat API calls
+//!
+//! Up to three attempts in all, one after another, and only where a second
+//! copy cannot hurt:
+//!
+//! - a request that provably never reached the server (the connection
+//!   could not be opened) is always retried;
+//! - after it may have reached the server (closed, cut or timed out
+//!   later), only an idempotent request
+//!   ([`ApiRequest::is_idempotent`](crate::api::ApiRequest::is_idempotent))
+//!   is retried; every retry carries the same `client_generated_id`;
+//! - a malformed or oversized response is the server's answer: never
+//!   retried ([`ApiError::BadResponse`](crate::api::ApiError::BadResponse)).
 
 mod channel;
 mod purpose;
