@@ -199,3 +199,37 @@ fn regression_cut_refuse_stall_drop() {
         Inject,
     ]);
 }
+
+/// Found by the property test: a catch-up that failed (HTTP 500) after a
+/// new session was never retried while nothing else happened, so a message
+/// sent during the outage stayed missing (fixed: `Event::KeepAlive`).
+#[test]
+fn regression_failed_catch_up_with_no_later_message() {
+    use Action::*;
+    regression(&[
+        Advance(20000),
+        FailNextApi(15),
+        CutPoll,
+        Inject,
+        Advance(906),
+    ]);
+}
+
+/// Found by the fault cases: a refused subscription retried with the same
+/// SID, which the server never sends a client id for again: deaf for good
+/// (fixed twice over: a failed subscription takes a new SID, and a session
+/// whose keep-alives come without a client id is replaced; it fails only
+/// with both fixes undone).
+#[test]
+fn regression_refused_subscription() {
+    use Action::*;
+    regression(&[
+        Advance(1000),
+        Inject,
+        Inject,
+        RefuseNextConnect,
+        DropConn(0),
+        Advance(30000),
+        Inject,
+    ]);
+}
