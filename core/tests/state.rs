@@ -491,7 +491,7 @@ fn event_kinds_and_chat_text() {
             place: Some(Box::new(Place {
                 name: Some("Cafe".into()),
                 geo: Some(Box::new(EmbedItem {
-                    geo_coordinates: Some(GeoCoordinates {
+                    geo_coordinates: Some(EmbedItemGeoCoordinates {
                         latitude: Some(1.5),
                         longitude: Some(-2.0),
                     }),

@@ -1772,14 +1772,25 @@ impl ForceHistory {
     pub const FORCE_HISTORY_UNKNOWN: Self = Self(0);
     /// `FORCE_HISTORY_NO` = 1
     pub const FORCE_HISTORY_NO: Self = Self(1);
+    /// `FORCE_HISTORY_ON` = 2
+    pub const FORCE_HISTORY_ON: Self = Self(2);
+    /// `FORCE_HISTORY_OFF` = 3
+    pub const FORCE_HISTORY_OFF: Self = Self(3);
     /// Every value the schema defines, in declaration order.
-    pub const KNOWN: &'static [Self] = &[Self::FORCE_HISTORY_UNKNOWN, Self::FORCE_HISTORY_NO];
+    pub const KNOWN: &'static [Self] = &[
+        Self::FORCE_HISTORY_UNKNOWN,
+        Self::FORCE_HISTORY_NO,
+        Self::FORCE_HISTORY_ON,
+        Self::FORCE_HISTORY_OFF,
+    ];
 
     /// The schema's name for this value, if it has one.
     pub fn name(self) -> Option<&'static str> {
         match self.0 {
             0 => Some("FORCE_HISTORY_UNKNOWN"),
             1 => Some("FORCE_HISTORY_NO"),
+            2 => Some("FORCE_HISTORY_ON"),
+            3 => Some("FORCE_HISTORY_OFF"),
             _ => None,
         }
     }
@@ -1789,6 +1800,8 @@ impl ForceHistory {
         match name {
             "FORCE_HISTORY_UNKNOWN" => Some(Self::FORCE_HISTORY_UNKNOWN),
             "FORCE_HISTORY_NO" => Some(Self::FORCE_HISTORY_NO),
+            "FORCE_HISTORY_ON" => Some(Self::FORCE_HISTORY_ON),
+            "FORCE_HISTORY_OFF" => Some(Self::FORCE_HISTORY_OFF),
             _ => None,
         }
     }
@@ -3695,7 +3708,7 @@ impl crate::__private::VarintValue for GroupLinkSharingStatus {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct DoNotDisturbSetting {
     pub do_not_disturb: Option<bool>,
-    pub expiration_time: Option<u64>,
+    pub expiration_timestamp: Option<u64>,
     pub version: Option<u64>,
 }
 
@@ -3705,7 +3718,7 @@ impl<'a> MessageRead<'a> for DoNotDisturbSetting {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(8) => msg.do_not_disturb = Some(r.read_bool(bytes)?),
-                Ok(16) => msg.expiration_time = Some(r.read_uint64(bytes)?),
+                Ok(16) => msg.expiration_timestamp = Some(r.read_uint64(bytes)?),
                 Ok(24) => msg.version = Some(r.read_uint64(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -3721,7 +3734,7 @@ impl MessageWrite for DoNotDisturbSetting {
     fn get_size(&self) -> usize {
         0 + self.do_not_disturb.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
-        }) + self.expiration_time.as_ref().map_or(0, |m| {
+        }) + self.expiration_timestamp.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         }) + self.version.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
@@ -3732,7 +3745,7 @@ impl MessageWrite for DoNotDisturbSetting {
         if let Some(ref s) = self.do_not_disturb {
             w.write_with_tag(8, |w| w.write_bool(*s))?;
         }
-        if let Some(ref s) = self.expiration_time {
+        if let Some(ref s) = self.expiration_timestamp {
             w.write_with_tag(16, |w| w.write_uint64(*s))?;
         }
         if let Some(ref s) = self.version {
@@ -3963,7 +3976,7 @@ pub struct Presence {
     pub reachable: Option<bool>,
     pub available: Option<bool>,
     pub device_status: Option<DeviceStatus>,
-    pub status_message: Option<StatusMessage>,
+    pub status_message: Option<StatusMessageState>,
     pub last_seen: Option<LastSeen>,
 }
 
@@ -3975,7 +3988,7 @@ impl<'a> MessageRead<'a> for Presence {
                 Ok(8) => msg.reachable = Some(r.read_bool(bytes)?),
                 Ok(16) => msg.available = Some(r.read_bool(bytes)?),
                 Ok(50) => msg.device_status = Some(r.read_message::<DeviceStatus>(bytes)?),
-                Ok(74) => msg.status_message = Some(r.read_message::<StatusMessage>(bytes)?),
+                Ok(74) => msg.status_message = Some(r.read_message::<StatusMessageState>(bytes)?),
                 Ok(82) => msg.last_seen = Some(r.read_message::<LastSeen>(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -4029,11 +4042,11 @@ impl MessageWrite for Presence {
 
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
-pub struct StatusMessage {
+pub struct StatusMessageState {
     pub status_message: Vec<MessageContent>,
 }
 
-impl<'a> MessageRead<'a> for StatusMessage {
+impl<'a> MessageRead<'a> for StatusMessageState {
     fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
         let mut msg = Self::default();
         while !r.is_eof() {
@@ -4051,7 +4064,7 @@ impl<'a> MessageRead<'a> for StatusMessage {
     }
 }
 
-impl MessageWrite for StatusMessage {
+impl MessageWrite for StatusMessageState {
     fn get_size(&self) -> usize {
         0 + self
             .status_message
@@ -4773,128 +4786,14 @@ pub mod mod_Place {
 
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
-pub struct PostalAddress {
-    pub street_address: Option<String>,
-}
-
-impl<'a> MessageRead<'a> for PostalAddress {
-    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-        let mut msg = Self::default();
-        while !r.is_eof() {
-            match r.next_tag(bytes) {
-                Ok(282) => msg.street_address = Some(r.read_string(bytes)?.to_owned()),
-                Ok(t) => {
-                    r.read_unknown(bytes, t)?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(msg)
-    }
-}
-
-impl MessageWrite for PostalAddress {
-    fn get_size(&self) -> usize {
-        0 + self
-            .street_address
-            .as_ref()
-            .map_or(0, |m| 2 + sizeof_len((m).len()))
-    }
-
-    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.street_address {
-            w.write_with_tag(282, |w| w.write_string(&**s))?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(clippy::derive_partial_eq_without_eq)]
-#[derive(Debug, Default, PartialEq, Clone)]
-pub struct GeoCoordinates {
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-}
-
-impl<'a> MessageRead<'a> for GeoCoordinates {
-    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-        let mut msg = Self::default();
-        while !r.is_eof() {
-            match r.next_tag(bytes) {
-                Ok(289) => msg.latitude = Some(r.read_double(bytes)?),
-                Ok(297) => msg.longitude = Some(r.read_double(bytes)?),
-                Ok(t) => {
-                    r.read_unknown(bytes, t)?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(msg)
-    }
-}
-
-impl MessageWrite for GeoCoordinates {
-    fn get_size(&self) -> usize {
-        0 + self.latitude.as_ref().map_or(0, |_| 2 + 8)
-            + self.longitude.as_ref().map_or(0, |_| 2 + 8)
-    }
-
-    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.latitude {
-            w.write_with_tag(289, |w| w.write_double(*s))?;
-        }
-        if let Some(ref s) = self.longitude {
-            w.write_with_tag(297, |w| w.write_double(*s))?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(clippy::derive_partial_eq_without_eq)]
-#[derive(Debug, Default, PartialEq, Clone)]
-pub struct EmbedImage {
-    pub url: Option<String>,
-}
-
-impl<'a> MessageRead<'a> for EmbedImage {
-    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-        let mut msg = Self::default();
-        while !r.is_eof() {
-            match r.next_tag(bytes) {
-                Ok(10) => msg.url = Some(r.read_string(bytes)?.to_owned()),
-                Ok(t) => {
-                    r.read_unknown(bytes, t)?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(msg)
-    }
-}
-
-impl MessageWrite for EmbedImage {
-    fn get_size(&self) -> usize {
-        0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
-    }
-
-    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.url {
-            w.write_with_tag(10, |w| w.write_string(&**s))?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(clippy::derive_partial_eq_without_eq)]
-#[derive(Debug, Default, PartialEq, Clone)]
 pub struct EmbedItem {
     pub type_pb: Vec<ItemType>,
     pub id: Option<String>,
     pub plus_photo: Option<PlusPhoto>,
     pub place: Option<Box<Place>>,
-    pub postal_address: Option<PostalAddress>,
-    pub geo_coordinates: Option<GeoCoordinates>,
-    pub image: Option<EmbedImage>,
+    pub postal_address: Option<mod_EmbedItem::PostalAddress>,
+    pub geo_coordinates: Option<mod_EmbedItem::GeoCoordinates>,
+    pub image: Option<mod_EmbedItem::Image>,
 }
 
 impl<'a> MessageRead<'a> for EmbedItem {
@@ -4906,11 +4805,15 @@ impl<'a> MessageRead<'a> for EmbedItem {
                 Ok(18) => msg.id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(221119658) => msg.plus_photo = Some(r.read_message::<PlusPhoto>(bytes)?),
                 Ok(286605122) => msg.place = Some(Box::new(r.read_message::<Place>(bytes)?)),
-                Ok(288026386) => msg.postal_address = Some(r.read_message::<PostalAddress>(bytes)?),
-                Ok(293893994) => {
-                    msg.geo_coordinates = Some(r.read_message::<GeoCoordinates>(bytes)?)
+                Ok(288026386) => {
+                    msg.postal_address =
+                        Some(r.read_message::<mod_EmbedItem::PostalAddress>(bytes)?)
                 }
-                Ok(322120266) => msg.image = Some(r.read_message::<EmbedImage>(bytes)?),
+                Ok(293893994) => {
+                    msg.geo_coordinates =
+                        Some(r.read_message::<mod_EmbedItem::GeoCoordinates>(bytes)?)
+                }
+                Ok(322120266) => msg.image = Some(r.read_message::<mod_EmbedItem::Image>(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -4974,6 +4877,125 @@ impl MessageWrite for EmbedItem {
             w.write_with_tag(322120266, |w| w.write_message(s))?;
         }
         Ok(())
+    }
+}
+
+pub mod mod_EmbedItem {
+
+    use super::*;
+
+    #[allow(clippy::derive_partial_eq_without_eq)]
+    #[derive(Debug, Default, PartialEq, Clone)]
+    pub struct PostalAddress {
+        pub street_address: Option<String>,
+    }
+
+    impl<'a> MessageRead<'a> for PostalAddress {
+        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+            let mut msg = Self::default();
+            while !r.is_eof() {
+                match r.next_tag(bytes) {
+                    Ok(282) => msg.street_address = Some(r.read_string(bytes)?.to_owned()),
+                    Ok(t) => {
+                        r.read_unknown(bytes, t)?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(msg)
+        }
+    }
+
+    impl MessageWrite for PostalAddress {
+        fn get_size(&self) -> usize {
+            0 + self
+                .street_address
+                .as_ref()
+                .map_or(0, |m| 2 + sizeof_len((m).len()))
+        }
+
+        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+            if let Some(ref s) = self.street_address {
+                w.write_with_tag(282, |w| w.write_string(&**s))?;
+            }
+            Ok(())
+        }
+    }
+
+    #[allow(clippy::derive_partial_eq_without_eq)]
+    #[derive(Debug, Default, PartialEq, Clone)]
+    pub struct GeoCoordinates {
+        pub latitude: Option<f64>,
+        pub longitude: Option<f64>,
+    }
+
+    impl<'a> MessageRead<'a> for GeoCoordinates {
+        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+            let mut msg = Self::default();
+            while !r.is_eof() {
+                match r.next_tag(bytes) {
+                    Ok(289) => msg.latitude = Some(r.read_double(bytes)?),
+                    Ok(297) => msg.longitude = Some(r.read_double(bytes)?),
+                    Ok(t) => {
+                        r.read_unknown(bytes, t)?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(msg)
+        }
+    }
+
+    impl MessageWrite for GeoCoordinates {
+        fn get_size(&self) -> usize {
+            0 + self.latitude.as_ref().map_or(0, |_| 2 + 8)
+                + self.longitude.as_ref().map_or(0, |_| 2 + 8)
+        }
+
+        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+            if let Some(ref s) = self.latitude {
+                w.write_with_tag(289, |w| w.write_double(*s))?;
+            }
+            if let Some(ref s) = self.longitude {
+                w.write_with_tag(297, |w| w.write_double(*s))?;
+            }
+            Ok(())
+        }
+    }
+
+    #[allow(clippy::derive_partial_eq_without_eq)]
+    #[derive(Debug, Default, PartialEq, Clone)]
+    pub struct Image {
+        pub url: Option<String>,
+    }
+
+    impl<'a> MessageRead<'a> for Image {
+        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+            let mut msg = Self::default();
+            while !r.is_eof() {
+                match r.next_tag(bytes) {
+                    Ok(10) => msg.url = Some(r.read_string(bytes)?.to_owned()),
+                    Ok(t) => {
+                        r.read_unknown(bytes, t)?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(msg)
+        }
+    }
+
+    impl MessageWrite for Image {
+        fn get_size(&self) -> usize {
+            0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
+        }
+
+        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+            if let Some(ref s) = self.url {
+                w.write_with_tag(10, |w| w.write_string(&**s))?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -7440,7 +7462,7 @@ impl MessageWrite for MoodSetting {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct MoodState {
-    pub mood_setting: Option<MoodSetting>,
+    pub status_message: Option<StatusMessageState>,
 }
 
 impl<'a> MessageRead<'a> for MoodState {
@@ -7448,7 +7470,7 @@ impl<'a> MessageRead<'a> for MoodState {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(34) => msg.mood_setting = Some(r.read_message::<MoodSetting>(bytes)?),
+                Ok(34) => msg.status_message = Some(r.read_message::<StatusMessageState>(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -7462,13 +7484,13 @@ impl<'a> MessageRead<'a> for MoodState {
 impl MessageWrite for MoodState {
     fn get_size(&self) -> usize {
         0 + self
-            .mood_setting
+            .status_message
             .as_ref()
             .map_or(0, |m| 1 + sizeof_len((m).get_size()))
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.mood_setting {
+        if let Some(ref s) = self.status_message {
             w.write_with_tag(34, |w| w.write_message(s))?;
         }
         Ok(())
@@ -10995,11 +11017,11 @@ impl MessageWrite for SearchEntitiesResponse {
 
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
-pub struct LocationSpec {
+pub struct Location {
     pub place: Option<Place>,
 }
 
-impl<'a> MessageRead<'a> for LocationSpec {
+impl<'a> MessageRead<'a> for Location {
     fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
         let mut msg = Self::default();
         while !r.is_eof() {
@@ -11015,7 +11037,7 @@ impl<'a> MessageRead<'a> for LocationSpec {
     }
 }
 
-impl MessageWrite for LocationSpec {
+impl MessageWrite for Location {
     fn get_size(&self) -> usize {
         0 + self
             .place
@@ -11079,7 +11101,7 @@ pub struct SendChatMessageRequest {
     pub existing_media: Option<ExistingMedia>,
     pub event_request_header: Option<EventRequestHeader>,
     pub user_id: Option<ParticipantId>,
-    pub location: Option<LocationSpec>,
+    pub location: Option<Location>,
     pub chat_message_spec: Vec<ChatMessageSpec>,
 }
 
@@ -11098,7 +11120,7 @@ impl<'a> MessageRead<'a> for SendChatMessageRequest {
                     msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
                 }
                 Ok(74) => msg.user_id = Some(r.read_message::<ParticipantId>(bytes)?),
-                Ok(82) => msg.location = Some(r.read_message::<LocationSpec>(bytes)?),
+                Ok(82) => msg.location = Some(r.read_message::<Location>(bytes)?),
                 Ok(98) => msg
                     .chat_message_spec
                     .push(r.read_message::<ChatMessageSpec>(bytes)?),
@@ -12480,6 +12502,12 @@ impl MessageWrite for UpdateWatermarkResponse {
 }
 
 // Aliases (hangups-proto-codegen): nested types and oneofs by flat names.
+/// Alias of `EmbedItem.GeoCoordinates`.
+pub use self::mod_EmbedItem::GeoCoordinates as EmbedItemGeoCoordinates;
+/// Alias of `EmbedItem.Image`.
+pub use self::mod_EmbedItem::Image as EmbedItemImage;
+/// Alias of `EmbedItem.PostalAddress`.
+pub use self::mod_EmbedItem::PostalAddress as EmbedItemPostalAddress;
 /// Alias of `Entity.PastHangoutState`.
 pub use self::mod_Entity::PastHangoutState as EntityPastHangoutState;
 /// Alias of `Place.RepresentativeImage`.

@@ -163,7 +163,7 @@ fn bool_accepts_any_integer_but_not_strings_or_floats() {
 
 #[test]
 fn double_accepts_integers_and_drops_strings() {
-    let geo = |v: &str| -> Decoded<GeoCoordinates> {
+    let geo = |v: &str| -> Decoded<EmbedItemGeoCoordinates> {
         let mut text = String::from("[");
         text.push_str(&"null,".repeat(35));
         text.push_str(v);

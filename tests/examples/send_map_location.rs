@@ -17,8 +17,8 @@ mod common;
 use common::Opt;
 
 use hangups_tokio::proto::hangouts::{
-    EmbedItem, GeoCoordinates, LocationSpec, MessageContent, Place, PostalAddress, Segment,
-    SendChatMessageRequest,
+    EmbedItem, EmbedItemGeoCoordinates, EmbedItemPostalAddress, Location, MessageContent, Place,
+    Segment, SendChatMessageRequest,
 };
 
 #[tokio::main(flavor = "current_thread")]
@@ -61,17 +61,17 @@ async fn run() -> common::Result<()> {
                 }],
                 ..Default::default()
             }),
-            location: Some(LocationSpec {
+            location: Some(Location {
                 place: Some(Place {
                     name: Some(name.clone()),
                     address: Some(Box::new(EmbedItem {
-                        postal_address: Some(PostalAddress {
+                        postal_address: Some(EmbedItemPostalAddress {
                             street_address: Some(address),
                         }),
                         ..Default::default()
                     })),
                     geo: Some(Box::new(EmbedItem {
-                        geo_coordinates: Some(GeoCoordinates {
+                        geo_coordinates: Some(EmbedItemGeoCoordinates {
                             latitude: Some(latitude),
                             longitude: Some(longitude),
                         }),

@@ -990,7 +990,7 @@ fn a_location_becomes_a_place_attachment() {
     let me = Raw::me(&emu);
     let r = me.ok(SendChatMessageRequest {
         event_request_header: erh("UgwEmulatorGroupChat4AaABAQ", 77),
-        location: Some(LocationSpec {
+        location: Some(Location {
             place: Some(Place {
                 url: Some("https://maps.google.com/maps?q=37.4,-122.0".into()),
                 name: Some("Computer History Museum".into()),

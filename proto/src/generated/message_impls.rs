@@ -16,7 +16,7 @@ impl crate::Message for crate::hangouts::DoNotDisturbSetting {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.optional::<crate::pblite::kind::Bool>(&mut self.do_not_disturb)?,
-            2 => d.optional::<crate::pblite::kind::Uint64>(&mut self.expiration_time)?,
+            2 => d.optional::<crate::pblite::kind::Uint64>(&mut self.expiration_timestamp)?,
             3 => d.optional::<crate::pblite::kind::Uint64>(&mut self.version)?,
             _ => return Ok(None),
         }))
@@ -24,7 +24,7 @@ impl crate::Message for crate::hangouts::DoNotDisturbSetting {
 
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.optional::<crate::pblite::kind::Bool>(1, self.do_not_disturb.as_ref());
-        w.optional::<crate::pblite::kind::Uint64>(2, self.expiration_time.as_ref());
+        w.optional::<crate::pblite::kind::Uint64>(2, self.expiration_timestamp.as_ref());
         w.optional::<crate::pblite::kind::Uint64>(3, self.version.as_ref());
     }
 }
@@ -171,8 +171,8 @@ impl crate::Message for crate::hangouts::Presence {
     }
 }
 
-impl crate::Message for crate::hangouts::StatusMessage {
-    const NAME: &'static str = "StatusMessage";
+impl crate::Message for crate::hangouts::StatusMessageState {
+    const NAME: &'static str = "StatusMessageState";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 7;
 
@@ -495,75 +495,10 @@ impl crate::Message for crate::hangouts::mod_Place::RepresentativeImage {
     }
 }
 
-impl crate::Message for crate::hangouts::PostalAddress {
-    const NAME: &'static str = "PostalAddress";
-    #[doc(hidden)]
-    const SCHEMA_INDEX: usize = 19;
-
-    fn merge_field(
-        &mut self,
-        d: &mut Decoder<'_>,
-        number: u32,
-    ) -> Result<Option<bool>, DecodeError> {
-        Ok(Some(match number {
-            35 => d.optional::<crate::pblite::kind::Str>(&mut self.street_address)?,
-            _ => return Ok(None),
-        }))
-    }
-
-    fn write_fields(&self, w: &mut FieldWriter<'_>) {
-        w.optional::<crate::pblite::kind::Str>(35, self.street_address.as_ref());
-    }
-}
-
-impl crate::Message for crate::hangouts::GeoCoordinates {
-    const NAME: &'static str = "GeoCoordinates";
-    #[doc(hidden)]
-    const SCHEMA_INDEX: usize = 20;
-
-    fn merge_field(
-        &mut self,
-        d: &mut Decoder<'_>,
-        number: u32,
-    ) -> Result<Option<bool>, DecodeError> {
-        Ok(Some(match number {
-            36 => d.optional::<crate::pblite::kind::Double>(&mut self.latitude)?,
-            37 => d.optional::<crate::pblite::kind::Double>(&mut self.longitude)?,
-            _ => return Ok(None),
-        }))
-    }
-
-    fn write_fields(&self, w: &mut FieldWriter<'_>) {
-        w.optional::<crate::pblite::kind::Double>(36, self.latitude.as_ref());
-        w.optional::<crate::pblite::kind::Double>(37, self.longitude.as_ref());
-    }
-}
-
-impl crate::Message for crate::hangouts::EmbedImage {
-    const NAME: &'static str = "EmbedImage";
-    #[doc(hidden)]
-    const SCHEMA_INDEX: usize = 21;
-
-    fn merge_field(
-        &mut self,
-        d: &mut Decoder<'_>,
-        number: u32,
-    ) -> Result<Option<bool>, DecodeError> {
-        Ok(Some(match number {
-            1 => d.optional::<crate::pblite::kind::Str>(&mut self.url)?,
-            _ => return Ok(None),
-        }))
-    }
-
-    fn write_fields(&self, w: &mut FieldWriter<'_>) {
-        w.optional::<crate::pblite::kind::Str>(1, self.url.as_ref());
-    }
-}
-
 impl crate::Message for crate::hangouts::EmbedItem {
     const NAME: &'static str = "EmbedItem";
     #[doc(hidden)]
-    const SCHEMA_INDEX: usize = 22;
+    const SCHEMA_INDEX: usize = 19;
 
     fn merge_field(
         &mut self,
@@ -592,6 +527,71 @@ impl crate::Message for crate::hangouts::EmbedItem {
         w.message(36003298, self.postal_address.as_ref());
         w.message(36736749, self.geo_coordinates.as_ref());
         w.message(40265033, self.image.as_ref());
+    }
+}
+
+impl crate::Message for crate::hangouts::mod_EmbedItem::PostalAddress {
+    const NAME: &'static str = "EmbedItem.PostalAddress";
+    #[doc(hidden)]
+    const SCHEMA_INDEX: usize = 20;
+
+    fn merge_field(
+        &mut self,
+        d: &mut Decoder<'_>,
+        number: u32,
+    ) -> Result<Option<bool>, DecodeError> {
+        Ok(Some(match number {
+            35 => d.optional::<crate::pblite::kind::Str>(&mut self.street_address)?,
+            _ => return Ok(None),
+        }))
+    }
+
+    fn write_fields(&self, w: &mut FieldWriter<'_>) {
+        w.optional::<crate::pblite::kind::Str>(35, self.street_address.as_ref());
+    }
+}
+
+impl crate::Message for crate::hangouts::mod_EmbedItem::GeoCoordinates {
+    const NAME: &'static str = "EmbedItem.GeoCoordinates";
+    #[doc(hidden)]
+    const SCHEMA_INDEX: usize = 21;
+
+    fn merge_field(
+        &mut self,
+        d: &mut Decoder<'_>,
+        number: u32,
+    ) -> Result<Option<bool>, DecodeError> {
+        Ok(Some(match number {
+            36 => d.optional::<crate::pblite::kind::Double>(&mut self.latitude)?,
+            37 => d.optional::<crate::pblite::kind::Double>(&mut self.longitude)?,
+            _ => return Ok(None),
+        }))
+    }
+
+    fn write_fields(&self, w: &mut FieldWriter<'_>) {
+        w.optional::<crate::pblite::kind::Double>(36, self.latitude.as_ref());
+        w.optional::<crate::pblite::kind::Double>(37, self.longitude.as_ref());
+    }
+}
+
+impl crate::Message for crate::hangouts::mod_EmbedItem::Image {
+    const NAME: &'static str = "EmbedItem.Image";
+    #[doc(hidden)]
+    const SCHEMA_INDEX: usize = 22;
+
+    fn merge_field(
+        &mut self,
+        d: &mut Decoder<'_>,
+        number: u32,
+    ) -> Result<Option<bool>, DecodeError> {
+        Ok(Some(match number {
+            1 => d.optional::<crate::pblite::kind::Str>(&mut self.url)?,
+            _ => return Ok(None),
+        }))
+    }
+
+    fn write_fields(&self, w: &mut FieldWriter<'_>) {
+        w.optional::<crate::pblite::kind::Str>(1, self.url.as_ref());
     }
 }
 
@@ -1825,13 +1825,13 @@ impl crate::Message for crate::hangouts::MoodState {
         number: u32,
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
-            4 => d.message(&mut self.mood_setting)?,
+            4 => d.message(&mut self.status_message)?,
             _ => return Ok(None),
         }))
     }
 
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
-        w.message(4, self.mood_setting.as_ref());
+        w.message(4, self.status_message.as_ref());
     }
 }
 
@@ -3505,8 +3505,8 @@ impl crate::Message for crate::hangouts::SearchEntitiesResponse {
     }
 }
 
-impl crate::Message for crate::hangouts::LocationSpec {
-    const NAME: &'static str = "LocationSpec";
+impl crate::Message for crate::hangouts::Location {
+    const NAME: &'static str = "Location";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 123;
 
@@ -4222,7 +4222,7 @@ crate::pblite::impl_slot!(
     crate::hangouts::DeviceStatus,
     crate::hangouts::LastSeen,
     crate::hangouts::Presence,
-    crate::hangouts::StatusMessage,
+    crate::hangouts::StatusMessageState,
     crate::hangouts::PresenceResult,
     crate::hangouts::ClientIdentifier,
     crate::hangouts::ClientPresenceState,
@@ -4234,10 +4234,10 @@ crate::pblite::impl_slot!(
     crate::hangouts::mod_PlusPhoto::Thumbnail,
     crate::hangouts::Place,
     crate::hangouts::mod_Place::RepresentativeImage,
-    crate::hangouts::PostalAddress,
-    crate::hangouts::GeoCoordinates,
-    crate::hangouts::EmbedImage,
     crate::hangouts::EmbedItem,
+    crate::hangouts::mod_EmbedItem::PostalAddress,
+    crate::hangouts::mod_EmbedItem::GeoCoordinates,
+    crate::hangouts::mod_EmbedItem::Image,
     crate::hangouts::Attachment,
     crate::hangouts::MessageContent,
     crate::hangouts::EventAnnotation,
@@ -4338,7 +4338,7 @@ crate::pblite::impl_slot!(
     crate::hangouts::RenameConversationResponse,
     crate::hangouts::SearchEntitiesRequest,
     crate::hangouts::SearchEntitiesResponse,
-    crate::hangouts::LocationSpec,
+    crate::hangouts::Location,
     crate::hangouts::ChatMessageSpec,
     crate::hangouts::SendChatMessageRequest,
     crate::hangouts::SendChatMessageResponse,

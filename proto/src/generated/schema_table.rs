@@ -40,7 +40,7 @@ pub(crate) static MESSAGES: &[MessageInfo] = &[
         message_fields: &[(6, 4), (9, 7), (10, 5)],
     },
     MessageInfo {
-        name: "StatusMessage",
+        name: "StatusMessageState",
         message_fields: &[(1, 24)],
     },
     MessageInfo {
@@ -81,22 +81,10 @@ pub(crate) static MESSAGES: &[MessageInfo] = &[
     },
     MessageInfo {
         name: "Place",
-        message_fields: &[(24, 22), (25, 22), (185, 22)],
+        message_fields: &[(24, 19), (25, 19), (185, 19)],
     },
     MessageInfo {
         name: "Place.RepresentativeImage",
-        message_fields: &[],
-    },
-    MessageInfo {
-        name: "PostalAddress",
-        message_fields: &[],
-    },
-    MessageInfo {
-        name: "GeoCoordinates",
-        message_fields: &[],
-    },
-    MessageInfo {
-        name: "EmbedImage",
         message_fields: &[],
     },
     MessageInfo {
@@ -104,14 +92,26 @@ pub(crate) static MESSAGES: &[MessageInfo] = &[
         message_fields: &[
             (27639957, 15),
             (35825640, 17),
-            (36003298, 19),
-            (36736749, 20),
-            (40265033, 21),
+            (36003298, 20),
+            (36736749, 21),
+            (40265033, 22),
         ],
     },
     MessageInfo {
+        name: "EmbedItem.PostalAddress",
+        message_fields: &[],
+    },
+    MessageInfo {
+        name: "EmbedItem.GeoCoordinates",
+        message_fields: &[],
+    },
+    MessageInfo {
+        name: "EmbedItem.Image",
+        message_fields: &[],
+    },
+    MessageInfo {
         name: "Attachment",
-        message_fields: &[(1, 22)],
+        message_fields: &[(1, 19)],
     },
     MessageInfo {
         name: "MessageContent",
@@ -279,7 +279,7 @@ pub(crate) static MESSAGES: &[MessageInfo] = &[
     },
     MessageInfo {
         name: "MoodState",
-        message_fields: &[(4, 61)],
+        message_fields: &[(4, 7)],
     },
     MessageInfo {
         name: "StatusMessageSetting",
@@ -568,7 +568,7 @@ pub(crate) static MESSAGES: &[MessageInfo] = &[
         message_fields: &[(1, 46), (2, 47)],
     },
     MessageInfo {
-        name: "LocationSpec",
+        name: "Location",
         message_fields: &[(1, 17)],
     },
     MessageInfo {

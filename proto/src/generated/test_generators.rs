@@ -11,7 +11,7 @@ impl Gen for crate::hangouts::DoNotDisturbSetting {
             m.do_not_disturb = Some(g.scalar_bool());
         }
         if g.coin() {
-            m.expiration_time = Some(g.scalar_uint64());
+            m.expiration_timestamp = Some(g.scalar_uint64());
         }
         if g.coin() {
             m.version = Some(g.scalar_uint64());
@@ -102,7 +102,7 @@ impl Gen for crate::hangouts::Presence {
     }
 }
 
-impl Gen for crate::hangouts::StatusMessage {
+impl Gen for crate::hangouts::StatusMessageState {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -285,42 +285,6 @@ impl Gen for crate::hangouts::mod_Place::RepresentativeImage {
     }
 }
 
-impl Gen for crate::hangouts::PostalAddress {
-    fn gen(g: &mut TestRng, depth: u32) -> Self {
-        #[allow(unused_mut)]
-        let mut m = Self::default();
-        if g.coin() {
-            m.street_address = Some(g.scalar_str());
-        }
-        m
-    }
-}
-
-impl Gen for crate::hangouts::GeoCoordinates {
-    fn gen(g: &mut TestRng, depth: u32) -> Self {
-        #[allow(unused_mut)]
-        let mut m = Self::default();
-        if g.coin() {
-            m.latitude = Some(g.scalar_double());
-        }
-        if g.coin() {
-            m.longitude = Some(g.scalar_double());
-        }
-        m
-    }
-}
-
-impl Gen for crate::hangouts::EmbedImage {
-    fn gen(g: &mut TestRng, depth: u32) -> Self {
-        #[allow(unused_mut)]
-        let mut m = Self::default();
-        if g.coin() {
-            m.url = Some(g.scalar_str());
-        }
-        m
-    }
-}
-
 impl Gen for crate::hangouts::EmbedItem {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
@@ -334,6 +298,42 @@ impl Gen for crate::hangouts::EmbedItem {
         m.postal_address = g.optional_message(depth);
         m.geo_coordinates = g.optional_message(depth);
         m.image = g.optional_message(depth);
+        m
+    }
+}
+
+impl Gen for crate::hangouts::mod_EmbedItem::PostalAddress {
+    fn gen(g: &mut TestRng, depth: u32) -> Self {
+        #[allow(unused_mut)]
+        let mut m = Self::default();
+        if g.coin() {
+            m.street_address = Some(g.scalar_str());
+        }
+        m
+    }
+}
+
+impl Gen for crate::hangouts::mod_EmbedItem::GeoCoordinates {
+    fn gen(g: &mut TestRng, depth: u32) -> Self {
+        #[allow(unused_mut)]
+        let mut m = Self::default();
+        if g.coin() {
+            m.latitude = Some(g.scalar_double());
+        }
+        if g.coin() {
+            m.longitude = Some(g.scalar_double());
+        }
+        m
+    }
+}
+
+impl Gen for crate::hangouts::mod_EmbedItem::Image {
+    fn gen(g: &mut TestRng, depth: u32) -> Self {
+        #[allow(unused_mut)]
+        let mut m = Self::default();
+        if g.coin() {
+            m.url = Some(g.scalar_str());
+        }
         m
     }
 }
@@ -1008,7 +1008,7 @@ impl Gen for crate::hangouts::MoodState {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
-        m.mood_setting = g.optional_message(depth);
+        m.status_message = g.optional_message(depth);
         m
     }
 }
@@ -1913,7 +1913,7 @@ impl Gen for crate::hangouts::SearchEntitiesResponse {
     }
 }
 
-impl Gen for crate::hangouts::LocationSpec {
+impl Gen for crate::hangouts::Location {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -2272,7 +2272,7 @@ pub(crate) fn for_each_message(v: &mut impl MessageVisitor) {
     v.visit::<crate::hangouts::DeviceStatus>();
     v.visit::<crate::hangouts::LastSeen>();
     v.visit::<crate::hangouts::Presence>();
-    v.visit::<crate::hangouts::StatusMessage>();
+    v.visit::<crate::hangouts::StatusMessageState>();
     v.visit::<crate::hangouts::PresenceResult>();
     v.visit::<crate::hangouts::ClientIdentifier>();
     v.visit::<crate::hangouts::ClientPresenceState>();
@@ -2284,10 +2284,10 @@ pub(crate) fn for_each_message(v: &mut impl MessageVisitor) {
     v.visit::<crate::hangouts::mod_PlusPhoto::Thumbnail>();
     v.visit::<crate::hangouts::Place>();
     v.visit::<crate::hangouts::mod_Place::RepresentativeImage>();
-    v.visit::<crate::hangouts::PostalAddress>();
-    v.visit::<crate::hangouts::GeoCoordinates>();
-    v.visit::<crate::hangouts::EmbedImage>();
     v.visit::<crate::hangouts::EmbedItem>();
+    v.visit::<crate::hangouts::mod_EmbedItem::PostalAddress>();
+    v.visit::<crate::hangouts::mod_EmbedItem::GeoCoordinates>();
+    v.visit::<crate::hangouts::mod_EmbedItem::Image>();
     v.visit::<crate::hangouts::Attachment>();
     v.visit::<crate::hangouts::MessageContent>();
     v.visit::<crate::hangouts::EventAnnotation>();
@@ -2388,7 +2388,7 @@ pub(crate) fn for_each_message(v: &mut impl MessageVisitor) {
     v.visit::<crate::hangouts::RenameConversationResponse>();
     v.visit::<crate::hangouts::SearchEntitiesRequest>();
     v.visit::<crate::hangouts::SearchEntitiesResponse>();
-    v.visit::<crate::hangouts::LocationSpec>();
+    v.visit::<crate::hangouts::Location>();
     v.visit::<crate::hangouts::ChatMessageSpec>();
     v.visit::<crate::hangouts::SendChatMessageRequest>();
     v.visit::<crate::hangouts::SendChatMessageResponse>();

@@ -466,7 +466,7 @@ impl World {
                 desktop: Some(!user.presence.desktop_off),
                 tablet: Some(false),
             }),
-            status_message: (!user.presence.mood.is_empty()).then(|| StatusMessage {
+            status_message: (!user.presence.mood.is_empty()).then(|| StatusMessageState {
                 status_message: vec![MessageContent {
                     segment: user.presence.mood.clone(),
                     attachment: Vec::new(),

@@ -416,7 +416,7 @@ impl World {
             }),
             do_not_disturb_setting: Some(DoNotDisturbSetting {
                 do_not_disturb: Some(dnd),
-                expiration_time: None,
+                expiration_timestamp: None,
                 version: None,
             }),
             desktop_off_setting: Some(DesktopOffSetting {

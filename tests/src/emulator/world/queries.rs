@@ -72,7 +72,7 @@ impl World {
             is_known_minor: Some(false),
             dnd_state: Some(DoNotDisturbSetting {
                 do_not_disturb: Some(user.presence.dnd),
-                expiration_time: None,
+                expiration_timestamp: None,
                 version: None,
             }),
             desktop_off_setting: Some(DesktopOffSetting {
