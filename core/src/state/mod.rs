@@ -91,6 +91,7 @@ mod events;
 mod list;
 mod live;
 mod perform;
+mod python_chars;
 mod sync;
 mod users;
 
