@@ -318,7 +318,7 @@ fn actions_build_requests_by_conversation_id() {
     let mut live = live(100);
     let list = live.list_mut();
     let send = list
-        .action_request("one", &Action::send_text("Hi **you**"))
+        .action_request("one", &Action::send_text("Hi **you**"), 0)
         .unwrap()
         .unwrap();
     match &send {
@@ -338,7 +338,7 @@ fn actions_build_requests_by_conversation_id() {
         image_id: Some("photo".into()),
         image_user_id: None,
     };
-    match list.action_request("one", &image).unwrap().unwrap() {
+    match list.action_request("one", &image, 0).unwrap().unwrap() {
         ApiRequest::SendChatMessage(r) => {
             let photo = r.existing_media.unwrap().photo.unwrap();
             assert_eq!(photo.photo_id.as_deref(), Some("photo"));
@@ -346,7 +346,7 @@ fn actions_build_requests_by_conversation_id() {
         other => panic!("{other:?}"),
     }
     let name = |a: &Action, list: &mut ConversationList, conv: &str| {
-        list.action_request(conv, a).map(|r| r.map(|r| r.name()))
+        list.action_request(conv, a, 0).map(|r| r.map(|r| r.name()))
     };
     assert_eq!(
         name(&Action::Rename("n".into()), list, "one"),
@@ -398,7 +398,7 @@ fn read_timestamps_and_leaving_change_the_list() {
     let list = live.list_mut();
     // Default: the newest event; set locally before the request.
     let req = list
-        .action_request("one", &Action::UpdateReadTimestamp(None))
+        .action_request("one", &Action::UpdateReadTimestamp(None), 0)
         .unwrap();
     assert!(
         matches!(req, Some(ApiRequest::UpdateWatermark(r)) if r.last_read_timestamp == Some(700))
@@ -406,7 +406,7 @@ fn read_timestamps_and_leaving_change_the_list() {
     assert_eq!(list.get("one").unwrap().latest_read_timestamp(), 700);
     // Not later: nothing to send.
     assert_eq!(
-        list.action_request("one", &Action::UpdateReadTimestamp(Some(600))),
+        list.action_request("one", &Action::UpdateReadTimestamp(Some(600)), 0),
         Ok(None)
     );
     // The created event is returned, not added; leaving removes.
@@ -433,7 +433,7 @@ fn a_left_conversation_stays_away_until_rejoined() {
     live.handle_response(token, catch_up_reply(vec![]));
     let response: ApiResponse = RemoveUserResponse::default().into();
     let list = live.list_mut();
-    list.action_request("group", &Action::Leave { now_us: 1 })
+    list.action_request("group", &Action::Leave { now_us: 1 }, 1)
         .unwrap();
     list.apply_action_response("group", &Action::Leave { now_us: 1 }, &response);
     assert!(list.get("group").is_none());

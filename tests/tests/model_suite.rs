@@ -546,6 +546,110 @@ async fn a_slow_application_is_told_it_lagged<M: Model>() {
     M::disconnect(&client).await;
 }
 
+/// Grace and Alan chat six messages in a group, then Grace adds the self
+/// user: the list fetches the conversation (it has no continuation token:
+/// the fetch names no events), and `get_events` on its oldest loaded event
+/// pages the whole backlog from the newest, as hangups does (7 events:
+/// the six messages and the join).
+async fn a_group_joined_mid_session_pages_its_backlog<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    // Settle: the connect's catch-up is done (a catch-up after the join
+    // would bring the backlog itself, without any paging).
+    while M::next_update(&mut notes, Duration::from_secs(1))
+        .await
+        .is_some()
+    {}
+    let me = emu.self_user_id();
+    let group = emu
+        .create_conversation(Some("Grace and Alan"), true, &[GRACE, ALAN])
+        .unwrap();
+    let mut backlog = Vec::new();
+    for i in 0..6 {
+        let sender = if i % 2 == 0 { GRACE } else { ALAN };
+        backlog.push(
+            emu.inject_message(&group, sender, &format!("m{i}"))
+                .unwrap(),
+        );
+    }
+    let (grace, _grace_events) = M::connect_to(Spec {
+        cookies: emu.cookies(GRACE).into_iter().collect(),
+        ..Spec::emulator(&emu)
+    })
+    .await;
+    let added = M::request(
+        &grace,
+        AddUserRequest {
+            event_request_header: Some(EventRequestHeader {
+                conversation_id: Some(ConversationId {
+                    id: Some(group.clone()),
+                }),
+                ..Default::default()
+            }),
+            invitee_id: vec![InviteeID {
+                gaia_id: Some(me.clone()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+        .into(),
+    )
+    .await
+    .expect("Grace adds the self user");
+    let hangups_core::api::ApiResponse::AddUser(added) = added else {
+        panic!("{added:?}")
+    };
+    let join = added.created_event.unwrap().event_id.unwrap();
+    let taken = until::<M>(&mut notes, "the join", |u| is_new_event(u, &join)).await;
+    assert!(
+        taken.iter().any(|u| matches!(u,
+            Update::Notification(Notification::ConversationAdded(id)) if *id == group)),
+        "{}: {taken:?}",
+        M::NAME
+    );
+    let loaded = list
+        .with_conversation(&group, |c| {
+            c.events()
+                .iter()
+                .map(|e| e.id().to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    assert_eq!(
+        loaded,
+        vec![join.clone()],
+        "{}: only the join is loaded: {taken:?}",
+        M::NAME
+    );
+
+    let page = M::get_events(&list, &group, Some(&join), 50)
+        .await
+        .expect("get_events");
+    let mut want = backlog.clone();
+    want.push(join.clone());
+    let got: Vec<String> = page.iter().map(|e| e.id().to_string()).collect();
+    assert_eq!(got, want, "{}: the backlog and the join", M::NAME);
+    let all = list
+        .with_conversation(&group, |c| {
+            c.events()
+                .iter()
+                .map(|e| e.id().to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    assert_eq!(all, want, "{}: the backlog is loaded", M::NAME);
+    // The start of history: the reply had no token, so the next request
+    // carries an empty one and nothing older comes back.
+    let older = M::get_events(&list, &group, Some(&backlog[0]), 50)
+        .await
+        .expect("get_events at the start");
+    assert!(older.is_empty(), "{}: {older:?}", M::NAME);
+
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&grace).await;
+    M::disconnect(&client).await;
+}
+
 trait UserCheck {
     fn get_user_ok(&self) -> bool;
 }
@@ -608,6 +712,10 @@ macro_rules! model_tests {
             #[test]
             fn catch_up_through_truncated_replies() {
                 M::run(super::catches_up_through_truncated_replies::<M>());
+            }
+            #[test]
+            fn a_group_joined_mid_session_pages_its_backlog() {
+                M::run(super::a_group_joined_mid_session_pages_its_backlog::<M>());
             }
             #[test]
             fn a_slow_application_is_told_it_lagged() {

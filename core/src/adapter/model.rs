@@ -243,7 +243,8 @@ impl<C: AsyncClient> Conversation<C> {
     }
 
     async fn perform(&self, action: Action) -> Result<Option<ConversationEvent>, Error> {
-        let Some(request) = self.list.action_request(&self.id, &action)? else {
+        let now_us = self.list.client.now_unix_us();
+        let Some(request) = self.list.action_request(&self.id, &action, now_us)? else {
             return Ok(None);
         };
         let response = self.list.client.request(request).await?;

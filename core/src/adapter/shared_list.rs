@@ -87,11 +87,12 @@ impl SharedList {
         &self,
         conversation_id: &str,
         action: &Action,
+        now_us: u64,
     ) -> Result<Option<ApiRequest>, Error> {
         Ok(self
             .lock()
             .list_mut()
-            .action_request(conversation_id, action)?)
+            .action_request(conversation_id, action, now_us)?)
     }
 
     /// [`ConversationList::apply_action_response`].

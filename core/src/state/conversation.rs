@@ -147,7 +147,8 @@ impl Conversation {
     }
 
     /// Builds a conversation from a `ConversationState` (its conversation,
-    /// events and continuation token); the id falls back to
+    /// events and continuation token, kept only if present: hangups'
+    /// fetch of an unknown conversation); the id falls back to
     /// `conversation_state.conversation_id`.
     pub fn from_state(state: &ConversationState) -> Self {
         let mut conv = Conversation::new(
@@ -434,12 +435,18 @@ impl Conversation {
     }
 
     /// hangups' `update_read_timestamp` without the IO: `ts` defaults to
-    /// the newest loaded event's timestamp (`None` with no events: the
-    /// caller must pass one, there is no clock here). Only if it is later
+    /// the newest loaded event's timestamp, and with no loaded events to
+    /// `now_us` (the caller's clock, µs since the Unix epoch: hangups
+    /// reads its clock there, and the core has none). Only if it is later
     /// than [`Conversation::latest_read_timestamp`], sets it locally and
     /// returns the `UpdateWatermark` request to send.
-    pub fn update_read_timestamp(&mut self, ts: Option<u64>) -> Option<UpdateWatermarkRequest> {
-        let ts = ts.or_else(|| self.events.last().map(ConversationEvent::timestamp))?;
+    pub fn update_read_timestamp(
+        &mut self,
+        ts: Option<u64>,
+        now_us: u64,
+    ) -> Option<UpdateWatermarkRequest> {
+        let ts = ts.or_else(|| self.events.last().map(ConversationEvent::timestamp));
+        let ts = ts.unwrap_or(now_us);
         if ts <= self.latest_read_timestamp() {
             return None;
         }
@@ -497,7 +504,11 @@ impl Conversation {
 
     /// The request for history older than the oldest loaded event:
     /// `GetConversation{include_event=true, max_events_per_conversation,
-    /// event_continuation_token=<stored>}`.
+    /// event_continuation_token=<stored>}`. With no stored token the field
+    /// is absent (the server pages from the newest event), which is not
+    /// the same as a stored empty token (an empty field 7, `3a 00`): a
+    /// conversation fetched because an update named it has no token until
+    /// its first history reply, as in hangups (§7.7).
     pub fn history_request(&self, max_events: usize) -> GetConversationRequest {
         GetConversationRequest {
             conversation_spec: Some(ConversationSpec {
@@ -507,7 +518,7 @@ impl Conversation {
             }),
             include_event: Some(true),
             max_events_per_conversation: Some(max_events as u64),
-            event_continuation_token: Some(self.continuation_token.clone().unwrap_or_default()),
+            event_continuation_token: self.continuation_token.clone(),
             ..Default::default()
         }
     }

@@ -84,6 +84,9 @@ enum Pending {
     Event(Box<Event>),
     /// A watermark (already notified): its state change.
     Watermark(WatermarkNotification),
+    /// A typing notification (already notified; typing keeps no state):
+    /// only the fetch, as hangups fetches the conversation.
+    Typing,
 }
 
 /// The user's conversations (hangups' `ConversationList`), the
@@ -111,6 +114,9 @@ impl ConversationList {
     /// Builds the list from conversation states (e.g. from
     /// SyncRecentConversations), the users, and the sync position (µs).
     /// A later state with a known id replaces the conversation in place.
+    /// As in hangups' initial sync, a state without a continuation token
+    /// stores an empty one (its history requests carry an empty token,
+    /// PROTOCOL.md §7.7).
     pub fn new(conv_states: &[ConversationState], users: UserList, sync_timestamp: u64) -> Self {
         let mut list = ConversationList {
             users,
@@ -118,7 +124,13 @@ impl ConversationList {
             ..Default::default()
         };
         for state in conv_states {
-            list.insert(Conversation::from_state(state));
+            if state.event_continuation_token.is_some() {
+                list.insert(Conversation::from_state(state));
+            } else {
+                let mut state = state.clone();
+                state.event_continuation_token = Some(Default::default());
+                list.insert(Conversation::from_state(&state));
+            }
         }
         list
     }
@@ -285,6 +297,7 @@ impl ConversationList {
                 Pending::Update(update) => self.fold_oneof(&update, &mut out),
                 Pending::Event(event) => self.on_event(*event, &mut out),
                 Pending::Watermark(w) => self.apply_watermark(&w),
+                Pending::Typing => {}
             }
         }
         out
@@ -349,12 +362,19 @@ impl ConversationList {
                     self.on_event(event.clone(), out);
                 }
             }
-            Oneof::typing_notification(t) => out.push(Notification::Typing(TypingStatus {
-                conversation_id: conv_id(t.conversation_id.as_ref()).to_owned(),
-                user_id: UserId::from_opt(t.sender_id.as_ref()),
-                timestamp: t.timestamp.unwrap_or(0),
-                status: t.type_pb.unwrap_or_default(),
-            })),
+            Oneof::typing_notification(t) => {
+                let id = conv_id(t.conversation_id.as_ref()).to_owned();
+                out.push(Notification::Typing(TypingStatus {
+                    conversation_id: id.clone(),
+                    user_id: UserId::from_opt(t.sender_id.as_ref()),
+                    timestamp: t.timestamp.unwrap_or(0),
+                    status: t.type_pb.unwrap_or_default(),
+                }));
+                // Notified first, then fetched (hangups' order).
+                if !id.is_empty() && self.get(&id).is_none() {
+                    self.defer(&id, Pending::Typing, out);
+                }
+            }
             Oneof::watermark_notification(w) => {
                 let ts = w.latest_read_timestamp.unwrap_or(0);
                 if ts == 0 {

@@ -83,6 +83,20 @@
 //!   position; hangups only logs the failure, and the gap stays.
 //! - Deltas are **replaced** as in hangups; see
 //!   [`Conversation::update_conversation`] for why not merged.
+//! - A conversation first seen in a catch-up reply without a continuation
+//!   token keeps none, so its first history request pages from the newest
+//!   event (hangups stores an empty token there, and its first page is
+//!   empty). As in hangups, a conversation from the initial sync without
+//!   a token stores an empty one, a fetched one without a token keeps
+//!   none, and every history reply stores its token, empty if absent.
+//! - Updates about an unknown conversation wait for one fetch (at most
+//!   [`MAX_PENDING_PER_CONVERSATION`] of them); a failed fetch drops all
+//!   that waited (hangups fetches once per update and drops only the
+//!   update whose fetch failed). An update naming no conversation id
+//!   fetches nothing.
+//! - The name rules use Python's `str.isalpha` / `str.split` classes as
+//!   Python 3.11 (Unicode 14.0) has them; characters assigned by later
+//!   Unicode versions follow Rust's tables.
 
 mod actions;
 mod catch_up;
@@ -91,6 +105,7 @@ mod events;
 mod list;
 mod live;
 mod perform;
+mod python_chars;
 mod sync;
 mod users;
 

@@ -42,7 +42,8 @@ pub enum Action {
     /// `set_typing`.
     SetTyping(TypingType),
     /// `update_read_timestamp`: `None` means the newest loaded event's
-    /// timestamp. Nothing is sent unless it is later than the current one.
+    /// timestamp, or now with no loaded events. Nothing is sent unless it
+    /// is later than the current one.
     UpdateReadTimestamp(Option<u64>),
     /// `set_notification_level`.
     SetNotificationLevel(NotificationLevel),
@@ -130,12 +131,15 @@ impl ConversationList {
     /// The request for `action` in `conversation_id`, or `None` when there
     /// is nothing to send (a read timestamp that is not later). Like
     /// hangups, [`Action::UpdateReadTimestamp`] sets the read timestamp
-    /// locally first. Errors: an unknown conversation, a group-only action
-    /// on a one-to-one conversation.
+    /// locally first; `now_us` (the caller's clock, µs since the Unix
+    /// epoch) is what `UpdateReadTimestamp(None)` marks read up to in a
+    /// conversation with no loaded events. Errors: an unknown
+    /// conversation, a group-only action on a one-to-one conversation.
     pub fn action_request(
         &mut self,
         conversation_id: &str,
         action: &Action,
+        now_us: u64,
     ) -> Result<Option<ApiRequest>, StateError> {
         let conv = self
             .get_mut(conversation_id)
@@ -156,7 +160,9 @@ impl ConversationList {
             Action::Leave { now_us } => conv.leave_request(*now_us),
             Action::SetTyping(typing) => conv.set_typing_request(*typing).into(),
             Action::UpdateReadTimestamp(ts) => {
-                return Ok(conv.update_read_timestamp(*ts).map(ApiRequest::from))
+                return Ok(conv
+                    .update_read_timestamp(*ts, now_us)
+                    .map(ApiRequest::from))
             }
             Action::SetNotificationLevel(level) => {
                 conv.set_notification_level_request(*level).into()
@@ -220,8 +226,9 @@ macro_rules! for_each_conversation_action {
             set_typing(typing: $crate::proto::hangouts::TypingType) =>
                 $crate::state::Action::SetTyping(typing);
             /// Marks the conversation read up to `read_timestamp` (µs;
-            /// `None`: the newest loaded event), locally first (hangups'
-            /// `update_read_timestamp`). Sends nothing unless it is later.
+            /// `None`: the newest loaded event, or now if none is loaded),
+            /// locally first (hangups' `update_read_timestamp`). Sends
+            /// nothing unless it is later.
             update_read_timestamp(read_timestamp: Option<u64>) =>
                 $crate::state::Action::UpdateReadTimestamp(read_timestamp);
             /// Sets the notification level (`QUIET` or `RING`).

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::python_chars;
 use hangups_proto::hangouts::{ConversationParticipantData, Entity, ParticipantId};
 
 /// The name shown for a user whose name is not known.
@@ -88,13 +89,13 @@ pub struct User {
 fn name_rules(full_name: Option<&str>, first_name: Option<&str>) -> (String, String, NameType) {
     match full_name.filter(|n| !n.is_empty()) {
         None => (DEFAULT_NAME.into(), DEFAULT_NAME.into(), NameType::Default),
-        Some(full) if !full.chars().any(char::is_alphabetic) => {
+        Some(full) if !full.chars().any(python_chars::is_alpha) => {
             (full.into(), full.into(), NameType::Numeric)
         }
         Some(full) => {
             let first = match first_name.filter(|n| !n.is_empty()) {
                 Some(first) => first.to_owned(),
-                None => full.split_whitespace().next().unwrap_or(full).to_owned(),
+                None => python_chars::first_word(full).unwrap_or(full).to_owned(),
             };
             (full.into(), first, NameType::Real)
         }
@@ -108,9 +109,11 @@ fn non_empty(s: Option<&String>) -> Option<String> {
 impl User {
     /// A user from a full and a first name, applying the name rules:
     /// no full name → `Unknown`/`Unknown`, [`NameType::Default`]; a full
-    /// name without any (Unicode) letter → first name = full name,
-    /// [`NameType::Numeric`]; else [`NameType::Real`], the first name
-    /// being the given one or the first whitespace-separated word.
+    /// name without any letter (Python's `str.isalpha`: letter numbers
+    /// such as `Ⅻ` and combining marks are none) → first name = full
+    /// name, [`NameType::Numeric`]; else [`NameType::Real`], the first
+    /// name being the given one or the first word of Python's `split()`
+    /// (which also splits at U+001C to U+001F).
     pub fn new(
         id: UserId,
         full_name: Option<&str>,

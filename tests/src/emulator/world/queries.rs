@@ -275,13 +275,20 @@ impl World {
         let (event, event_continuation_token) = if req.include_event == Some(true) {
             let max = page_size(req.max_events_per_conversation, DEFAULT_EVENTS);
             match req.event_continuation_token.as_ref() {
-                // No token: the newest page.
+                // No token (field 7 absent): the newest page. hangups
+                // relies on it for a conversation it fetched because an
+                // update named it: that fetch keeps no token, so its
+                // first history request carries none.
                 None => self.event_page(conv, &caller.user, None, max),
                 Some(token) => match token_timestamp(token) {
                     Some(before) => self.event_page(conv, &caller.user, Some(before), max),
-                    // A token with no position (hangups stores an empty one
-                    // once the server stops sending tokens, §7.7): the
-                    // history is exhausted, so there is nothing older.
+                    // A token with no position (an empty field 7: hangups
+                    // stores an empty token once a reply carries none, and
+                    // at the initial sync when the state has none, §7.7):
+                    // the history is exhausted, nothing older. hangups' UI
+                    // depends on this: it marks the start of history when
+                    // get_events returns nothing, which it would never see
+                    // if an empty token paged from the newest again.
                     None => (Vec::new(), None),
                 },
             }
