@@ -10,6 +10,8 @@ mod expect;
 mod faces;
 #[path = "suite/harness.rs"]
 mod harness;
+#[path = "model_suite/world.rs"]
+mod world;
 
 use faces::*;
 use hangups_core::adapter::SharedList;
@@ -171,10 +173,19 @@ async fn assert_list_is_the_world<M: Model>(emu: &EmulatorHandle, list: &M::List
             (c.id().to_string(), summary(&c))
         })
         .collect();
+    // Events pushed as not persisted (off the record) are the client's
+    // alone: the world keeps no history of them.
     let mine: BTreeMap<String, Summary> = list.with(|l| {
         l.get_all(true)
             .into_iter()
-            .map(|c| (c.id().to_string(), summary(c)))
+            .map(|c| {
+                let mut s = summary(c);
+                s.events.retain(|id| {
+                    c.get_event(id)
+                        .is_some_and(|e| e.raw().persisted != Some(false))
+                });
+                (c.id().to_string(), s)
+            })
             .collect()
     });
     assert_eq!(mine, world, "{}: the list differs from the world", M::NAME);
@@ -612,6 +623,10 @@ macro_rules! model_tests {
             #[test]
             fn a_slow_application_is_told_it_lagged() {
                 M::run(super::a_slow_application_is_told_it_lagged::<M>());
+            }
+            #[test]
+            fn off_the_record_events_are_pushed_not_kept() {
+                M::run(world::off_the_record_events_are_pushed_not_kept::<M>());
             }
             #[test]
             fn catch_up_after_garbage() {

@@ -46,6 +46,15 @@ struct Archive {
     archived: bool,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Otr {
+    conversation_id: String,
+    #[serde(default)]
+    user: Option<String>,
+    off_the_record: bool,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
@@ -86,6 +95,12 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 .map_err(|f| f.description)?;
             inner.deliver();
             Ok(json!({}))
+        }),
+        ("POST", "otr") => parse(&req.body).and_then(|o: Otr| {
+            let mut inner = shared.lock();
+            let user = o.user.unwrap_or_else(|| inner.world.self_user.clone());
+            let id = inner.set_off_the_record(&o.conversation_id, &user, o.off_the_record)?;
+            Ok(json!({"event_id": id}))
         }),
         ("GET", "faults") => {
             let inner = shared.lock();
@@ -130,8 +145,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         (
             _,
-            "state" | "messages" | "users" | "conversations" | "archive" | "faults" | "session"
-            | "oauth" | "expire_cookies",
+            "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "faults"
+            | "session" | "oauth" | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }

@@ -78,6 +78,9 @@
 //! - `POST /_emulator/conversations` `{id?, name?, participants: [..],
 //!   type: "group" | "one_to_one"}` → `{id}`;
 //! - `POST /_emulator/archive` `{conversation_id, user?, archived}`;
+//! - `POST /_emulator/otr` `{conversation_id, user?, off_the_record}` →
+//!   `{event_id}`: history off or on, as ModifyOTRStatus (events of an
+//!   off-the-record conversation are pushed but never kept in history);
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in
@@ -99,6 +102,7 @@ mod http;
 mod ids;
 mod longpoll;
 mod oauth;
+mod scripting;
 mod tls;
 mod upload;
 mod world;

@@ -36,9 +36,11 @@ impl World {
             ..Default::default()
         };
         fill(&mut event);
+        let kept = event.persisted != Some(false);
         conv.events.push(StoredEvent {
             event,
             client_generated_id: client_generated_id.map(|c| c.to_string()),
+            kept,
         });
         conv.sort_us = ts;
         conv.changed_us = ts;
@@ -364,6 +366,8 @@ impl World {
             cgid,
             EventType::EVENT_TYPE_OTR_MODIFICATION,
             |e| {
+                // The change itself stays in history either way.
+                e.persisted = Some(true);
                 e.otr_modification = Some(OTRModification {
                     old_otr_status: Some(old),
                     new_otr_status: Some(new),

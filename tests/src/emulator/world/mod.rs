@@ -107,6 +107,11 @@ impl Member {
 pub(crate) struct StoredEvent {
     pub event: Event,
     pub client_generated_id: Option<String>,
+    /// Kept in history: false for an event of an off-the-record
+    /// conversation (`persisted: false`), which is pushed once and then
+    /// gone (GetConversation, SyncRecentConversations and
+    /// SyncAllNewEvents never return it).
+    pub kept: bool,
 }
 
 impl StoredEvent {
@@ -149,10 +154,13 @@ impl Conv {
         self.participants.iter().any(|p| p == user)
     }
 
-    /// The events `viewer` can see (not deleted by them), oldest first.
+    /// The events `viewer` can see in history (kept, not deleted by
+    /// them), oldest first.
     pub fn visible_events<'a>(&'a self, viewer: &str) -> impl Iterator<Item = &'a StoredEvent> {
         let upto = self.members.get(viewer).map_or(0, |m| m.deleted_upto);
-        self.events.iter().filter(move |e| e.timestamp() > upto)
+        self.events
+            .iter()
+            .filter(move |e| e.kept && e.timestamp() > upto)
     }
 
     /// Whether the conversation shows in `viewer`'s list: a current

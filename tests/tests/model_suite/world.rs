@@ -1,0 +1,105 @@
+//! Scenarios for the parts of the emulator's world beyond plain chat:
+//! off-the-record conversations, hangout (call) events, phone (Google
+//! Voice) participants. Each ends with the list equal to the world.
+
+use super::*;
+
+/// `POST /_emulator/<what>` with a JSON body; the JSON reply (status 200
+/// asserted).
+fn control(emu: &EmulatorHandle, what: &str, body: serde_json::Value) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let body = body.to_string();
+    let mut tcp = std::net::TcpStream::connect(emu.addr()).expect("connect");
+    write!(
+        tcp,
+        "POST /_emulator/{what} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut reply = String::new();
+    tcp.read_to_string(&mut reply).expect("read");
+    let (head, json) = reply.split_once("\r\n\r\n").expect("a reply");
+    assert!(head.starts_with("HTTP/1.1 200"), "{what}: {reply}");
+    serde_json::from_str(json).expect("JSON")
+}
+
+/// The events of `conv` in the world's history for the self user.
+fn world_event_ids(emu: &EmulatorHandle, conv: &str) -> Vec<String> {
+    emu.conversation_states(&emu.self_user_id())
+        .iter()
+        .find(|cs| cs.conversation_id.as_ref().and_then(|c| c.id.as_deref()) == Some(conv))
+        .map(|cs| cs.event.iter().filter_map(|e| e.event_id.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The pushed event `id` among `taken`.
+fn taken_event<'a>(taken: &'a [Update], id: &str) -> &'a state::ConversationEvent {
+    taken
+        .iter()
+        .find_map(|u| match u {
+            Update::Notification(Notification::NewEvent(e)) if e.id() == id => Some(e),
+            _ => None,
+        })
+        .expect("the event was taken")
+}
+
+/// History off: a message still arrives as a push (marked not
+/// persisted), but no history reply has it, so a list built afterwards
+/// never sees it; the OTR changes themselves are kept.
+pub(super) async fn off_the_record_events_are_pushed_not_kept<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    let off = emu.set_off_the_record(ONE_TO_ONE, GRACE, true).unwrap();
+    until::<M>(&mut notes, "the OTR event", |u| is_new_event(u, &off)).await;
+    assert_eq!(
+        list.with_conversation(ONE_TO_ONE, |c| c.is_off_the_record()),
+        Some(true)
+    );
+    let secret = emu.inject_message(ONE_TO_ONE, GRACE, "secret").unwrap();
+    let taken = until::<M>(&mut notes, "the secret", |u| is_new_event(u, &secret)).await;
+    assert_eq!(taken_event(&taken, &secret).raw().persisted, Some(false));
+    let history = world_event_ids(&emu, ONE_TO_ONE);
+    assert!(history.contains(&off), "{history:?}");
+    assert!(!history.contains(&secret), "{history:?}");
+
+    let self_id = emu.self_user_id();
+    // Back on the record through the control API.
+    let on = control(
+        &emu,
+        "otr",
+        serde_json::json!({"conversation_id": ONE_TO_ONE, "user": self_id, "off_the_record": false}),
+    )["event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let kept = emu.inject_message(ONE_TO_ONE, GRACE, "kept").unwrap();
+    until::<M>(&mut notes, "the kept message", |u| is_new_event(u, &kept)).await;
+    assert_eq!(
+        list.with_conversation(ONE_TO_ONE, |c| c.is_off_the_record()),
+        Some(false)
+    );
+    // The first list keeps what was pushed to it.
+    assert!(list
+        .with_conversation(ONE_TO_ONE, |c| c.get_event(&secret).is_some())
+        .unwrap());
+    assert_list_is_the_world::<M>(&emu, &list).await;
+
+    // A list built now pages the whole history: all but the secret.
+    let (client2, list2, _notes2) = start::<M>(&emu, false).await;
+    assert_list_is_the_world::<M>(&emu, &list2).await;
+    let ids = list2
+        .with_conversation(ONE_TO_ONE, |c| {
+            c.events()
+                .iter()
+                .map(|e| e.id().to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    for id in [&off, &on, &kept] {
+        assert!(ids.contains(id), "{}: {id} missing from {ids:?}", M::NAME);
+    }
+    assert!(!ids.contains(&secret), "{}: {ids:?}", M::NAME);
+    M::disconnect(&client2).await;
+    M::disconnect(&client).await;
+}
