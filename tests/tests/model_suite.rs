@@ -108,6 +108,7 @@ struct Summary {
     name: Option<String>,
     off_the_record: bool,
     link_sharing: bool,
+    active_hangout: bool,
     quiet: bool,
     archived: bool,
     users: BTreeSet<(String, String)>,
@@ -127,6 +128,7 @@ fn summary(c: &state::Conversation) -> Summary {
         name: c.name().map(str::to_string),
         off_the_record: c.is_off_the_record(),
         link_sharing: c.is_group_link_sharing_enabled(),
+        active_hangout: c.raw().has_active_hangout == Some(true),
         quiet: c.is_quiet(),
         archived: c.is_archived(),
         self_read: c.latest_read_timestamp(),
@@ -627,6 +629,10 @@ macro_rules! model_tests {
             #[test]
             fn off_the_record_events_are_pushed_not_kept() {
                 M::run(world::off_the_record_events_are_pushed_not_kept::<M>());
+            }
+            #[test]
+            fn a_hangout_starts_and_ends() {
+                M::run(world::a_hangout_starts_and_ends::<M>());
             }
             #[test]
             fn catch_up_after_garbage() {

@@ -55,6 +55,14 @@ struct Otr {
     off_the_record: bool,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Hangout {
+    conversation_id: String,
+    sender_id: String,
+    event: String,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
@@ -102,6 +110,17 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
             let id = inner.set_off_the_record(&o.conversation_id, &user, o.off_the_record)?;
             Ok(json!({"event_id": id}))
         }),
+        ("POST", "hangouts") => parse(&req.body).and_then(|h: Hangout| {
+            let start = match h.event.as_str() {
+                "start" => true,
+                "end" => false,
+                other => return Err(format!("unknown hangout event {other:?}")),
+            };
+            let id = shared
+                .lock()
+                .hangout(&h.conversation_id, &h.sender_id, start)?;
+            Ok(json!({"event_id": id}))
+        }),
         ("GET", "faults") => {
             let inner = shared.lock();
             Ok(json!({
@@ -145,8 +164,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         (
             _,
-            "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "faults"
-            | "session" | "oauth" | "expire_cookies",
+            "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "hangouts"
+            | "faults" | "session" | "oauth" | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }

@@ -81,6 +81,9 @@
 //! - `POST /_emulator/otr` `{conversation_id, user?, off_the_record}` →
 //!   `{event_id}`: history off or on, as ModifyOTRStatus (events of an
 //!   off-the-record conversation are pushed but never kept in history);
+//! - `POST /_emulator/hangouts` `{conversation_id, sender_id, event:
+//!   "start" | "end"}` → `{event_id}`: a hangout (call) starts or ends (a
+//!   HANGOUT event; `has_active_hangout` follows);
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in

@@ -48,7 +48,57 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// `sender` starts (`start`) or ends the hangout (call) of
+    /// `conversation`: a HANGOUT event with a `hangout_event` of that type
+    /// naming the sender, pushed to every participant with the
+    /// conversation's new `has_active_hangout`. Returns the event's id.
+    pub(crate) fn hangout(
+        &mut self,
+        conversation: &str,
+        sender: &str,
+        start: bool,
+    ) -> Result<String, String> {
+        let ci = self
+            .world
+            .conv_of_participant(sender, conversation)
+            .map_err(|f| f.description)?;
+        if self.world.convs[ci].active_hangout == start {
+            let now = if start { "already" } else { "no hangout" };
+            return Err(format!("{now} going on in {conversation}"));
+        }
+        self.world.convs[ci].active_hangout = start;
+        let event_type = if start {
+            HangoutEventType::HANGOUT_EVENT_TYPE_START
+        } else {
+            HangoutEventType::HANGOUT_EVENT_TYPE_END
+        };
+        let ei = self
+            .world
+            .append_event(ci, sender, None, EventType::EVENT_TYPE_HANGOUT, |e| {
+                e.hangout_event = Some(HangoutEvent {
+                    event_type: Some(event_type),
+                    participant_id: vec![super::world::participant_id(sender)],
+                });
+            });
+        let recipients = self.world.convs[ci].participants.clone();
+        self.world.push_event(ci, ei, &recipients);
+        let id = self.world.convs[ci].events[ei].id().to_string();
+        self.deliver();
+        Ok(id)
+    }
+}
+
 impl EmulatorHandle {
+    /// `sender` starts (`start == true`) or ends the hangout (call) of
+    /// `conversation`, in which they take part: a HANGOUT event
+    /// (`hangout_event.event_type` START or END) kept in history and
+    /// pushed with the conversation, whose `has_active_hangout` follows.
+    /// Starting twice or ending none is refused. Returns the event's id.
+    pub fn hangout(&self, conversation: &str, sender: &str, start: bool) -> Result<String, String> {
+        self.shared.lock().hangout(conversation, sender, start)
+    }
+
     /// `user` turns the history of `conversation` off (`true`) or back on,
     /// as a client's ModifyOTRStatus would. While it is off, new events
     /// are pushed (`persisted: false`) but not kept: no history reply

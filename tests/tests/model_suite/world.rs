@@ -103,3 +103,46 @@ pub(super) async fn off_the_record_events_are_pushed_not_kept<M: Model>() {
     M::disconnect(&client2).await;
     M::disconnect(&client).await;
 }
+
+/// Whether the client's conversation `conv` says a hangout is going on.
+fn active_hangout(list: &SharedList, conv: &str) -> Option<bool> {
+    list.with_conversation(conv, |c| c.raw().has_active_hangout == Some(true))
+}
+
+/// A hangout (call) started through the control API and ended through
+/// the handle: two HANGOUT events, and `has_active_hangout` on and off.
+pub(super) async fn a_hangout_starts_and_ends<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    let started = control(
+        &emu,
+        "hangouts",
+        serde_json::json!({"conversation_id": GROUP, "sender_id": GRACE, "event": "start"}),
+    )["event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let taken = until::<M>(&mut notes, "the start", |u| is_new_event(u, &started)).await;
+    let call = taken_event(&taken, &started).as_hangout().expect("a call");
+    assert_eq!(
+        call.event_type(),
+        HangoutEventType::HANGOUT_EVENT_TYPE_START
+    );
+    assert_eq!(call.participant_ids(), [uid(GRACE)]);
+    assert_eq!(active_hangout(&list, GROUP), Some(true));
+    assert_eq!(active_hangout(&list, ONE_TO_ONE), Some(false));
+    assert_list_is_the_world::<M>(&emu, &list).await;
+
+    assert!(
+        emu.hangout(GROUP, ALAN, true).is_err(),
+        "one call at a time"
+    );
+    let ended = emu.hangout(GROUP, ALAN, false).unwrap();
+    let taken = until::<M>(&mut notes, "the end", |u| is_new_event(u, &ended)).await;
+    let call = taken_event(&taken, &ended).as_hangout().expect("a call");
+    assert_eq!(call.event_type(), HangoutEventType::HANGOUT_EVENT_TYPE_END);
+    assert_eq!(active_hangout(&list, GROUP), Some(false));
+    assert!(emu.hangout(GROUP, ALAN, false).is_err(), "no call to end");
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}

@@ -143,6 +143,8 @@ pub(crate) struct Conv {
     pub changed_us: u64,
     /// The token of the group link.
     pub link_token: String,
+    /// A hangout (call) is going on: started and not yet ended.
+    pub active_hangout: bool,
 }
 
 impl Conv {
@@ -362,7 +364,7 @@ impl World {
                     latest_read_timestamp: Some(conv.members.get(p).map_or(0, |m| m.read_us)),
                 })
                 .collect(),
-            has_active_hangout: Some(false),
+            has_active_hangout: Some(conv.active_hangout),
             otr_status: Some(conv.otr),
             otr_toggle: Some(OffTheRecordToggle::OFF_THE_RECORD_TOGGLE_ENABLED),
             conversation_history_supported: Some(true),
@@ -509,6 +511,7 @@ impl World {
                     "last_event_id": c.events.last().map(|e| e.id().to_string()),
                     "sort_timestamp": c.sort_us,
                     "otr": c.otr == OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD,
+                    "active_hangout": c.active_hangout,
                     "group_link_sharing": c.link_sharing == GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON,
                     "members": c.members.iter().map(|(id, m)| (id.clone(), json!({
                         "read_timestamp": m.read_us,
