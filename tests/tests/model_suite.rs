@@ -16,7 +16,7 @@ mod world;
 use faces::*;
 use hangups_core::adapter::SharedList;
 use hangups_core::client::Event;
-use hangups_core::state::{self, Image, Notification, Update, UserId};
+use hangups_core::state::{self, Image, NameType, Notification, Update, UserId};
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Faults};
 use harness::*;
@@ -633,6 +633,10 @@ macro_rules! model_tests {
             #[test]
             fn a_hangout_starts_and_ends() {
                 M::run(world::a_hangout_starts_and_ends::<M>());
+            }
+            #[test]
+            fn a_phone_participant_is_named_by_number_then_by_entity() {
+                M::run(world::a_phone_participant_is_named_by_number_then_by_entity::<M>());
             }
             #[test]
             fn catch_up_after_garbage() {

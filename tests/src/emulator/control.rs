@@ -23,6 +23,9 @@ struct NewUser {
     name: String,
     #[serde(default)]
     email: Option<String>,
+    /// An E.164 number: a phone (Google Voice) user.
+    #[serde(default)]
+    phone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -82,7 +85,11 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         ("POST", "users") => parse(&req.body).and_then(|u: NewUser| {
             let mut inner = shared.lock();
-            inner.world.add_user(&u.id, &u.name, u.email.as_deref())?;
+            match (&u.phone, &u.email) {
+                (Some(phone), None) => inner.world.add_phone_user(&u.id, &u.name, phone)?,
+                (Some(_), Some(_)) => return Err("a phone user has no email".into()),
+                (None, _) => inner.world.add_user(&u.id, &u.name, u.email.as_deref())?,
+            }
             Ok(user_json(&inner, &u.id))
         }),
         ("POST", "conversations") => parse(&req.body).and_then(|c: NewConversation| {
@@ -203,6 +210,7 @@ fn user_json(inner: &Inner, id: &str) -> Value {
         "user": u.id,
         "name": u.name,
         "email": u.email,
+        "phone": u.phone,
         "cookies": u.cookies.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
     })
 }

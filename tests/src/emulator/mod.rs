@@ -74,7 +74,10 @@
 //!   counts, per-member state), sessions, faults and how often each fired;
 //! - `POST /_emulator/messages` `{conversation_id, sender_id, text}` →
 //!   `{event_id}`: a message from that user, pushed like a sent one;
-//! - `POST /_emulator/users` `{id, name, email?}` → the user and cookies;
+//! - `POST /_emulator/users` `{id, name, email?, phone?}` → the user and
+//!   cookies; with `phone` (E.164) a phone (Google Voice) user, whose
+//!   conversations go by Google Voice and whose `participant_data` shows
+//!   the number until its entity is looked up;
 //! - `POST /_emulator/conversations` `{id?, name?, participants: [..],
 //!   type: "group" | "one_to_one"}` → `{id}`;
 //! - `POST /_emulator/archive` `{conversation_id, user?, archived}`;

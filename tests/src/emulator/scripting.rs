@@ -90,6 +90,15 @@ impl Inner {
 }
 
 impl EmulatorHandle {
+    /// Adds a phone (Google Voice) user: `phone` in E.164 (`+12125551212`),
+    /// `name` empty if the world knows only the number. Conversations
+    /// with such a user go by Google Voice; its `participant_data` shows
+    /// the number, its entity (GetEntityById by id or by `phone`) the
+    /// name.
+    pub fn add_phone_user(&self, id: &str, name: &str, phone: &str) -> Result<(), String> {
+        self.shared.lock().world.add_phone_user(id, name, phone)
+    }
+
     /// `sender` starts (`start == true`) or ends the hangout (call) of
     /// `conversation`, in which they take part: a HANGOUT event
     /// (`hangout_event.event_type` START or END) kept in history and

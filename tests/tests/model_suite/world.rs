@@ -146,3 +146,76 @@ pub(super) async fn a_hangout_starts_and_ends<M: Model>() {
     assert_list_is_the_world::<M>(&emu, &list).await;
     M::disconnect(&client).await;
 }
+
+/// A phone (Google Voice) user, added through the control API.
+const BOB: &str = "100000000000000000077";
+const BOB_PHONE: &str = "+12125551212";
+
+fn medium_type(event: &state::ConversationEvent) -> Option<DeliveryMediumType> {
+    event.raw().medium_type.as_ref().and_then(|m| m.medium_type)
+}
+
+/// A Google Voice conversation started by a phone user mid-session: the
+/// user is known by its number (the participant data's fallback name),
+/// the conversation goes by Google Voice (the model sends by it; the
+/// emulator refuses Babel there); a list built later looks the entity up
+/// and has the real name, which the number does not downgrade.
+pub(super) async fn a_phone_participant_is_named_by_number_then_by_entity<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    let bob = control(
+        &emu,
+        "users",
+        serde_json::json!({"id": BOB, "name": "Bob Dialer", "phone": BOB_PHONE}),
+    );
+    assert_eq!(bob["phone"], BOB_PHONE);
+    let self_id = emu.self_user_id();
+    let conv = emu
+        .create_conversation(None, false, &[BOB, &self_id])
+        .unwrap();
+    let hello = emu.inject_message(&conv, BOB, "hi from a phone").unwrap();
+    let taken = until::<M>(&mut notes, "Bob's message", |u| is_new_event(u, &hello)).await;
+    let voice = DeliveryMediumType::DELIVERY_MEDIUM_GOOGLE_VOICE;
+    assert_eq!(medium_type(taken_event(&taken, &hello)), Some(voice));
+    let user = list.user(&uid(BOB));
+    assert_eq!(
+        (
+            user.full_name.as_str(),
+            user.first_name.as_str(),
+            user.name_type
+        ),
+        (BOB_PHONE, BOB_PHONE, NameType::Numeric)
+    );
+    let medium = list
+        .with_conversation(&conv, |c| c.delivery_medium())
+        .unwrap();
+    assert_eq!(medium.medium_type, Some(voice));
+    assert_eq!(
+        medium.phone_number.and_then(|p| p.e164).as_deref(),
+        Some(BOB_PHONE)
+    );
+    let sent = M::act(&list, &conv, Act::Send(segments("hi Bob"), None))
+        .await
+        .unwrap()
+        .expect("created event");
+    until::<M>(&mut notes, "the reply", |u| is_new_event(u, sent.id())).await;
+    assert_eq!(medium_type(&sent), Some(voice));
+    assert_list_is_the_world::<M>(&emu, &list).await;
+
+    let (client2, list2, _notes2) = start::<M>(&emu, false).await;
+    let user = list2.user(&uid(BOB));
+    assert_eq!(
+        (
+            user.full_name.as_str(),
+            user.first_name.as_str(),
+            user.name_type
+        ),
+        ("Bob Dialer", "Bob", NameType::Real),
+        "{}",
+        M::NAME
+    );
+    assert!(list2.get_user_ok());
+    assert_list_is_the_world::<M>(&emu, &list2).await;
+    M::disconnect(&client2).await;
+    M::disconnect(&client).await;
+}

@@ -21,6 +21,7 @@ impl World {
     ) -> usize {
         let ts = self.clock.next_event();
         let event_id = self.ids.event_id();
+        let medium = self.medium_of(&self.convs[ci]);
         let conv = &mut self.convs[ci];
         let mut event = Event {
             conversation_id: Some(conversation_id(&conv.id)),
@@ -30,7 +31,7 @@ impl World {
             advances_sort_timestamp: Some(true),
             otr_status: Some(conv.otr),
             persisted: Some(conv.otr == OffTheRecordStatus::OFF_THE_RECORD_STATUS_ON_THE_RECORD),
-            medium_type: Some(babel_medium()),
+            medium_type: Some(medium),
             event_type: Some(event_type),
             event_version: Some(ts),
             ..Default::default()
@@ -145,6 +146,8 @@ impl World {
             });
         }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
+        self.check_medium(&self.convs[ci], header)
+            .map_err(Fail::invalid)?;
         let cgid = header.and_then(|h| h.client_generated_id);
         let event_type = header
             .and_then(|h| h.event_type)

@@ -10,6 +10,7 @@
 mod defaults;
 mod events;
 mod ops;
+mod phones;
 mod queries;
 mod repeat;
 mod sync;
@@ -36,6 +37,8 @@ pub(crate) struct User {
     pub presence: UserPresence,
     /// The active client (`client id`, valid until µs) set by SetActiveClient.
     pub active_client: Option<(String, u64)>,
+    /// The E.164 number of a phone (Google Voice) user (see `phones`).
+    pub phone: Option<String>,
 }
 
 impl User {
@@ -294,6 +297,7 @@ impl World {
                 ..Default::default()
             },
             active_client: None,
+            phone: None,
         });
         Ok(())
     }
@@ -351,10 +355,7 @@ impl World {
                 sort_timestamp: Some(conv.sort_us),
                 active_timestamp: Some(member.invite_us),
                 invite_affinity: None,
-                delivery_medium_option: vec![DeliveryMediumOption {
-                    delivery_medium: Some(babel_medium()),
-                    current_default: Some(true),
-                }],
+                delivery_medium_option: self.delivery_options(conv),
             }),
             read_state: conv
                 .participants
@@ -376,15 +377,9 @@ impl World {
             participant_data: conv
                 .participants
                 .iter()
-                .map(|p| ConversationParticipantData {
-                    id: Some(participant_id(p)),
-                    fallback_name: Some(self.name_of(p)),
-                    invitation_status: Some(InvitationStatus::INVITATION_STATUS_ACCEPTED),
-                    participant_type: Some(ParticipantType::PARTICIPANT_TYPE_GAIA),
-                    new_invitation_status: Some(InvitationStatus::INVITATION_STATUS_ACCEPTED),
-                })
+                .map(|p| self.participant_data(p))
                 .collect(),
-            network_type: vec![NetworkType::NETWORK_TYPE_BABEL],
+            network_type: self.network_types(conv),
             force_history_state: None,
             group_link_sharing_status: conv.is_group().then_some(conv.link_sharing),
         }
@@ -433,27 +428,36 @@ impl World {
         e
     }
 
-    /// The entity of a user.
+    /// The entity of a user (a phone user's has the number, and the
+    /// real name if known).
     pub fn entity(&self, user: &User) -> Entity {
+        let kind = if user.phone.is_some() {
+            ParticipantType::PARTICIPANT_TYPE_GOOGLE_VOICE
+        } else {
+            ParticipantType::PARTICIPANT_TYPE_GAIA
+        };
         Entity {
             id: Some(participant_id(&user.id)),
             presence: None,
             properties: Some(EntityProperties {
                 type_pb: Some(ProfileType::PROFILE_TYPE_ES_USER),
-                display_name: Some(user.name.clone()),
-                first_name: Some(user.first_name().to_string()),
+                display_name: Some(match (&user.phone, user.name.is_empty()) {
+                    (Some(phone), true) => phone.clone(),
+                    _ => user.name.clone(),
+                }),
+                first_name: (!user.name.is_empty()).then(|| user.first_name().to_string()),
                 photo_url: Some(format!(
                     "//lh3.googleusercontent.com/emulator/{}/photo.jpg",
                     user.id
                 )),
                 email: user.email.iter().cloned().collect(),
-                phone: Vec::new(),
+                phone: user.phone.iter().cloned().collect(),
                 in_users_domain: Some(false),
                 gender: None,
                 photo_url_status: Some(PhotoUrlStatus::PHOTO_URL_STATUS_USER_PHOTO),
                 canonical_email: user.email.clone(),
             }),
-            entity_type: Some(ParticipantType::PARTICIPANT_TYPE_GAIA),
+            entity_type: Some(kind),
             had_past_hangout_state: None,
         }
     }
@@ -495,7 +499,7 @@ impl World {
         let users: Vec<_> = self
             .users
             .iter()
-            .map(|u| json!({"id": u.id, "name": u.name, "email": u.email, "is_self": u.id == self.self_user}))
+            .map(|u| json!({"id": u.id, "name": u.name, "email": u.email, "phone": u.phone, "is_self": u.id == self.self_user}))
             .collect();
         let convs: Vec<_> = self
             .convs

@@ -113,6 +113,7 @@ impl World {
                     .iter()
                     .filter(|u| {
                         spec.gaia_id.as_deref() == Some(u.id.as_str())
+                            || spec.phone.is_some() && spec.phone == u.phone
                             || spec.email.as_deref().is_some_and(|e| {
                                 u.email
                                     .as_deref()
