@@ -109,6 +109,7 @@ struct Summary {
     off_the_record: bool,
     link_sharing: bool,
     active_hangout: bool,
+    medium: Option<DeliveryMediumType>,
     quiet: bool,
     archived: bool,
     users: BTreeSet<(String, String)>,
@@ -129,6 +130,7 @@ fn summary(c: &state::Conversation) -> Summary {
         off_the_record: c.is_off_the_record(),
         link_sharing: c.is_group_link_sharing_enabled(),
         active_hangout: c.raw().has_active_hangout == Some(true),
+        medium: c.delivery_medium().medium_type,
         quiet: c.is_quiet(),
         archived: c.is_archived(),
         self_read: c.latest_read_timestamp(),
@@ -637,6 +639,10 @@ macro_rules! model_tests {
             #[test]
             fn a_phone_participant_is_named_by_number_then_by_entity() {
                 M::run(world::a_phone_participant_is_named_by_number_then_by_entity::<M>());
+            }
+            #[test]
+            fn partial_deltas_keep_what_they_leave_out() {
+                M::run(world::partial_deltas_keep_what_they_leave_out::<M>());
             }
             #[test]
             fn catch_up_after_garbage() {

@@ -66,6 +66,12 @@ struct Hangout {
     event: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deltas {
+    partial: bool,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
@@ -128,6 +134,10 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 .hangout(&h.conversation_id, &h.sender_id, start)?;
             Ok(json!({"event_id": id}))
         }),
+        ("POST", "deltas") => parse(&req.body).map(|d: Deltas| {
+            shared.lock().world.partial_deltas = d.partial;
+            json!({"partial": d.partial})
+        }),
         ("GET", "faults") => {
             let inner = shared.lock();
             Ok(json!({
@@ -172,7 +182,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         (
             _,
             "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "hangouts"
-            | "faults" | "session" | "oauth" | "expire_cookies",
+            | "deltas" | "faults" | "session" | "oauth" | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }

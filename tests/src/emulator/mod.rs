@@ -87,6 +87,9 @@
 //! - `POST /_emulator/hangouts` `{conversation_id, sender_id, event:
 //!   "start" | "end"}` → `{event_id}`: a hangout (call) starts or ends (a
 //!   HANGOUT event; `has_active_hangout` follows);
+//! - `POST /_emulator/deltas` `{partial}` → `{partial}`: event pushes carry
+//!   conversation deltas with only what the event changed (no delivery
+//!   media, zero read timestamps but the sender's), or whole ones;
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in

@@ -90,6 +90,15 @@ impl Inner {
 }
 
 impl EmulatorHandle {
+    /// From now on (`true`) event pushes carry conversation deltas with
+    /// only what the event changed: no delivery media, a zero read
+    /// timestamp for everyone but the sender, the sender's read state
+    /// only; the rest stays in the client's copy. `false`: whole
+    /// conversations again (the default).
+    pub fn set_partial_deltas(&self, partial: bool) {
+        self.shared.lock().world.partial_deltas = partial;
+    }
+
     /// Adds a phone (Google Voice) user: `phone` in E.164 (`+12125551212`),
     /// `name` empty if the world knows only the number. Conversations
     /// with such a user go by Google Voice; its `participant_data` shows

@@ -44,6 +44,16 @@ fn taken_event<'a>(taken: &'a [Update], id: &str) -> &'a state::ConversationEven
         .expect("the event was taken")
 }
 
+/// Takes updates until none comes for half a second. A catch-up in
+/// flight may bring events before their pushes, which it holds (with
+/// their conversation deltas and participant data) until it ends.
+async fn settle<M: Model>(notes: &mut M::Notes) {
+    while M::next_update(notes, Duration::from_millis(500))
+        .await
+        .is_some()
+    {}
+}
+
 /// History off: a message still arrives as a push (marked not
 /// persisted), but no history reply has it, so a list built afterwards
 /// never sees it; the OTR changes themselves are kept.
@@ -177,6 +187,7 @@ pub(super) async fn a_phone_participant_is_named_by_number_then_by_entity<M: Mod
     let taken = until::<M>(&mut notes, "Bob's message", |u| is_new_event(u, &hello)).await;
     let voice = DeliveryMediumType::DELIVERY_MEDIUM_GOOGLE_VOICE;
     assert_eq!(medium_type(taken_event(&taken, &hello)), Some(voice));
+    settle::<M>(&mut notes).await;
     let user = list.user(&uid(BOB));
     assert_eq!(
         (
@@ -217,5 +228,52 @@ pub(super) async fn a_phone_participant_is_named_by_number_then_by_entity<M: Mod
     assert!(list2.get_user_ok());
     assert_list_is_the_world::<M>(&emu, &list2).await;
     M::disconnect(&client2).await;
+    M::disconnect(&client).await;
+}
+
+/// Partial conversation deltas (switched on through the control API):
+/// pushes leave out the delivery media and every read timestamp but the
+/// sender's. The model keeps what they leave out: a Google Voice
+/// conversation still sends by Google Voice (the emulator refuses
+/// Babel), the self read mark stays, and the list ends equal to the world.
+pub(super) async fn partial_deltas_keep_what_they_leave_out<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    emu.add_phone_user(BOB, "", BOB_PHONE).unwrap();
+    let self_id = emu.self_user_id();
+    let conv = emu
+        .create_conversation(None, false, &[BOB, &self_id])
+        .unwrap();
+    let first = emu.inject_message(&conv, BOB, "one").unwrap();
+    until::<M>(&mut notes, "Bob's first", |u| is_new_event(u, &first)).await;
+    M::act(&list, &conv, Act::Read(None)).await.unwrap();
+    let read = list.with_conversation(&conv, |c| c.latest_read_timestamp());
+    assert!(read > Some(0));
+    let reply = control(&emu, "deltas", serde_json::json!({"partial": true}));
+    assert_eq!(reply["partial"], true);
+
+    let second = emu.inject_message(&conv, BOB, "two").unwrap();
+    let grace = emu.inject_message(GROUP, GRACE, "partial").unwrap();
+    until::<M>(&mut notes, "Bob's second", |u| is_new_event(u, &second)).await;
+    until::<M>(&mut notes, "Grace's", |u| is_new_event(u, &grace)).await;
+    settle::<M>(&mut notes).await;
+    assert_eq!(
+        list.with_conversation(&conv, |c| c.latest_read_timestamp()),
+        read
+    );
+    let voice = DeliveryMediumType::DELIVERY_MEDIUM_GOOGLE_VOICE;
+    assert_eq!(
+        list.with_conversation(&conv, |c| c.delivery_medium().medium_type),
+        Some(Some(voice))
+    );
+    let sent = M::act(&list, &conv, Act::Send(segments("still by voice"), None))
+        .await
+        .unwrap()
+        .expect("created event");
+    until::<M>(&mut notes, "the reply", |u| is_new_event(u, sent.id())).await;
+    // Bob has no name but the number: the user is numeric everywhere.
+    assert_eq!(list.user(&uid(BOB)).name_type, NameType::Numeric);
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    emu.set_partial_deltas(false);
     M::disconnect(&client).await;
 }

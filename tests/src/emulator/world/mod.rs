@@ -218,6 +218,9 @@ pub(crate) struct World {
     pub invitations: Vec<(String, String)>,
     /// Image uploads by upload id.
     pub uploads: BTreeMap<String, Upload>,
+    /// Event pushes carry partial conversation deltas (see
+    /// [`World::partial_delta`]).
+    pub partial_deltas: bool,
 }
 
 /// The self user of every world.
@@ -235,6 +238,7 @@ impl World {
             outbox: Vec::new(),
             invitations: Vec::new(),
             uploads: BTreeMap::new(),
+            partial_deltas: false,
         };
         w.add_user(SELF_USER_ID, "Ada Lovelace", Some("ada@example.com"))
             .expect("fresh world");
@@ -538,6 +542,7 @@ impl World {
             "conversations": convs,
             "invitations": invitations,
             "uploads": self.uploads.len(),
+            "partial_deltas": self.partial_deltas,
         })
     }
 }
