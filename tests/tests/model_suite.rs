@@ -645,6 +645,10 @@ macro_rules! model_tests {
                 M::run(world::partial_deltas_keep_what_they_leave_out::<M>());
             }
             #[test]
+            fn conversations_with_equal_sort_timestamps_all_arrive() {
+                M::run(world::conversations_with_equal_sort_timestamps_all_arrive::<M>());
+            }
+            #[test]
             fn catch_up_after_garbage() {
                 M::run(catches_up_after::<M>(Faults {
                     long_poll_garbage: Some("junk4\nfail".into()),

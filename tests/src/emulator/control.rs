@@ -4,7 +4,7 @@
 
 use super::http::{Request, Response};
 use super::{Faults, Inner, Shared};
-use hangups_proto::hangouts::ConversationType;
+use hangups_proto::hangouts::{ConversationNotification, ConversationType, StateUpdateStateUpdate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -38,6 +38,9 @@ struct NewConversation {
     participants: Vec<String>,
     #[serde(rename = "type")]
     kind: String,
+    /// The sort timestamp (µs) instead of the creation time.
+    #[serde(default)]
+    sort_timestamp: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -104,7 +107,14 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 "one_to_one" => false,
                 other => return Err(format!("unknown type {other:?}")),
             };
-            let id = create_conversation(&mut shared.lock(), c.id, c.name, group, c.participants)?;
+            let id = create_conversation(
+                &mut shared.lock(),
+                c.id,
+                c.name,
+                group,
+                c.participants,
+                c.sort_timestamp,
+            )?;
             Ok(json!({"id": id}))
         }),
         ("POST", "archive") => parse(&req.body).and_then(|a: Archive| {
@@ -225,14 +235,16 @@ fn user_json(inner: &Inner, id: &str) -> Value {
     })
 }
 
-/// Creates a conversation of `participants` (the first is the creator)
-/// and pushes it to them.
+/// Creates a conversation of `participants` (the first is the creator),
+/// sorted at `sort_timestamp` if given (else its creation time), and
+/// pushes it to them.
 pub(crate) fn create_conversation(
     inner: &mut Inner,
     id: Option<String>,
     name: Option<String>,
     group: bool,
     participants: Vec<String>,
+    sort_timestamp: Option<u64>,
 ) -> Result<String, String> {
     let mut unique: Vec<String> = Vec::new();
     for p in participants {
@@ -251,7 +263,27 @@ pub(crate) fn create_conversation(
         }
         ConversationType::CONVERSATION_TYPE_ONE_TO_ONE
     };
+    let pending = inner.world.outbox.len();
     let ci = inner.world.new_conversation(id, kind, name, unique, None)?;
+    if let Some(ts) = sort_timestamp {
+        inner.world.convs[ci].sort_us = ts;
+        // The pushes of the new conversation say so too.
+        let views: Vec<_> = inner.world.outbox[pending..]
+            .iter()
+            .map(|p| {
+                inner
+                    .world
+                    .conversation_view(&inner.world.convs[ci], &p.user)
+            })
+            .collect();
+        for (push, view) in inner.world.outbox[pending..].iter_mut().zip(views) {
+            push.update.conversation = Some(view.clone());
+            push.update.state_update =
+                StateUpdateStateUpdate::conversation_notification(ConversationNotification {
+                    conversation: Some(view),
+                });
+        }
+    }
     let id = inner.world.convs[ci].id.clone();
     inner.deliver();
     Ok(id)

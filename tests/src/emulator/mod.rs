@@ -79,7 +79,9 @@
 //!   conversations go by Google Voice and whose `participant_data` shows
 //!   the number until its entity is looked up;
 //! - `POST /_emulator/conversations` `{id?, name?, participants: [..],
-//!   type: "group" | "one_to_one"}` → `{id}`;
+//!   type: "group" | "one_to_one", sort_timestamp?}` → `{id}` (conversations
+//!   may share a sort timestamp; a SyncRecentConversations page never
+//!   splits such a run);
 //! - `POST /_emulator/archive` `{conversation_id, user?, archived}`;
 //! - `POST /_emulator/otr` `{conversation_id, user?, off_the_record}` →
 //!   `{event_id}`: history off or on, as ModifyOTRStatus (events of an
@@ -435,6 +437,7 @@ impl EmulatorHandle {
             name.map(str::to_string),
             group,
             participants.iter().map(|p| p.to_string()).collect(),
+            None,
         )
     }
 

@@ -90,6 +90,27 @@ impl Inner {
 }
 
 impl EmulatorHandle {
+    /// [`create_conversation`](Self::create_conversation) sorted at
+    /// `sort_timestamp` (µs) instead of now: several may share one, and a
+    /// SyncRecentConversations page then never ends inside such a run
+    /// (the next page asks for conversations strictly older).
+    pub fn create_conversation_at(
+        &self,
+        name: Option<&str>,
+        group: bool,
+        participants: &[&str],
+        sort_timestamp: u64,
+    ) -> Result<String, String> {
+        super::control::create_conversation(
+            &mut self.shared.lock(),
+            None,
+            name.map(str::to_string),
+            group,
+            participants.iter().map(|p| p.to_string()).collect(),
+            Some(sort_timestamp),
+        )
+    }
+
     /// From now on (`true`) event pushes carry conversation deltas with
     /// only what the event changed: no delivery media, a zero read
     /// timestamp for everyone but the sender, the sender's read state

@@ -277,3 +277,37 @@ pub(super) async fn partial_deltas_keep_what_they_leave_out<M: Model>() {
     emu.set_partial_deltas(false);
     M::disconnect(&client).await;
 }
+
+/// More conversations than a SyncRecentConversations page (100) share
+/// one sort timestamp: the page boundary falls inside the run, and none
+/// of them may be lost (the next page asks for strictly older ones).
+pub(super) async fn conversations_with_equal_sort_timestamps_all_arrive<M: Model>() {
+    let emu = emulator();
+    let self_id = emu.self_user_id();
+    let tie = 1_500_000_000_000_000;
+    let mut ids = Vec::new();
+    let by_control = control(
+        &emu,
+        "conversations",
+        serde_json::json!({"participants": [GRACE, self_id], "type": "group",
+            "name": "tie 0", "sort_timestamp": tie}),
+    );
+    ids.push(by_control["id"].as_str().unwrap().to_string());
+    for i in 1..105 {
+        let name = format!("tie {i}");
+        ids.push(
+            emu.create_conversation_at(Some(&name), true, &[GRACE, &self_id], tie)
+                .unwrap(),
+        );
+    }
+    let (client, list, _notes) = start::<M>(&emu, false).await;
+    for id in &ids {
+        assert!(
+            list.with_conversation(id, |c| c.last_modified()) == Some(tie),
+            "{}: {id} missing or not at the tie",
+            M::NAME
+        );
+    }
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}
