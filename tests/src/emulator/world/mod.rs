@@ -219,7 +219,7 @@ pub(crate) struct World {
     /// Image uploads by upload id.
     pub uploads: BTreeMap<String, Upload>,
     /// Event pushes carry partial conversation deltas (see
-    /// [`World::partial_delta`]).
+    /// `partial_delta` in `events`).
     pub partial_deltas: bool,
 }
 
