@@ -10,11 +10,13 @@ mod expect;
 mod faces;
 #[path = "suite/harness.rs"]
 mod harness;
+#[path = "model_suite/world.rs"]
+mod world;
 
 use faces::*;
 use hangups_core::adapter::SharedList;
 use hangups_core::client::Event;
-use hangups_core::state::{self, Image, Notification, Update, UserId};
+use hangups_core::state::{self, Image, NameType, Notification, Update, UserId};
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Faults};
 use harness::*;
@@ -106,6 +108,8 @@ struct Summary {
     name: Option<String>,
     off_the_record: bool,
     link_sharing: bool,
+    active_hangout: bool,
+    medium: Option<DeliveryMediumType>,
     quiet: bool,
     archived: bool,
     users: BTreeSet<(String, String)>,
@@ -125,6 +129,8 @@ fn summary(c: &state::Conversation) -> Summary {
         name: c.name().map(str::to_string),
         off_the_record: c.is_off_the_record(),
         link_sharing: c.is_group_link_sharing_enabled(),
+        active_hangout: c.raw().has_active_hangout == Some(true),
+        medium: c.delivery_medium().medium_type,
         quiet: c.is_quiet(),
         archived: c.is_archived(),
         self_read: c.latest_read_timestamp(),
@@ -171,10 +177,19 @@ async fn assert_list_is_the_world<M: Model>(emu: &EmulatorHandle, list: &M::List
             (c.id().to_string(), summary(&c))
         })
         .collect();
+    // Events pushed as not persisted (off the record) are the client's
+    // alone: the world keeps no history of them.
     let mine: BTreeMap<String, Summary> = list.with(|l| {
         l.get_all(true)
             .into_iter()
-            .map(|c| (c.id().to_string(), summary(c)))
+            .map(|c| {
+                let mut s = summary(c);
+                s.events.retain(|id| {
+                    c.get_event(id)
+                        .is_some_and(|e| e.raw().persisted != Some(false))
+                });
+                (c.id().to_string(), s)
+            })
             .collect()
     });
     assert_eq!(mine, world, "{}: the list differs from the world", M::NAME);
@@ -720,6 +735,26 @@ macro_rules! model_tests {
             #[test]
             fn a_slow_application_is_told_it_lagged() {
                 M::run(super::a_slow_application_is_told_it_lagged::<M>());
+            }
+            #[test]
+            fn off_the_record_events_are_pushed_not_kept() {
+                M::run(world::off_the_record_events_are_pushed_not_kept::<M>());
+            }
+            #[test]
+            fn a_hangout_starts_and_ends() {
+                M::run(world::a_hangout_starts_and_ends::<M>());
+            }
+            #[test]
+            fn a_phone_participant_is_named_by_number_then_by_entity() {
+                M::run(world::a_phone_participant_is_named_by_number_then_by_entity::<M>());
+            }
+            #[test]
+            fn partial_deltas_keep_what_they_leave_out() {
+                M::run(world::partial_deltas_keep_what_they_leave_out::<M>());
+            }
+            #[test]
+            fn conversations_with_equal_sort_timestamps_all_arrive() {
+                M::run(world::conversations_with_equal_sort_timestamps_all_arrive::<M>());
             }
             #[test]
             fn catch_up_after_garbage() {

@@ -4,7 +4,7 @@
 
 use super::http::{Request, Response};
 use super::{Faults, Inner, Shared};
-use hangups_proto::hangouts::ConversationType;
+use hangups_proto::hangouts::{ConversationNotification, ConversationType, StateUpdateStateUpdate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -23,6 +23,9 @@ struct NewUser {
     name: String,
     #[serde(default)]
     email: Option<String>,
+    /// An E.164 number: a phone (Google Voice) user.
+    #[serde(default)]
+    phone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +38,9 @@ struct NewConversation {
     participants: Vec<String>,
     #[serde(rename = "type")]
     kind: String,
+    /// The sort timestamp (µs) instead of the creation time.
+    #[serde(default)]
+    sort_timestamp: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +50,29 @@ struct Archive {
     #[serde(default)]
     user: Option<String>,
     archived: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Otr {
+    conversation_id: String,
+    #[serde(default)]
+    user: Option<String>,
+    off_the_record: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Hangout {
+    conversation_id: String,
+    sender_id: String,
+    event: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deltas {
+    partial: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,7 +94,11 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         ("POST", "users") => parse(&req.body).and_then(|u: NewUser| {
             let mut inner = shared.lock();
-            inner.world.add_user(&u.id, &u.name, u.email.as_deref())?;
+            match (&u.phone, &u.email) {
+                (Some(phone), None) => inner.world.add_phone_user(&u.id, &u.name, phone)?,
+                (Some(_), Some(_)) => return Err("a phone user has no email".into()),
+                (None, _) => inner.world.add_user(&u.id, &u.name, u.email.as_deref())?,
+            }
             Ok(user_json(&inner, &u.id))
         }),
         ("POST", "conversations") => parse(&req.body).and_then(|c: NewConversation| {
@@ -74,7 +107,14 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 "one_to_one" => false,
                 other => return Err(format!("unknown type {other:?}")),
             };
-            let id = create_conversation(&mut shared.lock(), c.id, c.name, group, c.participants)?;
+            let id = create_conversation(
+                &mut shared.lock(),
+                c.id,
+                c.name,
+                group,
+                c.participants,
+                c.sort_timestamp,
+            )?;
             Ok(json!({"id": id}))
         }),
         ("POST", "archive") => parse(&req.body).and_then(|a: Archive| {
@@ -86,6 +126,27 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 .map_err(|f| f.description)?;
             inner.deliver();
             Ok(json!({}))
+        }),
+        ("POST", "otr") => parse(&req.body).and_then(|o: Otr| {
+            let mut inner = shared.lock();
+            let user = o.user.unwrap_or_else(|| inner.world.self_user.clone());
+            let id = inner.set_off_the_record(&o.conversation_id, &user, o.off_the_record)?;
+            Ok(json!({"event_id": id}))
+        }),
+        ("POST", "hangouts") => parse(&req.body).and_then(|h: Hangout| {
+            let start = match h.event.as_str() {
+                "start" => true,
+                "end" => false,
+                other => return Err(format!("unknown hangout event {other:?}")),
+            };
+            let id = shared
+                .lock()
+                .hangout(&h.conversation_id, &h.sender_id, start)?;
+            Ok(json!({"event_id": id}))
+        }),
+        ("POST", "deltas") => parse(&req.body).map(|d: Deltas| {
+            shared.lock().world.partial_deltas = d.partial;
+            json!({"partial": d.partial})
         }),
         ("GET", "faults") => {
             let inner = shared.lock();
@@ -130,8 +191,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         (
             _,
-            "state" | "messages" | "users" | "conversations" | "archive" | "faults" | "session"
-            | "oauth" | "expire_cookies",
+            "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "hangouts"
+            | "deltas" | "faults" | "session" | "oauth" | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }
@@ -169,18 +230,21 @@ fn user_json(inner: &Inner, id: &str) -> Value {
         "user": u.id,
         "name": u.name,
         "email": u.email,
+        "phone": u.phone,
         "cookies": u.cookies.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
     })
 }
 
-/// Creates a conversation of `participants` (the first is the creator)
-/// and pushes it to them.
+/// Creates a conversation of `participants` (the first is the creator),
+/// sorted at `sort_timestamp` if given (else its creation time), and
+/// pushes it to them.
 pub(crate) fn create_conversation(
     inner: &mut Inner,
     id: Option<String>,
     name: Option<String>,
     group: bool,
     participants: Vec<String>,
+    sort_timestamp: Option<u64>,
 ) -> Result<String, String> {
     let mut unique: Vec<String> = Vec::new();
     for p in participants {
@@ -199,7 +263,27 @@ pub(crate) fn create_conversation(
         }
         ConversationType::CONVERSATION_TYPE_ONE_TO_ONE
     };
+    let pending = inner.world.outbox.len();
     let ci = inner.world.new_conversation(id, kind, name, unique, None)?;
+    if let Some(ts) = sort_timestamp {
+        inner.world.convs[ci].sort_us = ts;
+        // The pushes of the new conversation say so too.
+        let views: Vec<_> = inner.world.outbox[pending..]
+            .iter()
+            .map(|p| {
+                inner
+                    .world
+                    .conversation_view(&inner.world.convs[ci], &p.user)
+            })
+            .collect();
+        for (push, view) in inner.world.outbox[pending..].iter_mut().zip(views) {
+            push.update.conversation = Some(view.clone());
+            push.update.state_update =
+                StateUpdateStateUpdate::conversation_notification(ConversationNotification {
+                    conversation: Some(view),
+                });
+        }
+    }
     let id = inner.world.convs[ci].id.clone();
     inner.deliver();
     Ok(id)

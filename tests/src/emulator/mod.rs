@@ -74,10 +74,24 @@
 //!   counts, per-member state), sessions, faults and how often each fired;
 //! - `POST /_emulator/messages` `{conversation_id, sender_id, text}` →
 //!   `{event_id}`: a message from that user, pushed like a sent one;
-//! - `POST /_emulator/users` `{id, name, email?}` → the user and cookies;
+//! - `POST /_emulator/users` `{id, name, email?, phone?}` → the user and
+//!   cookies; with `phone` (E.164) a phone (Google Voice) user, whose
+//!   conversations go by Google Voice and whose `participant_data` shows
+//!   the number until its entity is looked up;
 //! - `POST /_emulator/conversations` `{id?, name?, participants: [..],
-//!   type: "group" | "one_to_one"}` → `{id}`;
+//!   type: "group" | "one_to_one", sort_timestamp?}` → `{id}` (conversations
+//!   may share a sort timestamp; a SyncRecentConversations page never
+//!   splits such a run);
 //! - `POST /_emulator/archive` `{conversation_id, user?, archived}`;
+//! - `POST /_emulator/otr` `{conversation_id, user?, off_the_record}` →
+//!   `{event_id}`: history off or on, as ModifyOTRStatus (events of an
+//!   off-the-record conversation are pushed but never kept in history);
+//! - `POST /_emulator/hangouts` `{conversation_id, sender_id, event:
+//!   "start" | "end"}` → `{event_id}`: a hangout (call) starts or ends (a
+//!   HANGOUT event; `has_active_hangout` follows);
+//! - `POST /_emulator/deltas` `{partial}` → `{partial}`: event pushes carry
+//!   conversation deltas with only what the event changed (no delivery
+//!   media, zero read timestamps but the sender's), or whole ones;
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in
@@ -99,6 +113,7 @@ mod http;
 mod ids;
 mod longpoll;
 mod oauth;
+mod scripting;
 mod tls;
 mod upload;
 mod world;
@@ -422,6 +437,7 @@ impl EmulatorHandle {
             name.map(str::to_string),
             group,
             participants.iter().map(|p| p.to_string()).collect(),
+            None,
         )
     }
 

@@ -21,6 +21,7 @@ impl World {
     ) -> usize {
         let ts = self.clock.next_event();
         let event_id = self.ids.event_id();
+        let medium = self.medium_of(&self.convs[ci]);
         let conv = &mut self.convs[ci];
         let mut event = Event {
             conversation_id: Some(conversation_id(&conv.id)),
@@ -30,15 +31,17 @@ impl World {
             advances_sort_timestamp: Some(true),
             otr_status: Some(conv.otr),
             persisted: Some(conv.otr == OffTheRecordStatus::OFF_THE_RECORD_STATUS_ON_THE_RECORD),
-            medium_type: Some(babel_medium()),
+            medium_type: Some(medium),
             event_type: Some(event_type),
             event_version: Some(ts),
             ..Default::default()
         };
         fill(&mut event);
+        let kept = event.persisted != Some(false);
         conv.events.push(StoredEvent {
             event,
             client_generated_id: client_generated_id.map(|c| c.to_string()),
+            kept,
         });
         conv.sort_us = ts;
         conv.changed_us = ts;
@@ -49,13 +52,27 @@ impl World {
     /// to each of `recipients`.
     pub(crate) fn push_event(&mut self, ci: usize, ei: usize, recipients: &[String]) {
         let conv = &self.convs[ci];
+        let sender = conv.events[ei]
+            .event
+            .sender_id
+            .as_ref()
+            .and_then(|s| s.gaia_id.clone())
+            .unwrap_or_default();
+        let delta = |r: &str| {
+            let view = self.conversation_view(conv, r);
+            if self.partial_deltas {
+                partial_delta(view, &sender, r)
+            } else {
+                view
+            }
+        };
         let pushes: Vec<Push> = recipients
             .iter()
             .map(|r| Push {
                 user: r.clone(),
                 update: StateUpdate {
                     state_update_header: None,
-                    conversation: Some(self.conversation_view(conv, r)),
+                    conversation: Some(delta(r)),
                     state_update: Su::event_notification(EventNotification {
                         event: Some(self.event_view(conv, &conv.events[ei], r)),
                     }),
@@ -66,7 +83,7 @@ impl World {
         self.outbox.extend(pushes);
     }
 
-    /// Pushes `update` to each of `recipients`, with the conversation delta
+    /// Pushes `update` to each of `recipients`, with the (full) conversation delta
     /// of `ci` if given.
     pub(crate) fn push_each(&mut self, recipients: &[String], ci: Option<usize>, update: Su) {
         for r in recipients {
@@ -143,6 +160,8 @@ impl World {
             });
         }
         let ci = self.conv_of_participant(&caller.user, &erh_conversation(header)?)?;
+        self.check_medium(&self.convs[ci], header)
+            .map_err(Fail::invalid)?;
         let cgid = header.and_then(|h| h.client_generated_id);
         let event_type = header
             .and_then(|h| h.event_type)
@@ -364,6 +383,8 @@ impl World {
             cgid,
             EventType::EVENT_TYPE_OTR_MODIFICATION,
             |e| {
+                // The change itself stays in history either way.
+                e.persisted = Some(true);
                 e.otr_modification = Some(OTRModification {
                     old_otr_status: Some(old),
                     new_otr_status: Some(new),
@@ -447,4 +468,25 @@ fn photo_attachment(id: &str, upload: &Upload) -> Attachment {
             ..Default::default()
         }),
     }
+}
+
+/// A conversation delta that carries only what an event by `sender`
+/// changed, as `viewer` gets it: no `delivery_medium_option` (unchanged),
+/// the viewer's own read timestamp zero unless the viewer sent the event,
+/// and `read_state` only for the sender (whose read mark the event
+/// moved). A client must keep what such a delta leaves out (PROTOCOL.md
+/// §7.4).
+fn partial_delta(mut view: Conversation, sender: &str, viewer: &str) -> Conversation {
+    eprintln!("DEBUG partial for {viewer}");
+    if let Some(state) = view.self_conversation_state.as_mut() {
+        state.delivery_medium_option.clear();
+        if viewer != sender {
+            if let Some(read) = state.self_read_state.as_mut() {
+                read.latest_read_timestamp = Some(0);
+            }
+        }
+    }
+    view.read_state
+        .retain(|r| r.participant_id.as_ref().and_then(|p| p.gaia_id.as_deref()) == Some(sender));
+    view
 }

@@ -10,6 +10,7 @@
 mod defaults;
 mod events;
 mod ops;
+mod phones;
 mod queries;
 mod repeat;
 mod sync;
@@ -36,6 +37,8 @@ pub(crate) struct User {
     pub presence: UserPresence,
     /// The active client (`client id`, valid until µs) set by SetActiveClient.
     pub active_client: Option<(String, u64)>,
+    /// The E.164 number of a phone (Google Voice) user (see `phones`).
+    pub phone: Option<String>,
 }
 
 impl User {
@@ -107,6 +110,11 @@ impl Member {
 pub(crate) struct StoredEvent {
     pub event: Event,
     pub client_generated_id: Option<String>,
+    /// Kept in history: false for an event of an off-the-record
+    /// conversation (`persisted: false`), which is pushed once and then
+    /// gone (GetConversation, SyncRecentConversations and
+    /// SyncAllNewEvents never return it).
+    pub kept: bool,
 }
 
 impl StoredEvent {
@@ -138,6 +146,8 @@ pub(crate) struct Conv {
     pub changed_us: u64,
     /// The token of the group link.
     pub link_token: String,
+    /// A hangout (call) is going on: started and not yet ended.
+    pub active_hangout: bool,
 }
 
 impl Conv {
@@ -149,10 +159,13 @@ impl Conv {
         self.participants.iter().any(|p| p == user)
     }
 
-    /// The events `viewer` can see (not deleted by them), oldest first.
+    /// The events `viewer` can see in history (kept, not deleted by
+    /// them), oldest first.
     pub fn visible_events<'a>(&'a self, viewer: &str) -> impl Iterator<Item = &'a StoredEvent> {
         let upto = self.members.get(viewer).map_or(0, |m| m.deleted_upto);
-        self.events.iter().filter(move |e| e.timestamp() > upto)
+        self.events
+            .iter()
+            .filter(move |e| e.kept && e.timestamp() > upto)
     }
 
     /// Whether the conversation shows in `viewer`'s list: a current
@@ -205,6 +218,9 @@ pub(crate) struct World {
     pub invitations: Vec<(String, String)>,
     /// Image uploads by upload id.
     pub uploads: BTreeMap<String, Upload>,
+    /// Event pushes carry partial conversation deltas (see
+    /// `partial_delta` in `events`).
+    pub partial_deltas: bool,
 }
 
 /// The self user of every world.
@@ -222,6 +238,7 @@ impl World {
             outbox: Vec::new(),
             invitations: Vec::new(),
             uploads: BTreeMap::new(),
+            partial_deltas: false,
         };
         w.add_user(SELF_USER_ID, "Ada Lovelace", Some("ada@example.com"))
             .expect("fresh world");
@@ -284,6 +301,7 @@ impl World {
                 ..Default::default()
             },
             active_client: None,
+            phone: None,
         });
         Ok(())
     }
@@ -341,10 +359,7 @@ impl World {
                 sort_timestamp: Some(conv.sort_us),
                 active_timestamp: Some(member.invite_us),
                 invite_affinity: None,
-                delivery_medium_option: vec![DeliveryMediumOption {
-                    delivery_medium: Some(babel_medium()),
-                    current_default: Some(true),
-                }],
+                delivery_medium_option: self.delivery_options(conv),
             }),
             read_state: conv
                 .participants
@@ -354,7 +369,7 @@ impl World {
                     latest_read_timestamp: Some(conv.members.get(p).map_or(0, |m| m.read_us)),
                 })
                 .collect(),
-            has_active_hangout: Some(false),
+            has_active_hangout: Some(conv.active_hangout),
             otr_status: Some(conv.otr),
             otr_toggle: Some(OffTheRecordToggle::OFF_THE_RECORD_TOGGLE_ENABLED),
             conversation_history_supported: Some(true),
@@ -366,15 +381,9 @@ impl World {
             participant_data: conv
                 .participants
                 .iter()
-                .map(|p| ConversationParticipantData {
-                    id: Some(participant_id(p)),
-                    fallback_name: Some(self.name_of(p)),
-                    invitation_status: Some(InvitationStatus::INVITATION_STATUS_ACCEPTED),
-                    participant_type: Some(ParticipantType::PARTICIPANT_TYPE_GAIA),
-                    new_invitation_status: Some(InvitationStatus::INVITATION_STATUS_ACCEPTED),
-                })
+                .map(|p| self.participant_data(p))
                 .collect(),
-            network_type: vec![NetworkType::NETWORK_TYPE_BABEL],
+            network_type: self.network_types(conv),
             force_history_state: None,
             group_link_sharing_status: conv.is_group().then_some(conv.link_sharing),
         }
@@ -423,27 +432,36 @@ impl World {
         e
     }
 
-    /// The entity of a user.
+    /// The entity of a user (a phone user's has the number, and the
+    /// real name if known).
     pub fn entity(&self, user: &User) -> Entity {
+        let kind = if user.phone.is_some() {
+            ParticipantType::PARTICIPANT_TYPE_GOOGLE_VOICE
+        } else {
+            ParticipantType::PARTICIPANT_TYPE_GAIA
+        };
         Entity {
             id: Some(participant_id(&user.id)),
             presence: None,
             properties: Some(EntityProperties {
                 type_pb: Some(ProfileType::PROFILE_TYPE_ES_USER),
-                display_name: Some(user.name.clone()),
-                first_name: Some(user.first_name().to_string()),
+                display_name: Some(match (&user.phone, user.name.is_empty()) {
+                    (Some(phone), true) => phone.clone(),
+                    _ => user.name.clone(),
+                }),
+                first_name: (!user.name.is_empty()).then(|| user.first_name().to_string()),
                 photo_url: Some(format!(
                     "//lh3.googleusercontent.com/emulator/{}/photo.jpg",
                     user.id
                 )),
                 email: user.email.iter().cloned().collect(),
-                phone: Vec::new(),
+                phone: user.phone.iter().cloned().collect(),
                 in_users_domain: Some(false),
                 gender: None,
                 photo_url_status: Some(PhotoUrlStatus::PHOTO_URL_STATUS_USER_PHOTO),
                 canonical_email: user.email.clone(),
             }),
-            entity_type: Some(ParticipantType::PARTICIPANT_TYPE_GAIA),
+            entity_type: Some(kind),
             had_past_hangout_state: None,
         }
     }
@@ -485,7 +503,7 @@ impl World {
         let users: Vec<_> = self
             .users
             .iter()
-            .map(|u| json!({"id": u.id, "name": u.name, "email": u.email, "is_self": u.id == self.self_user}))
+            .map(|u| json!({"id": u.id, "name": u.name, "email": u.email, "phone": u.phone, "is_self": u.id == self.self_user}))
             .collect();
         let convs: Vec<_> = self
             .convs
@@ -501,6 +519,7 @@ impl World {
                     "last_event_id": c.events.last().map(|e| e.id().to_string()),
                     "sort_timestamp": c.sort_us,
                     "otr": c.otr == OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD,
+                    "active_hangout": c.active_hangout,
                     "group_link_sharing": c.link_sharing == GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON,
                     "members": c.members.iter().map(|(id, m)| (id.clone(), json!({
                         "read_timestamp": m.read_us,
@@ -523,6 +542,7 @@ impl World {
             "conversations": convs,
             "invitations": invitations,
             "uploads": self.uploads.len(),
+            "partial_deltas": self.partial_deltas,
         })
     }
 }

@@ -119,6 +119,7 @@ impl World {
             sort_us: ts,
             changed_us: ts,
             link_token,
+            active_hangout: false,
         });
         let ci = self.convs.len() - 1;
         for p in &participants {

@@ -113,6 +113,7 @@ impl World {
                     .iter()
                     .filter(|u| {
                         spec.gaia_id.as_deref() == Some(u.id.as_str())
+                            || spec.phone.is_some() && spec.phone == u.phone
                             || spec.email.as_deref().is_some_and(|e| {
                                 u.email
                                     .as_deref()
@@ -349,7 +350,13 @@ impl World {
             .filter(|c| before.is_none_or(|b| c.sort_us < b))
             .collect();
         convs.sort_by_key(|c| std::cmp::Reverse(c.sort_us));
-        let max = page_size(req.max_conversations, DEFAULT_CONVERSATIONS);
+        let mut max = page_size(req.max_conversations, DEFAULT_CONVERSATIONS);
+        // Never cut a run of equal sort timestamps: the next page asks for
+        // conversations strictly before the last one's, which would drop
+        // the rest of the run.
+        while max > 0 && max < convs.len() && convs[max].sort_us == convs[max - 1].sort_us {
+            max += 1;
+        }
         let more = convs.len() > max;
         convs.truncate(max);
         let max_events = page_size(req.max_events_per_conversation, DEFAULT_EVENTS);
