@@ -757,6 +757,10 @@ macro_rules! model_tests {
                 M::run(world::conversations_with_equal_sort_timestamps_all_arrive::<M>());
             }
             #[test]
+            fn zero_read_states_are_filled_by_get_conversation() {
+                M::run(world::zero_read_states_are_filled_by_get_conversation::<M>());
+            }
+            #[test]
             fn catch_up_after_garbage() {
                 M::run(catches_up_after::<M>(Faults {
                     long_poll_garbage: Some("junk4\nfail".into()),

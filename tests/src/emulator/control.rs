@@ -75,6 +75,13 @@ struct Deltas {
     partial: bool,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadStates {
+    conversation_id: String,
+    zero: bool,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
@@ -148,6 +155,13 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
             shared.lock().world.partial_deltas = d.partial;
             json!({"partial": d.partial})
         }),
+        ("POST", "read_states") => parse(&req.body).and_then(|r: ReadStates| {
+            shared
+                .lock()
+                .world
+                .set_zero_read_states(&r.conversation_id, r.zero)?;
+            Ok(json!({"conversation_id": r.conversation_id, "zero": r.zero}))
+        }),
         ("GET", "faults") => {
             let inner = shared.lock();
             Ok(json!({
@@ -192,7 +206,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         (
             _,
             "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "hangouts"
-            | "deltas" | "faults" | "session" | "oauth" | "expire_cookies",
+            | "deltas" | "read_states" | "faults" | "session" | "oauth" | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }

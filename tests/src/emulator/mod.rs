@@ -92,6 +92,10 @@
 //! - `POST /_emulator/deltas` `{partial}` → `{partial}`: event pushes carry
 //!   conversation deltas with only what the event changed (no delivery
 //!   media, zero read timestamps but the sender's), or whole ones;
+//! - `POST /_emulator/read_states` `{conversation_id, zero}` →
+//!   `{conversation_id, zero}`: the conversation's read states go out
+//!   with zero timestamps in pushes and syncs (GetConversation alone
+//!   carries the real ones), or real everywhere again;
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in

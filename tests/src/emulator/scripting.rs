@@ -1,6 +1,7 @@
 //! The parts of the world a test scripts from outside, beyond messages
 //! (which are in the parent module): off-the-record conversations,
-//! hangout (call) events, phone (Google Voice) participants. Each is one
+//! hangout (call) events, phone (Google Voice) participants, read
+//! states that only GetConversation fills. Each is one
 //! [`Inner`] operation, reached through the control API (`control`) and
 //! an [`EmulatorHandle`] method.
 
@@ -89,7 +90,40 @@ impl Inner {
     }
 }
 
+impl super::world::World {
+    /// From now on (`zero`) the read states of `conversation` go out zero
+    /// in pushes, syncs and call replies; only GetConversation carries
+    /// the real ones. `false`: the real ones everywhere again.
+    pub(crate) fn set_zero_read_states(
+        &mut self,
+        conversation: &str,
+        zero: bool,
+    ) -> Result<(), String> {
+        if self.conv(conversation).is_none() {
+            return Err(format!("unknown conversation {conversation:?}"));
+        }
+        if zero {
+            self.zero_read_states.insert(conversation.to_string());
+        } else {
+            self.zero_read_states.remove(conversation);
+        }
+        Ok(())
+    }
+}
+
 impl EmulatorHandle {
+    /// From now on (`zero == true`) every read state of `conversation`
+    /// (the self read state and each participant's `read_state`) has a
+    /// zero timestamp in pushes, SyncRecentConversations,
+    /// SyncAllNewEvents and call replies; GetConversation alone carries
+    /// the real ones, which a client must end with. `false` undoes it.
+    pub fn set_zero_read_states(&self, conversation: &str, zero: bool) -> Result<(), String> {
+        self.shared
+            .lock()
+            .world
+            .set_zero_read_states(conversation, zero)
+    }
+
     /// [`create_conversation`](Self::create_conversation) sorted at
     /// `sort_timestamp` (µs) instead of now: several may share one, and a
     /// SyncRecentConversations page then never ends inside such a run

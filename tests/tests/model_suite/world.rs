@@ -311,3 +311,70 @@ pub(super) async fn conversations_with_equal_sort_timestamps_all_arrive<M: Model
     assert_list_is_the_world::<M>(&emu, &list).await;
     M::disconnect(&client).await;
 }
+
+/// The self read mark and the watermark of `user` in `conv`, as the
+/// client has them (0 for none).
+fn read_marks(list: &SharedList, conv: &str, user: &str) -> (u64, u64) {
+    list.with_conversation(conv, |c| {
+        let mark = c.watermarks().get(&uid(user)).copied().unwrap_or(0);
+        (c.latest_read_timestamp(), mark)
+    })
+    .expect("the conversation is listed")
+}
+
+/// The self read mark and the read state of `user` in `conv` in the
+/// world.
+fn world_read_marks(emu: &EmulatorHandle, conv: &str, user: &str) -> (u64, u64) {
+    let states = emu.conversation_states(&emu.self_user_id());
+    let c = states
+        .iter()
+        .map(state::Conversation::from_state)
+        .find(|c| c.id() == conv)
+        .expect("the conversation is in the world");
+    let mark = c.watermarks().get(&uid(user)).copied().unwrap_or(0);
+    (c.latest_read_timestamp(), mark)
+}
+
+/// Read states that arrive zero (switched on through the control API:
+/// the sync the list is built from and every push carry zero
+/// timestamps) are ignored; the GetConversation of a history page fills
+/// them, and a later zero push does not take them back.
+pub(super) async fn zero_read_states_are_filled_by_get_conversation<M: Model>() {
+    let emu = emulator();
+    let reply = control(
+        &emu,
+        "read_states",
+        serde_json::json!({"conversation_id": ONE_TO_ONE, "zero": true}),
+    );
+    assert_eq!(reply["zero"], true);
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    let real = world_read_marks(&emu, ONE_TO_ONE, GRACE);
+    assert!(real.0 > 0 && real.1 > real.0, "{real:?}");
+    settle::<M>(&mut notes).await;
+    assert_eq!(read_marks(&list, ONE_TO_ONE, GRACE), (0, 0), "{}", M::NAME);
+
+    // A history page (GetConversation) brings the real read states.
+    let oldest = list
+        .with_conversation(ONE_TO_ONE, |c| {
+            c.events().first().map(|e| e.id().to_string())
+        })
+        .unwrap()
+        .expect("events");
+    M::get_events(&list, ONE_TO_ONE, Some(&oldest), 2)
+        .await
+        .unwrap();
+    assert_eq!(read_marks(&list, ONE_TO_ONE, GRACE), real, "{}", M::NAME);
+
+    // Grace writes again: the push says zero, the client keeps them.
+    let again = emu.inject_message(ONE_TO_ONE, GRACE, "zero again").unwrap();
+    until::<M>(&mut notes, "Grace's message", |u| is_new_event(u, &again)).await;
+    settle::<M>(&mut notes).await;
+    assert_eq!(read_marks(&list, ONE_TO_ONE, GRACE), real, "{}", M::NAME);
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    assert_eq!(
+        read_marks(&list, ONE_TO_ONE, GRACE),
+        world_read_marks(&emu, ONE_TO_ONE, GRACE)
+    );
+    emu.set_zero_read_states(ONE_TO_ONE, false).unwrap();
+    M::disconnect(&client).await;
+}

@@ -477,7 +477,6 @@ fn photo_attachment(id: &str, upload: &Upload) -> Attachment {
 /// moved). A client must keep what such a delta leaves out (PROTOCOL.md
 /// §7.4).
 fn partial_delta(mut view: Conversation, sender: &str, viewer: &str) -> Conversation {
-    eprintln!("DEBUG partial for {viewer}");
     if let Some(state) = view.self_conversation_state.as_mut() {
         state.delivery_medium_option.clear();
         if viewer != sender {

@@ -19,7 +19,7 @@ pub(crate) use ops::{Caller, Fail};
 
 use super::ids::{Clock, Ids};
 use hangups_proto::hangouts::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One user of the world.
 #[derive(Debug, Clone)]
@@ -221,6 +221,9 @@ pub(crate) struct World {
     /// Event pushes carry partial conversation deltas (see
     /// `partial_delta` in `events`).
     pub partial_deltas: bool,
+    /// Conversations whose read states go out zero everywhere but in
+    /// GetConversation replies (see [`World::conversation_view`]).
+    pub zero_read_states: BTreeSet<String>,
 }
 
 /// The self user of every world.
@@ -239,6 +242,7 @@ impl World {
             invitations: Vec::new(),
             uploads: BTreeMap::new(),
             partial_deltas: false,
+            zero_read_states: BTreeSet::new(),
         };
         w.add_user(SELF_USER_ID, "Ada Lovelace", Some("ada@example.com"))
             .expect("fresh world");
@@ -329,8 +333,27 @@ impl World {
 
     // ---- views ----
 
-    /// How `conv` looks to `viewer`.
+    /// How `conv` looks to `viewer` in pushes, syncs and call replies:
+    /// [`exact_view`](Self::exact_view), but with every read timestamp
+    /// zero (self read state and `read_state`) if `conv` is in
+    /// `zero_read_states`.
     pub fn conversation_view(&self, conv: &Conv, viewer: &str) -> Conversation {
+        let mut view = self.exact_view(conv, viewer);
+        if self.zero_read_states.contains(&conv.id) {
+            let own = view
+                .self_conversation_state
+                .as_mut()
+                .and_then(|s| s.self_read_state.as_mut());
+            for read in own.into_iter().chain(view.read_state.iter_mut()) {
+                read.latest_read_timestamp = Some(0);
+            }
+        }
+        view
+    }
+
+    /// How `conv` looks to `viewer`, read states as they are: what
+    /// GetConversation returns and what a client's copy must end equal to.
+    pub fn exact_view(&self, conv: &Conv, viewer: &str) -> Conversation {
         let member = conv
             .members
             .get(viewer)
@@ -397,7 +420,7 @@ impl World {
             .filter(|c| c.listed_for(viewer))
             .map(|c| ConversationState {
                 conversation_id: Some(conversation_id(&c.id)),
-                conversation: Some(self.conversation_view(c, viewer)),
+                conversation: Some(self.exact_view(c, viewer)),
                 event: c
                     .visible_events(viewer)
                     .map(|e| self.event_view(c, e, viewer))
@@ -543,6 +566,7 @@ impl World {
             "invitations": invitations,
             "uploads": self.uploads.len(),
             "partial_deltas": self.partial_deltas,
+            "zero_read_states": self.zero_read_states,
         })
     }
 }

@@ -272,7 +272,7 @@ impl World {
         let ci = self.conv_of_member(&caller.user, &id)?;
         let conv = &self.convs[ci];
         let conversation = (req.include_conversation_metadata != Some(false))
-            .then(|| self.conversation_view(conv, &caller.user));
+            .then(|| self.exact_view(conv, &caller.user));
         let (event, event_continuation_token) = if req.include_event == Some(true) {
             let max = page_size(req.max_events_per_conversation, DEFAULT_EVENTS);
             match req.event_continuation_token.as_ref() {
