@@ -761,6 +761,10 @@ macro_rules! model_tests {
                 M::run(world::zero_read_states_are_filled_by_get_conversation::<M>());
             }
             #[test]
+            fn typing_expires_on_the_server() {
+                M::run(world::typing_expires_on_the_server::<M>());
+            }
+            #[test]
             fn catch_up_after_garbage() {
                 M::run(catches_up_after::<M>(Faults {
                     long_poll_garbage: Some("junk4\nfail".into()),

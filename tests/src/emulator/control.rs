@@ -4,7 +4,9 @@
 
 use super::http::{Request, Response};
 use super::{Faults, Inner, Shared};
-use hangups_proto::hangouts::{ConversationNotification, ConversationType, StateUpdateStateUpdate};
+use hangups_proto::hangouts::{
+    ConversationNotification, ConversationType, StateUpdateStateUpdate, TypingType,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -73,6 +75,15 @@ struct Hangout {
 #[serde(deny_unknown_fields)]
 struct Deltas {
     partial: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Typing {
+    conversation_id: String,
+    sender_id: String,
+    #[serde(rename = "type")]
+    kind: String,
 }
 
 #[derive(Deserialize)]
@@ -155,6 +166,18 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
             shared.lock().world.partial_deltas = d.partial;
             json!({"partial": d.partial})
         }),
+        ("POST", "typing") => parse(&req.body).and_then(|t: Typing| {
+            let kind = match t.kind.as_str() {
+                "started" => TypingType::TYPING_TYPE_STARTED,
+                "paused" => TypingType::TYPING_TYPE_PAUSED,
+                "stopped" => TypingType::TYPING_TYPE_STOPPED,
+                other => return Err(format!("unknown typing type {other:?}")),
+            };
+            let ts = shared
+                .lock()
+                .typing(&t.conversation_id, &t.sender_id, kind)?;
+            Ok(json!({"timestamp": ts}))
+        }),
         ("POST", "read_states") => parse(&req.body).and_then(|r: ReadStates| {
             shared
                 .lock()
@@ -206,7 +229,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         (
             _,
             "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "hangouts"
-            | "deltas" | "read_states" | "faults" | "session" | "oauth" | "expire_cookies",
+            | "deltas" | "typing" | "read_states" | "faults" | "session" | "oauth"
+            | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");
         }

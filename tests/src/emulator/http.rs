@@ -21,6 +21,10 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 /// Accepts connections until `stop` turns true.
+/// How often expired typing is looked for (the granularity of
+/// [`EmulatorConfig::typing_timeout`](super::EmulatorConfig::typing_timeout)).
+const TYPING_TICK: std::time::Duration = std::time::Duration::from_millis(50);
+
 pub(crate) async fn serve(
     shared: Arc<Shared>,
     listener: StdListener,
@@ -34,8 +38,12 @@ pub(crate) async fn serve(
             return;
         }
     };
+    // Typing that expires on the server is ended on this tick.
+    let mut typing_tick = tokio::time::interval(TYPING_TICK);
+    typing_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
+            _ = typing_tick.tick() => shared.lock().expire_typing(),
             accepted = listener.accept() => {
                 let Ok((tcp, _peer)) = accepted else { continue };
                 let _ = tcp.set_nodelay(true);

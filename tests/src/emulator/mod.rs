@@ -96,6 +96,10 @@
 //!   `{conversation_id, zero}`: the conversation's read states go out
 //!   with zero timestamps in pushes and syncs (GetConversation alone
 //!   carries the real ones), or real everywhere again;
+//! - `POST /_emulator/typing` `{conversation_id, sender_id, type:
+//!   "started" | "paused" | "stopped"}` → `{timestamp}`: that user's
+//!   SetTyping; a STARTED not followed by another within
+//!   [`EmulatorConfig::typing_timeout`] is ended by a STOPPED push;
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in
@@ -158,6 +162,11 @@ pub struct EmulatorConfig {
     /// Start with the default world (self user, two others, a one-to-one
     /// and a group conversation with history); else only the self user.
     pub default_world: bool,
+    /// A SetTyping STARTED that no later SetTyping of the same user in
+    /// the same conversation follows within this long is ended by the
+    /// server: it pushes a STOPPED typing notification from that user
+    /// (default 15 s; `None`: typing never expires).
+    pub typing_timeout: Option<Duration>,
 }
 
 impl Default for EmulatorConfig {
@@ -172,6 +181,7 @@ impl Default for EmulatorConfig {
             keep_alive_timeout: Duration::from_secs(60),
             seed: 0x4841_4e47_4f55_5453,
             default_world: true,
+            typing_timeout: Some(Duration::from_secs(15)),
         }
     }
 }
@@ -204,6 +214,12 @@ impl EmulatorConfig {
     /// Sets [`EmulatorConfig::default_world`].
     pub fn with_default_world(mut self, on: bool) -> Self {
         self.default_world = on;
+        self
+    }
+
+    /// Sets [`EmulatorConfig::typing_timeout`].
+    pub fn with_typing_timeout(mut self, d: Option<Duration>) -> Self {
+        self.typing_timeout = d;
         self
     }
 
@@ -317,6 +333,8 @@ impl Emulator {
         } else {
             world::World::empty(config.seed)
         };
+        let mut world = world;
+        world.typing_timeout = config.typing_timeout;
         let sessions = channel::Sessions::new(
             config.seed ^ 0x5e55_1011,
             config.max_queued_updates,

@@ -1,7 +1,8 @@
 //! The parts of the world a test scripts from outside, beyond messages
 //! (which are in the parent module): off-the-record conversations,
 //! hangout (call) events, phone (Google Voice) participants, read
-//! states that only GetConversation fills. Each is one
+//! states that only GetConversation fills, typing from other users
+//! (which the server ends when it expires). Each is one
 //! [`Inner`] operation, reached through the control API (`control`) and
 //! an [`EmulatorHandle`] method.
 
@@ -90,6 +91,41 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// `user`'s SetTyping in `conversation`, as the API call would.
+    pub(crate) fn typing(
+        &mut self,
+        conversation: &str,
+        user: &str,
+        kind: TypingType,
+    ) -> Result<u64, String> {
+        let caller = Caller {
+            user: user.to_string(),
+            client_id: None,
+        };
+        let req = SetTypingRequest {
+            conversation_id: Some(ConversationId {
+                id: Some(conversation.to_string()),
+            }),
+            type_pb: Some(kind),
+            ..Default::default()
+        };
+        let response = self
+            .world
+            .set_typing(&caller, req)
+            .map_err(|f| f.description)?;
+        self.deliver();
+        Ok(response.timestamp.unwrap_or(0))
+    }
+
+    /// Pushes a STOPPED typing for every STARTED whose time is up.
+    pub(crate) fn expire_typing(&mut self) {
+        if self.world.expire_typing() {
+            self.deliver();
+        }
+    }
+}
+
 impl super::world::World {
     /// From now on (`zero`) the read states of `conversation` go out zero
     /// in pushes, syncs and call replies; only GetConversation carries
@@ -112,6 +148,20 @@ impl super::world::World {
 }
 
 impl EmulatorHandle {
+    /// `user` types (`kind`) in `conversation`, in which they take part,
+    /// as their SetTyping would: a typing notification pushed to every
+    /// participant. A STARTED that no other SetTyping of theirs there
+    /// follows within [`EmulatorConfig::typing_timeout`](super::EmulatorConfig::typing_timeout)
+    /// is ended by the server with a STOPPED push. Returns the timestamp.
+    pub fn set_typing(
+        &self,
+        conversation: &str,
+        user: &str,
+        kind: TypingType,
+    ) -> Result<u64, String> {
+        self.shared.lock().typing(conversation, user, kind)
+    }
+
     /// From now on (`zero == true`) every read state of `conversation`
     /// (the self read state and each participant's `read_state`) has a
     /// zero timestamp in pushes, SyncRecentConversations,

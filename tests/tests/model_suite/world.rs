@@ -378,3 +378,76 @@ pub(super) async fn zero_read_states_are_filled_by_get_conversation<M: Model>() 
     emu.set_zero_read_states(ONE_TO_ONE, false).unwrap();
     M::disconnect(&client).await;
 }
+
+/// Whether `update` is a typing notification of `user` in `conv` of `kind`.
+fn is_typing(update: &Update, conv: &str, user: &str, kind: TypingType) -> bool {
+    matches!(update, Update::Notification(Notification::Typing(t))
+        if t.conversation_id == conv && t.user_id == uid(user) && t.status == kind)
+}
+
+/// How long a STARTED typing lasts on the server in this scenario.
+const TYPING_TIMEOUT: Duration = Duration::from_millis(400);
+
+/// Typing from another user that the server ends: Grace starts typing
+/// (through the control API) and says nothing more, and a STOPPED from
+/// her arrives once the timeout is up; Alan starts and pauses (through
+/// the handle), so nothing of his expires.
+pub(super) async fn typing_expires_on_the_server<M: Model>() {
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .with_noop_interval(Duration::from_millis(500))
+            .with_long_poll_duration(Duration::from_secs(5))
+            .with_typing_timeout(Some(TYPING_TIMEOUT)),
+    )
+    .expect("emulator starts");
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    let started = TypingType::TYPING_TYPE_STARTED;
+    let stopped = TypingType::TYPING_TYPE_STOPPED;
+    let paused = TypingType::TYPING_TYPE_PAUSED;
+
+    emu.set_typing(GROUP, ALAN, started).unwrap();
+    until::<M>(&mut notes, "Alan typing", |u| {
+        is_typing(u, GROUP, ALAN, started)
+    })
+    .await;
+    emu.set_typing(GROUP, ALAN, paused).unwrap();
+    until::<M>(&mut notes, "Alan pausing", |u| {
+        is_typing(u, GROUP, ALAN, paused)
+    })
+    .await;
+
+    let at = Instant::now();
+    let reply = control(
+        &emu,
+        "typing",
+        serde_json::json!({"conversation_id": GROUP, "sender_id": GRACE, "type": "started"}),
+    );
+    assert!(reply["timestamp"].as_u64() > Some(0));
+    until::<M>(&mut notes, "Grace typing", |u| {
+        is_typing(u, GROUP, GRACE, started)
+    })
+    .await;
+    let taken = until::<M>(&mut notes, "Grace's typing to expire", |u| {
+        is_typing(u, GROUP, GRACE, stopped)
+    })
+    .await;
+    assert!(at.elapsed() >= TYPING_TIMEOUT, "{}: too early", M::NAME);
+    // Nothing else came between: the server ended it, no one else did.
+    assert_eq!(taken.len(), 1, "{}: {taken:?}", M::NAME);
+
+    // Alan paused: nothing of his expires (three timeouts later).
+    let mut late = Vec::new();
+    let until_quiet = Instant::now() + 3 * TYPING_TIMEOUT;
+    while Instant::now() < until_quiet {
+        late.extend(M::next_update(&mut notes, Duration::from_millis(100)).await);
+    }
+    assert!(
+        !late
+            .iter()
+            .any(|u| matches!(u, Update::Notification(Notification::Typing(_)))),
+        "{}: {late:?}",
+        M::NAME
+    );
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}

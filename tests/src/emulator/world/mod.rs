@@ -14,6 +14,7 @@ mod phones;
 mod queries;
 mod repeat;
 mod sync;
+mod typing;
 
 pub(crate) use ops::{Caller, Fail};
 
@@ -224,6 +225,11 @@ pub(crate) struct World {
     /// Conversations whose read states go out zero everywhere but in
     /// GetConversation replies (see [`World::conversation_view`]).
     pub zero_read_states: BTreeSet<String>,
+    /// How long a STARTED typing lasts before the server stops it.
+    pub typing_timeout: Option<std::time::Duration>,
+    /// Typing going on: (conversation, user) → when it expires (µs,
+    /// wall clock).
+    pub typing: BTreeMap<(String, String), u64>,
 }
 
 /// The self user of every world.
@@ -243,6 +249,8 @@ impl World {
             uploads: BTreeMap::new(),
             partial_deltas: false,
             zero_read_states: BTreeSet::new(),
+            typing_timeout: None,
+            typing: BTreeMap::new(),
         };
         w.add_user(SELF_USER_ID, "Ada Lovelace", Some("ada@example.com"))
             .expect("fresh world");

@@ -273,6 +273,8 @@ impl World {
         });
         let recipients = self.convs[ci].participants.clone();
         self.push_each(&recipients, None, update);
+        let kind = req.type_pb.unwrap_or(TypingType::TYPING_TYPE_STARTED);
+        self.note_typing(&id, &caller.user, kind);
         Ok(SetTypingResponse {
             timestamp: Some(now),
             ..Default::default()
