@@ -88,6 +88,13 @@ struct Typing {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Observed {
+    conversation_id: String,
+    sender_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ReadStates {
     conversation_id: String,
     zero: bool,
@@ -178,6 +185,12 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
                 .typing(&t.conversation_id, &t.sender_id, kind)?;
             Ok(json!({"timestamp": ts}))
         }),
+        ("POST", "observed") => parse(&req.body).and_then(|o: Observed| {
+            let id = shared
+                .lock()
+                .observed_event(&o.conversation_id, &o.sender_id)?;
+            Ok(json!({"event_id": id}))
+        }),
         ("POST", "read_states") => parse(&req.body).and_then(|r: ReadStates| {
             shared
                 .lock()
@@ -229,7 +242,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         (
             _,
             "state" | "messages" | "users" | "conversations" | "archive" | "otr" | "hangouts"
-            | "deltas" | "typing" | "read_states" | "faults" | "session" | "oauth"
+            | "deltas" | "typing" | "observed" | "read_states" | "faults" | "session" | "oauth"
             | "expire_cookies",
         ) => {
             return Response::text(405, "Method Not Allowed", "method not allowed");

@@ -100,6 +100,9 @@
 //!   "started" | "paused" | "stopped"}` → `{timestamp}`: that user's
 //!   SetTyping; a STARTED not followed by another within
 //!   [`EmulatorConfig::typing_timeout`] is ended by a STOPPED push;
+//! - `POST /_emulator/observed` `{conversation_id, sender_id}` →
+//!   `{event_id}`: an `EVENT_TYPE_OBSERVED_EVENT`, kept and pushed (a
+//!   client skips it among initial events, keeps it when pushed or paged);
 //! - `POST /_emulator/faults` with [`Faults`] as JSON → the knobs now set;
 //! - `GET /_emulator/faults` → `{faults, fired}`: the knobs set, and how
 //!   often each knob fired so far (`{"stall": 2, ..}`, names as in

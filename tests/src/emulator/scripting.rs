@@ -2,7 +2,7 @@
 //! (which are in the parent module): off-the-record conversations,
 //! hangout (call) events, phone (Google Voice) participants, read
 //! states that only GetConversation fills, typing from other users
-//! (which the server ends when it expires). Each is one
+//! (which the server ends when it expires), observed events. Each is one
 //! [`Inner`] operation, reached through the control API (`control`) and
 //! an [`EmulatorHandle`] method.
 
@@ -126,6 +126,33 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// An `EVENT_TYPE_OBSERVED_EVENT` from `sender` in `conversation`:
+    /// kept in history and pushed like any event. Returns its id.
+    pub(crate) fn observed_event(
+        &mut self,
+        conversation: &str,
+        sender: &str,
+    ) -> Result<String, String> {
+        let ci = self
+            .world
+            .conv_of_participant(sender, conversation)
+            .map_err(|f| f.description)?;
+        let ei = self.world.append_event(
+            ci,
+            sender,
+            None,
+            EventType::EVENT_TYPE_OBSERVED_EVENT,
+            |_| {},
+        );
+        let recipients = self.world.convs[ci].participants.clone();
+        self.world.push_event(ci, ei, &recipients);
+        let id = self.world.convs[ci].events[ei].id().to_string();
+        self.deliver();
+        Ok(id)
+    }
+}
+
 impl super::world::World {
     /// From now on (`zero`) the read states of `conversation` go out zero
     /// in pushes, syncs and call replies; only GetConversation carries
@@ -148,6 +175,15 @@ impl super::world::World {
 }
 
 impl EmulatorHandle {
+    /// An `EVENT_TYPE_OBSERVED_EVENT` (no content) from `sender` in
+    /// `conversation`, in which they take part: kept in history and
+    /// pushed with the conversation to every participant. Clients skip
+    /// such events among a conversation's initial events (PROTOCOL.md
+    /// §7.7) but keep them when pushed or paged. Returns its id.
+    pub fn observed_event(&self, conversation: &str, sender: &str) -> Result<String, String> {
+        self.shared.lock().observed_event(conversation, sender)
+    }
+
     /// `user` types (`kind`) in `conversation`, in which they take part,
     /// as their SetTyping would: a typing notification pushed to every
     /// participant. A STARTED that no other SetTyping of theirs there

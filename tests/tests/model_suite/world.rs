@@ -1,6 +1,8 @@
 //! Scenarios for the parts of the emulator's world beyond plain chat:
 //! off-the-record conversations, hangout (call) events, phone (Google
-//! Voice) participants. Each ends with the list equal to the world.
+//! Voice) participants, partial deltas, tied sort timestamps, read states
+//! only GetConversation fills, typing the server ends, observed events.
+//! Each ends with the list equal to the world.
 
 use super::*;
 
@@ -448,6 +450,64 @@ pub(super) async fn typing_expires_on_the_server<M: Model>() {
         "{}: {late:?}",
         M::NAME
     );
+    assert_list_is_the_world::<M>(&emu, &list).await;
+    M::disconnect(&client).await;
+}
+
+/// Whether `conv` in `list` holds the event `id`.
+fn holds(list: &SharedList, conv: &str, id: &str) -> bool {
+    list.with_conversation(conv, |c| c.get_event(id).is_some())
+        .unwrap_or(false)
+}
+
+/// `EVENT_TYPE_OBSERVED_EVENT`s, as hangups' model treats them: one
+/// pushed (through the control API) is kept; a list built after a newer
+/// message pages it from history and keeps it too; one that is the
+/// newest event when a list is built is skipped among the initial events.
+pub(super) async fn observed_events_are_kept_when_pushed_or_paged<M: Model>() {
+    let emu = emulator();
+    let (client, list, mut notes) = start::<M>(&emu, false).await;
+    let observed = control(
+        &emu,
+        "observed",
+        serde_json::json!({"conversation_id": GROUP, "sender_id": GRACE}),
+    )["event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let taken = until::<M>(&mut notes, "the observed event", |u| {
+        is_new_event(u, &observed)
+    })
+    .await;
+    assert_eq!(
+        taken_event(&taken, &observed).raw().event_type,
+        Some(EventType::EVENT_TYPE_OBSERVED_EVENT)
+    );
+    assert!(holds(&list, GROUP, &observed), "{}: pushed", M::NAME);
+    let after = emu.inject_message(GROUP, ALAN, "after it").unwrap();
+    until::<M>(&mut notes, "Alan's message", |u| is_new_event(u, &after)).await;
+    assert!(world_event_ids(&emu, GROUP).contains(&observed));
+    assert_list_is_the_world::<M>(&emu, &list).await;
+
+    // Built now: the initial event is Alan's; the observed one is paged.
+    let (client2, list2, _notes2) = start::<M>(&emu, false).await;
+    assert!(!holds(&list2, GROUP, &observed), "{}: not initial", M::NAME);
+    assert_list_is_the_world::<M>(&emu, &list2).await;
+    assert!(holds(&list2, GROUP, &observed), "{}: paged", M::NAME);
+    M::disconnect(&client2).await;
+
+    // The newest event when a list is built: skipped.
+    let newest = emu.observed_event(GROUP, ALAN).unwrap();
+    until::<M>(&mut notes, "the newest observed", |u| {
+        is_new_event(u, &newest)
+    })
+    .await;
+    let (client3, list3, _notes3) = start::<M>(&emu, false).await;
+    assert!(!holds(&list3, GROUP, &newest), "{}: initial", M::NAME);
+    assert!(holds(&list, GROUP, &newest), "{}: pushed", M::NAME);
+    M::disconnect(&client3).await;
+    let last = emu.inject_message(GROUP, GRACE, "newest again").unwrap();
+    until::<M>(&mut notes, "Grace's message", |u| is_new_event(u, &last)).await;
     assert_list_is_the_world::<M>(&emu, &list).await;
     M::disconnect(&client).await;
 }
