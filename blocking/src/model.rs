@@ -1,78 +1,36 @@
 //! The high-level API (hangups' `build_user_conversation_list`,
-//! `ConversationList`, `Conversation`): [`hangups_core::adapter`]'s, run to
-//! completion on the calling thread (its futures only wait in this
-//! adapter's blocking calls).
+//! `ConversationList`, `Conversation`): hangups-driver's, with every call
+//! waited for on the calling thread.
 
 use std::ops::Deref;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures_lite::future::block_on;
-use hangups_core::adapter::{self, Delivery, SharedList};
-use hangups_core::proto::hangouts::Segment;
-use hangups_core::state::{self, ConversationEvent, Image, Update};
+use hangups_driver::blocking::{block_on, block_on_until, Blocking};
+use hangups_driver::hangups_core::proto::hangouts::Segment;
+use hangups_driver::hangups_core::state::{self, ConversationEvent, Image, Update};
+use hangups_driver::SharedList;
 
-use crate::{ApiRequest, ApiResponse, Client, Error, Events, UploadedImage};
-
-impl adapter::AsyncClient for Client {
-    fn request(
-        &self,
-        request: ApiRequest,
-    ) -> impl std::future::Future<Output = Result<ApiResponse, Error>> + Send + 'static {
-        let client = self.clone();
-        async move { Client::request(&client, request) }
-    }
-    fn upload_image(
-        &self,
-        filename: String,
-        image: Vec<u8>,
-    ) -> impl std::future::Future<Output = Result<UploadedImage, Error>> + Send + 'static {
-        let client = self.clone();
-        async move { Client::upload_image(&client, &filename, image) }
-    }
-    fn now_unix_us(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
-    }
-}
+use crate::{Client, Error, Events};
 
 /// The user's conversations, kept current by [`Notifications`] (hangups'
 /// `ConversationList`). Cheap to clone. Reads ([`SharedList`]'s methods,
 /// through `Deref`) see the current state.
 #[derive(Debug, Clone)]
-pub struct ConversationList(adapter::ConversationList<Client>);
+pub struct ConversationList {
+    inner: hangups_driver::ConversationList<Blocking>,
+    client: Client,
+}
 
 /// One conversation of a [`ConversationList`], to act in (hangups'
 /// `Conversation`). Cheap to clone; reads go to the list's current state.
 #[derive(Debug, Clone)]
-pub struct Conversation(adapter::Conversation<Client>);
+pub struct Conversation(hangups_driver::Conversation<Blocking>);
 
 /// The list's updates, in order, as an [`Iterator`]. Taking them is what
 /// keeps the list current: it folds the client's events, catches up after
 /// every (re)connect and fetches unknown conversations on the way.
 #[derive(Debug)]
-pub struct Notifications(adapter::Notifications<Client, EventSource>);
-
-/// The client's events as a stream that waits on this thread, until an
-/// optional deadline (then it says "no more", for now).
-#[derive(Debug)]
-struct EventSource {
-    events: Events,
-    deadline: Option<Instant>,
-}
-
-impl adapter::EventSource for EventSource {
-    fn poll_delivery(&mut self, _: &mut Context<'_>) -> Poll<Option<Delivery>> {
-        Poll::Ready(match self.deadline {
-            None => self.events.next_delivery(),
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                self.events.recv_delivery_timeout(left)
-            }
-        })
-    }
-}
+pub struct Notifications(hangups_driver::Notifications<Blocking>);
 
 impl Client {
     /// hangups' `build_user_conversation_list` (PROTOCOL.md §7.2): the
@@ -82,31 +40,31 @@ impl Client {
         &self,
         events: Events,
     ) -> Result<(ConversationList, Notifications), Error> {
-        let source = EventSource {
-            events,
-            deadline: None,
+        let (inner, notes) = block_on(self.0.build_user_conversation_list(events.0))?;
+        let list = ConversationList {
+            inner,
+            client: self.clone(),
         };
-        let (list, notes) = block_on(adapter::build_user_conversation_list(self, source))?;
-        Ok((ConversationList(list), Notifications(notes)))
+        Ok((list, Notifications(notes)))
     }
 }
 
 impl Deref for ConversationList {
     type Target = SharedList;
     fn deref(&self) -> &SharedList {
-        &self.0
+        &self.inner
     }
 }
 
 impl ConversationList {
     /// The conversation with this id.
     pub fn get(&self, conversation_id: &str) -> Option<Conversation> {
-        self.0.get(conversation_id).map(Conversation)
+        self.inner.get(conversation_id).map(Conversation)
     }
 
     /// Every conversation, in the list's order; archived ones only if asked.
     pub fn get_all(&self, include_archived: bool) -> Vec<Conversation> {
-        self.0
+        self.inner
             .get_all(include_archived)
             .into_iter()
             .map(Conversation)
@@ -115,7 +73,7 @@ impl ConversationList {
 
     /// The client the list uses.
     pub fn client(&self) -> &Client {
-        self.0.client()
+        &self.client
     }
 }
 
@@ -131,7 +89,7 @@ macro_rules! action_methods {
         }
     };
 }
-hangups_core::for_each_conversation_action!(action_methods);
+hangups_driver::hangups_core::for_each_conversation_action!(action_methods);
 
 impl Conversation {
     /// The conversation id.
@@ -150,7 +108,7 @@ impl Conversation {
     }
 
     /// Sends a message (hangups' `send_message`); see
-    /// [`hangups_core::adapter::Conversation::send_message`].
+    /// [`hangups_driver::Conversation::send_message`].
     pub fn send_message(
         &self,
         segments: Vec<Segment>,
@@ -166,7 +124,7 @@ impl Conversation {
     }
 
     /// hangups' `get_events`; see
-    /// [`hangups_core::adapter::Conversation::get_events`].
+    /// [`hangups_driver::Conversation::get_events`].
     pub fn get_events(
         &self,
         event_id: Option<&str>,
@@ -177,14 +135,11 @@ impl Conversation {
 }
 
 impl Notifications {
-    /// The next update, waiting at most about `timeout` for a client event
-    /// (a catch-up or fetch in progress is finished first); `None` on
-    /// timeout or once the client closed.
+    /// The next update, waiting at most `timeout`; `None` on timeout or
+    /// once the client closed. A catch-up or fetch still in flight at the
+    /// timeout is kept and goes on with the next call.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<Update> {
-        self.0.events_mut().deadline = Some(Instant::now() + timeout);
-        let update = block_on(self.0.next());
-        self.0.events_mut().deadline = None;
-        update
+        block_on_until(self.0.next(), Some(Instant::now() + timeout)).flatten()
     }
 }
 

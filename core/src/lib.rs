@@ -16,7 +16,8 @@
 //!   fold of pushed StateUpdates, catch-up sync and list building as steps);
 //! - [`message`]: hangups' message markup parser and segment serialisation;
 //! - [`proxy`]: which HTTP proxy a request uses, and CONNECT tunnels;
-//! - [`adapter`]: the configuration and error type every runtime adapter shares;
+//! - [`machine`]: the [`Machine`](machine::Machine) trait the one drive loop
+//!   (hangups-driver) runs every machine through;
 //! - [`backoff`], [`rng`]: reconnect delays and the seeded RNG.
 //!
 //! # Driving contract
@@ -78,7 +79,6 @@
 
 #![forbid(unsafe_code)]
 
-pub mod adapter;
 pub mod api;
 pub mod auth;
 pub mod backoff;
@@ -87,6 +87,7 @@ pub mod client;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;
+pub mod machine;
 pub mod message;
 mod pool;
 pub mod proxy;

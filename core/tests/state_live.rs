@@ -1,12 +1,12 @@
 //! core::state::LiveList (the list kept current from client events) and
 //! conversation actions by id (`Action`).
 
-use hangups_core::adapter::Error;
 use hangups_core::api::{ApiError, ApiRequest, ApiResponse};
 use hangups_core::client::Event as ClientEvent;
 use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update as Oneof;
 use hangups_core::proto::hangouts::Conversation;
 use hangups_core::proto::hangouts::*;
+use hangups_core::state::LiveError as Error;
 use hangups_core::state::*;
 
 fn cid(id: &str) -> Option<ConversationId> {
@@ -235,9 +235,10 @@ fn a_failed_catch_up_is_retried_from_the_same_position() {
     live.handle_event(ClientEvent::Connected);
     let (token, _) = expect_catch_up(&mut live);
     live.handle_response(token, Ok(GetSelfInfoResponse::default().into()));
-    assert!(drain(&mut live)
-        .iter()
-        .any(|u| matches!(u, Update::CatchUpFailed(Error::UnexpectedResponse))));
+    assert!(drain(&mut live).iter().any(|u| matches!(
+        u,
+        Update::CatchUpFailed(Error::State(StateError::UnexpectedResponse(_)))
+    )));
 }
 
 #[test]

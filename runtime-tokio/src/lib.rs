@@ -1,10 +1,10 @@
 //! # hangups-tokio
 //!
-//! The hangups-rs client over tokio: this crate opens TCP and TLS (rustls)
-//! connections for the sans-IO [`hangups_core::client::Client`], copies
-//! bytes both ways, sleeps until the core's next deadline, and gives its
-//! events and API calls a tokio face. All protocol logic is in
-//! hangups-core.
+//! The hangups-rs client over tokio. All protocol logic is in hangups-core
+//! and the drive loop (TLS, connection bookkeeping, the event queue, the
+//! high-level handles) is hangups-driver's: this crate is its [`Runtime`]
+//! for tokio ([`TokioRuntime`]: spawn, TCP connect, timers) and the
+//! client API over it.
 //!
 //! ```no_run
 //! use hangups_tokio::{Client, Config, Event};
@@ -22,8 +22,24 @@
 //! # Ok(()) }
 //! ```
 //!
-//! `Client` is a cheap handle (`Clone`); a driver task spawned on the
-//! current tokio runtime owns the core. Dropping every handle disconnects.
+//! `Client` is a cheap handle (`Clone`); one task spawned on the current
+//! tokio runtime owns the core and its sockets. Dropping every handle
+//! disconnects.
+//!
+//! Signing in: the first run prints the login URL and asks for the
+//! `oauth_code`; later runs need only the refresh token in the cache file.
+//! [`Client::connect_with_store`] signs in again by itself when the session
+//! cookies stop working.
+//!
+//! ```no_run
+//! use hangups_tokio::{get_auth_stdin, Client, Config, FileStore};
+//!
+//! # async fn run() -> Result<(), hangups_tokio::Error> {
+//! let path = FileStore::default_path().expect("a cache directory");
+//! let cookies = get_auth_stdin(&path).await?;
+//! let (client, _events) = Client::connect(cookies, Config::default()).await?;
+//! # Ok(()) }
+//! ```
 //!
 //! The high-level API (hangups' `build_user_conversation_list`,
 //! `ConversationList`, `Conversation`):
@@ -57,236 +73,69 @@
 
 #![forbid(unsafe_code)]
 
-mod auth;
-mod conn;
-mod driver;
-mod model;
-mod tls;
+use hangups_driver::{AsyncTcp, BoxFuture, Runtime, Timer};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-pub use auth::{
-    get_auth, get_auth_stdin, get_auth_stdin_with, get_auth_with, Credentials, CredentialsPrompt,
-    FileStore, MemoryStore, NoPrompt, RefreshToken, StdinPrompt,
-};
+hangups_driver::facade!(TokioRuntime);
 
-pub use hangups_core::api::{
-    ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage,
-};
-pub use hangups_core::client::{ChannelError, Event, FatalError};
-pub use hangups_core::proto;
-pub use hangups_core::state::{ConversationEvent, Image, Notification, Update, User, UserId};
-pub use hangups_core::{message, state};
-pub use model::{Conversation, ConversationList, Notifications};
+/// Tokio as a [`Runtime`]: tasks go to the current tokio runtime
+/// ([`tokio::spawn`]), so clients must be started inside one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioRuntime;
 
-use hangups_core::api::ApiCall;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::{mpsc, oneshot};
+impl Runtime for TokioRuntime {
+    type Tcp = TokioTcp;
 
-pub use hangups_core::adapter::{Config, Delivery, Error};
-use hangups_core::adapter::{EventSource, QueueReceiver};
+    fn spawn(&self, future: BoxFuture<()>) {
+        tokio::spawn(future);
+    }
 
-/// A command from a handle to the driver task.
-pub(crate) enum Command {
-    Request(ApiRequest, oneshot::Sender<Result<ApiResponse, ApiError>>),
-    Upload(
-        String,
-        Vec<u8>,
-        oneshot::Sender<Result<UploadedImage, UploadError>>,
-    ),
-    SetActive,
-    Disconnect(oneshot::Sender<()>),
-    /// The result of signing in again after `Event::SessionExpired`.
-    Renewed(Result<Cookies, hangups_core::auth::AuthError>),
+    fn connect(&self, host: String, port: u16) -> BoxFuture<io::Result<TokioTcp>> {
+        Box::pin(async move {
+            let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+            tcp.set_nodelay(true)?;
+            Ok(TokioTcp(tcp))
+        })
+    }
+
+    fn new_timer(&self, at: Instant) -> Pin<Box<dyn Timer>> {
+        Box::pin(TokioTimer(Box::pin(tokio::time::sleep_until(at.into()))))
+    }
 }
 
-/// A handle to a connected client. Cheap to clone; every clone talks to
-/// the same driver task.
-#[derive(Debug, Clone)]
-pub struct Client {
-    commands: mpsc::UnboundedSender<Command>,
-}
-
-/// The client's events, in order: channel state changes, client id, state
-/// updates, unknown pushes, and finally [`Event::Closed`]. API responses go
-/// to the calls that asked for them, not here.
-///
-/// A bounded queue ([`Config::event_queue_capacity`], default
-/// [`DEFAULT_EVENT_QUEUE_CAPACITY`](hangups_core::adapter::DEFAULT_EVENT_QUEUE_CAPACITY)):
-/// if the application stops taking events, the driver drops pushed updates
-/// past the capacity rather than grow or wait, and says so in order:
-/// [`next_delivery`](Self::next_delivery) yields
-/// [`Delivery::Lagged`] where they
-/// were dropped (the high-level list catches up on it); [`next`](Self::next)
-/// skips it with a warning and adds it to [`missed`](Self::missed).
+/// A tokio TCP stream for the drive loop.
 #[derive(Debug)]
-pub struct Events {
-    rx: mpsc::UnboundedReceiver<Delivery>,
-    queue: QueueReceiver,
-    missed: u64,
-}
+pub struct TokioTcp(tokio::net::TcpStream);
 
-impl Events {
-    /// The next event; `None` after the client closed. A lag is skipped
-    /// (logged, and counted in [`missed`](Self::missed)).
-    pub async fn next(&mut self) -> Option<Event> {
-        std::future::poll_fn(|cx| self.poll_event(cx)).await
+impl AsyncTcp for TokioTcp {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut buf = ReadBuf::new(buf);
+        Pin::new(&mut self.0)
+            .poll_read(cx, &mut buf)
+            .map_ok(|()| buf.filled().len())
     }
 
-    /// The next event or lag report; `None` after the client closed.
-    pub async fn next_delivery(&mut self) -> Option<Delivery> {
-        std::future::poll_fn(|cx| self.poll_delivery(cx)).await
-    }
-
-    /// How many pushed updates [`next`](Self::next) skipped as dropped.
-    pub fn missed(&self) -> u64 {
-        self.missed
-    }
-
-    fn poll_event(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Event>> {
-        loop {
-            match std::task::ready!(self.poll_delivery(cx)) {
-                Some(Delivery::Event(event)) => return std::task::Poll::Ready(Some(event)),
-                Some(Delivery::Lagged { missed }) => {
-                    tracing::warn!(missed, "events not taken in time were dropped");
-                    self.missed += missed;
-                }
-                Some(_) => {}
-                None => return std::task::Poll::Ready(None),
-            }
-        }
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
     }
 }
 
-impl Events {
-    /// The driver's side and the application's side of a queue of `capacity`.
-    pub(crate) fn channel(capacity: usize) -> (driver::EventTx, Events) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (queue_tx, queue) = hangups_core::adapter::event_queue(capacity);
-        let events = Events {
-            rx,
-            queue,
-            missed: 0,
-        };
-        ((tx, queue_tx), events)
-    }
-}
+/// A tokio sleep (boxed: it is not `Unpin`, and this crate forbids
+/// `unsafe` pin projection).
+#[derive(Debug)]
+struct TokioTimer(Pin<Box<tokio::time::Sleep>>);
 
-impl EventSource for Events {
-    fn poll_delivery(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Delivery>> {
-        match self.rx.poll_recv(cx) {
-            std::task::Poll::Ready(Some(delivery)) => {
-                self.queue.took();
-                std::task::Poll::Ready(Some(delivery))
-            }
-            std::task::Poll::Ready(None) => std::task::Poll::Ready(None),
-            std::task::Poll::Pending => match self.queue.lagged() {
-                Some(lag) => std::task::Poll::Ready(Some(lag)),
-                None => std::task::Poll::Pending,
-            },
-        }
-    }
-}
-
-impl futures_core::Stream for Events {
-    type Item = Event;
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Event>> {
-        self.poll_event(cx)
-    }
-}
-
-impl Client {
-    /// Starts a client with `cookies` and connects its push channel. Must
-    /// be called inside a tokio runtime: the driver is spawned on it.
-    pub async fn connect(cookies: Cookies, config: Config) -> Result<(Client, Events), Error> {
-        let tls = tls::client_config(&config.extra_root_certs_pem)?;
-        let capacity = config.event_queue_capacity;
-        let mut core_config = config.into_core(cookies, |name| std::env::var(name).ok());
-        core_config.rng_seed = os_seed();
-        let unix_secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let mut core = hangups_core::client::Client::new(core_config, Instant::now(), unix_secs)?;
-        core.connect(Instant::now());
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, events) = Events::channel(capacity);
-        tokio::spawn(driver::Driver::new(core, tls, command_rx, event_tx).run());
-        Ok((Client { commands }, events))
+impl Timer for TokioTimer {
+    fn reset(self: Pin<&mut Self>, at: Instant) {
+        self.get_mut().0.as_mut().reset(at.into());
     }
 
-    /// Sends any chat API request and waits for its response.
-    pub async fn request(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
-        let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Request(request, tx))
-            .map_err(|_| Error::Closed)?;
-        Ok(rx.await.map_err(|_| Error::Closed)??)
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().0.as_mut().poll(cx)
     }
-
-    /// Sends a typed chat API request and waits for its typed response.
-    pub async fn call<R: ApiCall>(&self, request: R) -> Result<R::Response, Error> {
-        let response = self.request(request.into()).await?;
-        R::response_from(response).map_err(|_| Error::UnexpectedResponse)
-    }
-
-    /// Uploads an image; put the returned `photo_id` in
-    /// `SendChatMessageRequest.existing_media`.
-    pub async fn upload_image(
-        &self,
-        filename: &str,
-        image: Vec<u8>,
-    ) -> Result<UploadedImage, Error> {
-        let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Upload(filename.to_string(), image, tx))
-            .map_err(|_| Error::Closed)?;
-        Ok(rx.await.map_err(|_| Error::Closed)??)
-    }
-
-    /// Marks this client as the active one (PROTOCOL.md §7.1).
-    pub fn set_active(&self) {
-        let _ = self.commands.send(Command::SetActive);
-    }
-
-    /// Closes every connection; returns once the driver has stopped.
-    pub async fn disconnect(&self) {
-        let (tx, rx) = oneshot::channel();
-        if self.commands.send(Command::Disconnect(tx)).is_ok() {
-            let _ = rx.await;
-        }
-    }
-}
-
-macro_rules! api_methods {
-    ($( $(#[$doc:meta])* $name:ident($req:ty) -> $resp:ty; )*) => {
-        impl Client {
-            $(
-                $(#[$doc])*
-                pub async fn $name(&self, request: $req) -> Result<$resp, Error> {
-                    self.call(request).await
-                }
-            )*
-        }
-    };
-}
-hangups_core::for_each_api_call!(api_methods);
-
-/// A seed for the core's RNG from the OS (std's hasher keys are random).
-pub(crate) fn os_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish()
-}
-
-/// Now in microseconds since the Unix epoch (0 before it).
-fn unix_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }

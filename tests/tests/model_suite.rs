@@ -14,9 +14,9 @@ mod harness;
 mod world;
 
 use faces::*;
-use hangups_core::adapter::SharedList;
 use hangups_core::client::Event;
 use hangups_core::state::{self, Image, NameType, Notification, Update, UserId};
+use hangups_driver::SharedList;
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Faults};
 use harness::*;

@@ -11,9 +11,25 @@ use super::catch_up::CatchUpSync;
 use super::list::{ConversationList, Notification};
 use super::sync::SYNC_MAX_RESPONSE_SIZE_BYTES;
 use super::StateError;
-use crate::adapter::Error;
-use crate::api::{ApiRequest, ApiResponse};
+use crate::api::{ApiError, ApiRequest, ApiResponse};
 use crate::client::Event;
+
+/// Why a request of the [`LiveList`] failed: what the driver that sent it
+/// reports back with [`LiveList::handle_response`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LiveError {
+    /// The chat API call failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The answer did not fit the request (another endpoint's response, a
+    /// conversation missing from it, a sync that cannot be applied).
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The client closed before the answer came.
+    #[error("the client is closed")]
+    Closed,
+}
 
 /// At most this many pushed updates wait for a catch-up in flight; beyond
 /// it they are folded at once (the catch-up deduplicates by event id).
@@ -36,10 +52,10 @@ pub enum Update {
     Client(Event),
     /// The catch-up sync failed. Nothing is lost: it is retried with the
     /// next client event, from the same position.
-    CatchUpFailed(Error),
+    CatchUpFailed(LiveError),
     /// The application fell behind and the adapter's bounded event queue
     /// dropped this many pushed updates
-    /// ([`Delivery::Lagged`](crate::adapter::Delivery::Lagged)). A
+    /// (the driver's `Delivery::Lagged`). A
     /// catch-up from the list's sync position follows at once and brings
     /// their events back (each once); typing and presence news in them is
     /// gone.
@@ -56,7 +72,7 @@ pub enum Update {
         /// How many updates were dropped.
         dropped: usize,
         /// Why the fetch failed.
-        error: Error,
+        error: LiveError,
     },
 }
 
@@ -263,7 +279,7 @@ impl LiveList {
 
     /// Takes the result of a request from [`poll_request`](Self::poll_request).
     /// An unknown token is ignored.
-    pub fn handle_response(&mut self, token: RequestToken, result: Result<ApiResponse, Error>) {
+    pub fn handle_response(&mut self, token: RequestToken, result: Result<ApiResponse, LiveError>) {
         let Some(purpose) = self.in_flight.remove(&token) else {
             return;
         };
@@ -275,26 +291,28 @@ impl LiveList {
                         let notes = self.list.add_conversation_state(state);
                         self.notify(notes);
                     }
-                    None => self.fetch_failed(id, Error::UnexpectedResponse),
+                    None => self.fetch_failed(
+                        id,
+                        StateError::UnexpectedResponse("GetConversation without a conversation")
+                            .into(),
+                    ),
                 }
             }
             (Purpose::Fetch(id), result) => {
-                let error = result.err().unwrap_or(Error::UnexpectedResponse);
+                let error = match result {
+                    Err(error) => error,
+                    Ok(other) => StateError::UnexpectedResponse(other.name()).into(),
+                };
                 self.fetch_failed(id, error);
             }
         }
     }
 
-    fn catch_up_answer(&mut self, result: Result<ApiResponse, Error>) {
+    fn catch_up_answer(&mut self, result: Result<ApiResponse, LiveError>) {
         let Some(mut sync) = self.sync.take() else {
             return;
         };
-        let step = result.and_then(|response| {
-            sync.on_response(response).map_err(|e| match e {
-                StateError::UnexpectedResponse(_) => Error::UnexpectedResponse,
-                other => other.into(),
-            })
-        });
+        let step = result.and_then(|response| Ok(sync.on_response(response)?));
         if let Err(error) = step {
             self.updates.push_back(Update::CatchUpFailed(error));
             self.catch_up_done(CatchUp::Failed);
@@ -334,7 +352,7 @@ impl LiveList {
         }
     }
 
-    fn fetch_failed(&mut self, conversation_id: String, error: Error) {
+    fn fetch_failed(&mut self, conversation_id: String, error: LiveError) {
         let dropped = self.list.conversation_fetch_failed(&conversation_id);
         self.updates.push_back(Update::ConversationFetchFailed {
             conversation_id,

@@ -118,7 +118,7 @@ pub use events::{
 pub use list::{
     ConversationList, Notification, TypingStatus, WatermarkUpdate, MAX_PENDING_PER_CONVERSATION,
 };
-pub use live::{LiveList, RequestToken, Update, MAX_HELD_UPDATES};
+pub use live::{LiveError, LiveList, RequestToken, Update, MAX_HELD_UPDATES};
 pub use perform::{created_event, Action, History, Image};
 pub use sync::{
     BuildUserConversationList, SYNC_MAX_CONVERSATIONS, SYNC_MAX_PAGES, SYNC_MAX_RESPONSE_SIZE_BYTES,

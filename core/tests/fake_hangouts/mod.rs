@@ -612,7 +612,7 @@ impl World {
                     };
                     let result = result
                         .map(|r| *r)
-                        .map_err(hangups_core::adapter::Error::from);
+                        .map_err(hangups_core::state::LiveError::from);
                     self.live.handle_response(token, result);
                 }
                 return;

@@ -2,8 +2,8 @@
 //! scenario is written once.
 
 use super::harness::*;
-use hangups_core::adapter::SharedList;
 use hangups_core::state::{ConversationEvent, Image, Update, UserId};
+use hangups_driver::SharedList;
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::EmulatorHandle;
 use std::future::Future;

@@ -2,7 +2,7 @@
 //! application: what to do with an event when the application has fallen
 //! behind, written once for every adapter (each brings its own channel).
 //!
-//! The queue holds at most [`Config::event_queue_capacity`](super::Config::event_queue_capacity)
+//! The queue holds at most [`Config::event_queue_capacity`](crate::Config::event_queue_capacity)
 //! events (default [`DEFAULT_EVENT_QUEUE_CAPACITY`]). When it is full, the
 //! driver neither waits nor grows it: a pushed state update (or unknown
 //! push) is **dropped and counted**, and so is every later one until the
@@ -10,7 +10,7 @@
 //! the count goes on the queue first, in the place of what was dropped.
 //! Everything dropped can be fetched again with SyncAllNewEvents from the
 //! position the application had before the gap, which is what the
-//! high-level list does ([`Update::Lagged`](crate::state::Update::Lagged)).
+//! high-level list does ([`Update::Lagged`](hangups_core::state::Update::Lagged)).
 //! Client events about the channel (connected, reconnected, disconnected,
 //! client id, subscribed, session expired, closed) are never dropped: they
 //! are few, and go on the queue even when it is full. A keep-alive past the
@@ -19,7 +19,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 
-use crate::client::Event;
+use hangups_core::client::Event;
 
 /// Default capacity of an adapter's event queue.
 pub const DEFAULT_EVENT_QUEUE_CAPACITY: usize = 1024;

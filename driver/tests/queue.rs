@@ -1,12 +1,12 @@
-//! core::adapter's bounded event queue: what fits goes on, pushed updates
+//! The driver's bounded event queue: what fits goes on, pushed updates
 //! past the capacity are counted and reported in their place, channel
 //! events always go on; and LiveList catches up on a lag.
 
-use hangups_core::adapter::{event_queue, Delivery};
 use hangups_core::api::ApiRequest;
 use hangups_core::client::Event;
 use hangups_core::proto::hangouts::Entity;
 use hangups_core::state::{ConversationList, LiveList, Update, UserList};
+use hangups_driver::{event_queue, Delivery};
 
 fn update() -> Event {
     Event::StateUpdate(Box::default())

@@ -1,35 +1,18 @@
-//! What every runtime adapter shares, so that hangups-tokio, hangups-smol
-//! and hangups-blocking do not each repeat it: their [`Config`] (core
-//! configuration plus the TLS roots and the proxy-from-environment switch,
-//! all plain data), their [`Error`], and the [`SharedList`] behind their
-//! high-level handles. Each adapter re-exports `Config` and `Error` under
-//! these names. Reading the environment and building the TLS stack stay in
-//! the adapters.
+//! [`Config`]: how every runtime reaches the service (core configuration
+//! plus the TLS roots and the proxy-from-environment switch, all plain
+//! data), and [`Error`], why a call failed. The facades re-export both.
 
-mod calls;
-mod model;
-mod queue;
-mod shared_list;
-
-pub use calls::{apply_renewal, Calls, RequestReply, UploadReply};
-pub use model::{
-    build_user_conversation_list, AsyncClient, Conversation, ConversationList, Notifications,
-};
-pub use queue::{
-    event_queue, Delivery, EventSource, QueueReceiver, QueueSender, DEFAULT_EVENT_QUEUE_CAPACITY,
-};
-pub use shared_list::SharedList;
-
-use crate::api::{ApiError, Cookies, UploadError};
-use crate::client::ConfigError;
-use crate::proxy::{Proxy, ProxyConfig};
+use crate::queue::DEFAULT_EVENT_QUEUE_CAPACITY;
+use hangups_core::api::{ApiError, Cookies, UploadError};
+use hangups_core::client::ConfigError;
+use hangups_core::proxy::{Proxy, ProxyConfig};
 
 /// How to reach the service.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The core's configuration: servers, timeouts, backoff, proxies. Its
     /// cookies are replaced by the ones given to the adapter's `connect`.
-    pub client: crate::client::Config,
+    pub client: hangups_core::client::Config,
     /// Extra trusted root certificates (PEM), besides the webpki roots;
     /// this is how tests trust an emulator's self-signed certificate.
     pub extra_root_certs_pem: Vec<String>,
@@ -38,20 +21,21 @@ pub struct Config {
     pub proxy_from_env: bool,
     /// How to sign in (Google by default; [`Config::with_url`] points it
     /// at the same server as the client).
-    pub auth: crate::auth::AuthConfig,
+    pub auth: hangups_core::auth::AuthConfig,
     /// How many client events wait for the application at most (default
     /// [`DEFAULT_EVENT_QUEUE_CAPACITY`]); past that, pushed updates are
-    /// dropped and reported as a [`Delivery::Lagged`] (see [`event_queue`]).
+    /// dropped and reported as a [`Delivery::Lagged`](crate::Delivery::Lagged)
+    /// (see [`event_queue`](crate::event_queue)).
     pub event_queue_capacity: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            client: crate::client::Config::default(),
+            client: hangups_core::client::Config::default(),
             extra_root_certs_pem: Vec::new(),
             proxy_from_env: true,
-            auth: crate::auth::AuthConfig::default(),
+            auth: hangups_core::auth::AuthConfig::default(),
             event_queue_capacity: DEFAULT_EVENT_QUEUE_CAPACITY,
         }
     }
@@ -90,7 +74,10 @@ impl Config {
 
     /// The sign-in configuration, with proxies from the environment (read
     /// through `env`) if asked and none is set.
-    pub fn auth_config(&self, env: impl Fn(&str) -> Option<String>) -> crate::auth::AuthConfig {
+    pub fn auth_config(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> hangups_core::auth::AuthConfig {
         let mut auth = self.auth.clone();
         if self.proxy_from_env && auth.proxy == ProxyConfig::default() {
             auth.proxy = proxy_from_env(&env);
@@ -105,7 +92,7 @@ impl Config {
         self,
         cookies: Cookies,
         env: impl Fn(&str) -> Option<String>,
-    ) -> crate::client::Config {
+    ) -> hangups_core::client::Config {
         let mut core = self.client;
         core.cookies = cookies;
         if self.proxy_from_env && core.proxy == ProxyConfig::default() {
@@ -140,7 +127,7 @@ pub enum Error {
     /// The high-level model refused: an unknown conversation or event, a
     /// group-only action on a one-to-one conversation.
     #[error(transparent)]
-    State(#[from] crate::state::StateError),
+    State(#[from] hangups_core::state::StateError),
     /// The client is closed.
     #[error("the client is closed")]
     Closed,
@@ -150,14 +137,10 @@ pub enum Error {
     /// Not an `http://` or `https://` URL with a host.
     #[error("invalid server URL {0:?}")]
     BadUrl(String),
-    /// Signing in failed; [`crate::auth::AuthError::is_sign_in_again`]
+    /// Signing in failed; [`hangups_core::auth::AuthError::is_sign_in_again`]
     /// tells whether the user must sign in again.
     #[error(transparent)]
-    Auth(#[from] crate::auth::AuthError),
-    /// The server answered a different call (cannot happen with a
-    /// well-behaved core; reported rather than panicking).
-    #[error("the response belongs to another call")]
-    UnexpectedResponse,
+    Auth(#[from] hangups_core::auth::AuthError),
 }
 
 #[cfg(test)]

@@ -1,44 +1,27 @@
-//! The high-level API of the adapters (hangups' `build_user_conversation_list`,
-//! `ConversationList`, `Conversation`), written once for every runtime:
-//! generic over the adapter's client ([`AsyncClient`]), it only sends the
-//! requests that [`SharedList`] and [`LiveList`](crate::state::LiveList)
-//! ask for and awaits their answers. No runtime, no IO of its own: the
-//! adapters name these types for their client (hangups-tokio's
-//! `ConversationList` is `ConversationList<hangups_tokio::Client>`), and
-//! hangups-blocking drives the same futures to completion on its thread.
+//! The high-level API (hangups' `build_user_conversation_list`,
+//! `ConversationList`, `Conversation`), written once for every runtime: it
+//! only sends the requests that [`SharedList`] and
+//! [`LiveList`](hangups_core::state::LiveList) ask for and awaits their
+//! answers. No runtime and no IO of its own: `R` is the client's runtime
+//! (hangups-tokio's `ConversationList` is `ConversationList<TokioRuntime>`),
+//! and hangups-blocking waits for the same futures on its thread (they wait
+//! on channels, never inside `poll`).
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use hangups_proto::hangouts::{GetConversationResponse, Segment};
+use hangups_core::proto::hangouts::{GetConversationResponse, Segment};
 
-use super::{Delivery, Error, EventSource, SharedList};
-use crate::api::{ApiRequest, ApiResponse, UploadedImage};
-use crate::state::{
-    self, Action, BuildUserConversationList, ConversationEvent, History, Image, RequestToken,
-    Update,
+use crate::queue::{Delivery, EventSource};
+use crate::{Client, Error, Events, SharedList};
+use hangups_core::api::ApiResponse;
+use hangups_core::state::{
+    self, Action, BuildUserConversationList, ConversationEvent, History, Image, LiveError,
+    RequestToken, StateError, Update,
 };
-
-/// What the high-level API needs of an adapter's client handle.
-pub trait AsyncClient: Clone + Send + Sync + 'static {
-    /// Sends a chat API request and waits for its response.
-    fn request(
-        &self,
-        request: ApiRequest,
-    ) -> impl Future<Output = Result<ApiResponse, Error>> + Send + 'static;
-    /// Uploads an image (PROTOCOL.md §6).
-    fn upload_image(
-        &self,
-        filename: String,
-        image: Vec<u8>,
-    ) -> impl Future<Output = Result<UploadedImage, Error>> + Send + 'static;
-    /// Now, in microseconds since the Unix epoch (the core reads no clock).
-    fn now_unix_us(&self) -> u64;
-}
 
 /// One lock per conversation: its messages go out in order (§7.8).
 type SendOrder = Arc<Mutex<HashMap<String, Arc<async_lock::Mutex<()>>>>>;
@@ -46,39 +29,41 @@ type SendOrder = Arc<Mutex<HashMap<String, Arc<async_lock::Mutex<()>>>>>;
 /// The user's conversations, kept current by [`Notifications`] (hangups'
 /// `ConversationList`). Cheap to clone. Reads ([`SharedList`]'s methods,
 /// through `Deref`) see the current state.
-#[derive(Debug, Clone)]
-pub struct ConversationList<C> {
-    client: C,
+#[derive(Debug)]
+pub struct ConversationList<R> {
+    client: Client<R>,
     shared: SharedList,
     send_order: SendOrder,
 }
 
 /// One conversation of a [`ConversationList`], to act in (hangups'
 /// `Conversation`). Cheap to clone; reads go to the list's current state.
-#[derive(Debug, Clone)]
-pub struct Conversation<C> {
-    list: ConversationList<C>,
+#[derive(Debug)]
+pub struct Conversation<R> {
+    list: ConversationList<R>,
     id: String,
 }
 
-type Pending = Pin<Box<dyn Future<Output = (RequestToken, Result<ApiResponse, Error>)> + Send>>;
+type Pending = Pin<
+    Box<dyn std::future::Future<Output = (RequestToken, Result<ApiResponse, LiveError>)> + Send>,
+>;
 
 /// The list's updates, in order, as a [`Stream`]. Polling it is what keeps
-/// the list current: it folds the client's events (`E`), catches up after
+/// the list current: it folds the client's [`Events`], catches up after
 /// every (re)connect and fetches unknown conversations on the way
-/// ([`LiveList`](crate::state::LiveList)).
-pub struct Notifications<C, E> {
-    client: C,
+/// ([`LiveList`](hangups_core::state::LiveList)).
+pub struct Notifications<R> {
+    client: Client<R>,
     shared: SharedList,
-    events: E,
+    events: Events,
     pending: Option<Pending>,
 }
 
 // Nothing is pinned in place: the pending request is boxed and the events
 // are `Unpin` wherever they are polled.
-impl<C, E> Unpin for Notifications<C, E> {}
+impl<R> Unpin for Notifications<R> {}
 
-impl<C, E> std::fmt::Debug for Notifications<C, E> {
+impl<R> std::fmt::Debug for Notifications<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Notifications").finish_non_exhaustive()
     }
@@ -88,10 +73,10 @@ impl<C, E> std::fmt::Debug for Notifications<C, E> {
 /// list (recent conversations to the end, their users, the self user) with
 /// `client`, and turns its `events` into the list's [`Notifications`].
 /// Errors of GetEntityById are tolerated; the others are returned.
-pub async fn build_user_conversation_list<C: AsyncClient, E>(
-    client: &C,
-    events: E,
-) -> Result<(ConversationList<C>, Notifications<C, E>), Error> {
+pub async fn build_user_conversation_list<R>(
+    client: &Client<R>,
+    events: Events,
+) -> Result<(ConversationList<R>, Notifications<R>), Error> {
     let mut build = BuildUserConversationList::new();
     while let Some(request) = build.next_request() {
         match client.request(request).await {
@@ -114,27 +99,46 @@ pub async fn build_user_conversation_list<C: AsyncClient, E>(
     Ok((list, notifications))
 }
 
-impl<C> std::ops::Deref for ConversationList<C> {
+impl<R> Clone for ConversationList<R> {
+    fn clone(&self) -> Self {
+        ConversationList {
+            client: self.client.clone(),
+            shared: self.shared.clone(),
+            send_order: self.send_order.clone(),
+        }
+    }
+}
+
+impl<R> Clone for Conversation<R> {
+    fn clone(&self) -> Self {
+        Conversation {
+            list: self.list.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
+
+impl<R> std::ops::Deref for ConversationList<R> {
     type Target = SharedList;
     fn deref(&self) -> &SharedList {
         &self.shared
     }
 }
 
-impl<C: AsyncClient> ConversationList<C> {
+impl<R> ConversationList<R> {
     /// The conversation with this id.
-    pub fn get(&self, conversation_id: &str) -> Option<Conversation<C>> {
+    pub fn get(&self, conversation_id: &str) -> Option<Conversation<R>> {
         self.contains(conversation_id)
             .then(|| self.handle(conversation_id))
     }
 
     /// Every conversation, in the list's order; archived ones only if asked.
-    pub fn get_all(&self, include_archived: bool) -> Vec<Conversation<C>> {
+    pub fn get_all(&self, include_archived: bool) -> Vec<Conversation<R>> {
         let ids = self.conversation_ids(include_archived);
         ids.iter().map(|id| self.handle(id)).collect()
     }
 
-    fn handle(&self, id: &str) -> Conversation<C> {
+    fn handle(&self, id: &str) -> Conversation<R> {
         Conversation {
             list: self.clone(),
             id: id.to_owned(),
@@ -142,14 +146,14 @@ impl<C: AsyncClient> ConversationList<C> {
     }
 
     /// The client the list uses.
-    pub fn client(&self) -> &C {
+    pub fn client(&self) -> &Client<R> {
         &self.client
     }
 }
 
 macro_rules! action_methods {
     ($( $(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) => $action:expr; )*) => {
-        impl<C: AsyncClient> Conversation<C> {
+        impl<R> Conversation<R> {
             $(
                 $(#[$doc])*
                 pub async fn $name(&self, $($arg: $ty),*) -> Result<Option<ConversationEvent>, Error> {
@@ -159,16 +163,16 @@ macro_rules! action_methods {
         }
     };
 }
-crate::for_each_conversation_action!(action_methods);
+hangups_core::for_each_conversation_action!(action_methods);
 
-impl<C: AsyncClient> Conversation<C> {
+impl<R> Conversation<R> {
     /// The conversation id.
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// Reads the conversation's current state (`None` once it left the list).
-    pub fn with<R>(&self, f: impl FnOnce(&state::Conversation) -> R) -> Option<R> {
+    pub fn with<T>(&self, f: impl FnOnce(&state::Conversation) -> T) -> Option<T> {
         self.list.with_conversation(&self.id, f)
     }
 
@@ -178,7 +182,7 @@ impl<C: AsyncClient> Conversation<C> {
     }
 
     /// Sends a message (hangups' `send_message`): these segments (see
-    /// [`segments_from_str`](crate::message::segments_from_str)) and an
+    /// [`segments_from_str`](hangups_core::message::segments_from_str)) and an
     /// optional image, uploaded first if need be. Messages to one
     /// conversation go out one after another, in call order. Returns the
     /// created event; it enters the conversation when its notification
@@ -201,7 +205,7 @@ impl<C: AsyncClient> Conversation<C> {
             None => (None, None),
             Some(Image::Existing { photo_id, user_id }) => (Some(photo_id), user_id),
             Some(Image::Upload { filename, data }) => {
-                let uploaded = self.list.client.upload_image(filename, data).await?;
+                let uploaded = self.list.client.upload_image(&filename, data).await?;
                 (Some(uploaded.photo_id), None)
             }
         };
@@ -216,7 +220,7 @@ impl<C: AsyncClient> Conversation<C> {
     /// Leaves the conversation (a group) or deletes it (one-to-one), then
     /// removes it from the list (hangups' `leave_conversation`).
     pub async fn leave(&self) -> Result<(), Error> {
-        let now_us = self.list.client.now_unix_us();
+        let now_us = crate::unix_micros();
         self.perform(Action::Leave { now_us }).await.map(drop)
     }
 
@@ -234,7 +238,7 @@ impl<C: AsyncClient> Conversation<C> {
             History::Fetch(request) => {
                 let response = self.list.client.request((*request).into()).await?;
                 let ApiResponse::GetConversation(response) = response else {
-                    return Err(Error::UnexpectedResponse);
+                    return Err(StateError::UnexpectedResponse(response.name()).into());
                 };
                 let response: &GetConversationResponse = &response;
                 self.list.apply_history(&self.id, response)
@@ -243,7 +247,7 @@ impl<C: AsyncClient> Conversation<C> {
     }
 
     async fn perform(&self, action: Action) -> Result<Option<ConversationEvent>, Error> {
-        let now_us = self.list.client.now_unix_us();
+        let now_us = crate::unix_micros();
         let Some(request) = self.list.action_request(&self.id, &action, now_us)? else {
             return Ok(None);
         };
@@ -254,15 +258,7 @@ impl<C: AsyncClient> Conversation<C> {
     }
 }
 
-impl<C, E> Notifications<C, E> {
-    /// The client events this folds (the blocking adapter sets a deadline
-    /// on them).
-    pub fn events_mut(&mut self) -> &mut E {
-        &mut self.events
-    }
-}
-
-impl<C: AsyncClient, E: EventSource> Notifications<C, E> {
+impl<R: 'static> Notifications<R> {
     /// The next update; `None` once the client closed.
     pub async fn next(&mut self) -> Option<Update> {
         std::future::poll_fn(|cx| self.poll_update(cx)).await
@@ -283,8 +279,11 @@ impl<C: AsyncClient, E: EventSource> Notifications<C, E> {
                 live.poll_request()
             };
             if let Some((token, request)) = request {
-                let answer = self.client.request(request);
-                self.pending = Some(Box::pin(async move { (token, answer.await) }));
+                let client = self.client.clone();
+                self.pending = Some(Box::pin(async move {
+                    let answer = client.request(request).await.map_err(live_error);
+                    (token, answer)
+                }));
                 continue;
             }
             match std::task::ready!(self.events.poll_delivery(cx)) {
@@ -296,9 +295,30 @@ impl<C: AsyncClient, E: EventSource> Notifications<C, E> {
     }
 }
 
-impl<C: AsyncClient, E: EventSource> Stream for Notifications<C, E> {
+impl<R: 'static> Stream for Notifications<R> {
     type Item = Update;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Update>> {
         self.poll_update(cx)
+    }
+}
+
+/// What the live list learns of a failed request.
+fn live_error(error: Error) -> LiveError {
+    match error {
+        Error::Api(e) => LiveError::Api(e),
+        Error::State(e) => LiveError::State(e),
+        _ => LiveError::Closed,
+    }
+}
+
+impl<R> Client<R> {
+    /// hangups' `build_user_conversation_list` (PROTOCOL.md §7.2): the
+    /// list (recent conversations to the end, their users, the self user)
+    /// and its [`Notifications`], which take over `events`.
+    pub async fn build_user_conversation_list(
+        &self,
+        events: Events,
+    ) -> Result<(ConversationList<R>, Notifications<R>), Error> {
+        build_user_conversation_list(self, events).await
     }
 }

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::api::{ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage};
-use crate::auth::AuthError;
-use crate::client::{Client, Event, RequestId};
+use hangups_core::api::{ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage};
+use hangups_core::auth::AuthError;
+use hangups_core::client::{Client, Event, RequestId};
 
 /// Where a call's answer goes (the adapter wraps its one-shot sender).
 pub type RequestReply = Box<dyn FnOnce(Result<ApiResponse, ApiError>) + Send>;
@@ -84,14 +84,15 @@ impl Calls {
             other => Some(other),
         }
     }
+}
 
-    /// How many calls and uploads await an answer.
-    pub fn len(&self) -> usize {
+#[cfg(test)]
+impl Calls {
+    fn len(&self) -> usize {
         self.requests.len() + self.uploads.len()
     }
 
-    /// Whether none does.
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
@@ -107,10 +108,60 @@ pub fn apply_renewal(
     result: Result<Cookies, AuthError>,
 ) {
     let renewed = result
-        .map_err(super::Error::from)
+        .map_err(crate::Error::from)
         .and_then(|cookies| Ok(core.set_cookies(now, cookies, unix_secs)?));
     if let Err(e) = renewed {
         tracing::warn!(error = %e, "signing in again failed");
         core.session_renewal_failed(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Calls;
+    use hangups_core::api::{ApiError, Cookies};
+    use hangups_core::client::{Client, Config, Event, RequestId};
+    use hangups_core::proto::hangouts::GetSelfInfoRequest;
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    #[test]
+    fn answers_reach_their_replies_and_other_events_come_back() {
+        let now = Instant::now();
+        let config =
+            Config::new(Cookies::from_iter([("SAPISID", "s")])).with_server("127.0.0.1", 1, false);
+        let mut core = Client::new(config, now, 0).unwrap();
+        let mut calls = Calls::default();
+        let (tx, rx) = mpsc::channel();
+        calls.request(
+            &mut core,
+            now,
+            GetSelfInfoRequest::default().into(),
+            Box::new(move |r| tx.send(r).unwrap()),
+        );
+        assert_eq!(calls.len(), 1);
+        let id = RequestId(0);
+        let event = Event::Response {
+            id,
+            result: Err(ApiError::Transport("x".into())),
+        };
+        assert!(calls.route(event).is_none());
+        assert!(rx.try_recv().unwrap().is_err());
+        assert!(calls.is_empty());
+        assert!(matches!(
+            calls.route(Event::Connected),
+            Some(Event::Connected)
+        ));
+        // A closed core answers at once.
+        core.disconnect(now);
+        let (tx, rx) = mpsc::channel();
+        calls.request(
+            &mut core,
+            now,
+            GetSelfInfoRequest::default().into(),
+            Box::new(move |r| tx.send(r).unwrap()),
+        );
+        assert!(matches!(rx.try_recv(), Ok(Err(ApiError::Transport(_)))));
+        assert!(calls.is_empty());
     }
 }

@@ -5,9 +5,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::Error;
-use crate::api::{ApiRequest, ApiResponse};
-use crate::state::{
+use crate::Error;
+use hangups_core::api::{ApiRequest, ApiResponse};
+use hangups_core::state::{
     Action, Conversation, ConversationEvent, ConversationList, History, LiveList, User, UserId,
 };
 
@@ -124,7 +124,7 @@ impl SharedList {
     pub fn apply_history(
         &self,
         conversation_id: &str,
-        response: &hangups_proto::hangouts::GetConversationResponse,
+        response: &hangups_core::proto::hangouts::GetConversationResponse,
     ) -> Result<Vec<ConversationEvent>, Error> {
         Ok(self
             .lock()
