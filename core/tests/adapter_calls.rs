@@ -1,7 +1,7 @@
 //! hangups_core::adapter::Calls: answers reach the replies of their calls.
 
 use hangups_core::adapter::Calls;
-use hangups_core::api::{ApiError, Cookies};
+use hangups_core::api::{ApiError, Cookies, TransportError};
 use hangups_core::client::{Client, Config, Event, RequestId};
 use hangups_core::proto::hangouts::GetSelfInfoRequest;
 use std::sync::mpsc;
@@ -25,7 +25,7 @@ fn answers_reach_their_replies_and_other_events_come_back() {
     let id = RequestId(0);
     let event = Event::Response {
         id,
-        result: Err(ApiError::Transport("x".into())),
+        result: Err(ApiError::Transport(TransportError::ClosedBeforeResponse)),
     };
     assert!(calls.route(event).is_none());
     assert!(rx.try_recv().unwrap().is_err());
@@ -43,6 +43,6 @@ fn answers_reach_their_replies_and_other_events_come_back() {
         GetSelfInfoRequest::default().into(),
         Box::new(move |r| tx.send(r).unwrap()),
     );
-    assert!(matches!(rx.try_recv(), Ok(Err(ApiError::Transport(_)))));
+    assert!(matches!(rx.try_recv(), Ok(Err(ApiError::Closed))));
     assert!(calls.is_empty());
 }
