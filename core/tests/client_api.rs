@@ -5,7 +5,7 @@
 mod support;
 
 use base64::Engine;
-use hangups_core::api::{ApiError, ApiRequest, ApiResponse};
+use hangups_core::api::{ApiError, ApiRequest, ApiResponse, Deadline, TransportError};
 use hangups_core::client::Config;
 use hangups_proto::hangouts::*;
 use std::time::Duration;
@@ -181,7 +181,9 @@ fn transport_failures_are_retried_three_times_in_all() {
     assert!(sim.is_closed_by_client(c3));
     assert!(matches!(
         one_response(&mut sim),
-        Err(ApiError::Transport(_))
+        Err(ApiError::Transport(TransportError::TimedOut(
+            Deadline::Idle
+        )))
     ));
     assert!(sim.pending.is_empty(), "no fourth attempt");
 }
@@ -281,7 +283,7 @@ fn requests_after_disconnect_are_refused_and_pending_ones_fail() {
     sim.drain();
     let events = sim.take_events();
     assert!(
-        matches!(&events[0], hangups_core::client::Event::Response { id: i, result: Err(ApiError::Transport(_)) } if *i == id)
+        matches!(&events[0], hangups_core::client::Event::Response { id: i, result: Err(ApiError::Closed) } if *i == id)
     );
     assert!(matches!(
         events.last(),

@@ -5,7 +5,8 @@
 mod support;
 
 use hangups_core::backoff::BackoffConfig;
-use hangups_core::client::{ChannelError, Event, FatalError};
+use hangups_core::channel::ChunkError;
+use hangups_core::client::{ChannelError, Event, FatalError, SubscriptionError};
 use hangups_proto::hangouts::StateUpdateStateUpdate;
 use std::time::Duration;
 use support::*;
@@ -491,7 +492,7 @@ fn junk_where_a_length_belongs_reopens_the_long_poll_instead_of_stalling() {
         matches!(
             &events[..],
             [Event::Disconnected {
-                error: ChannelError::Protocol(_),
+                error: ChannelError::Chunk(ChunkError::BadLength { .. }),
                 ..
             }]
         ),
@@ -533,9 +534,9 @@ fn subscription_failure_is_a_long_poll_failure_with_a_new_sid() {
         matches!(
             &events[..],
             [Event::Disconnected {
-                error: ChannelError::Subscription(_),
+                error: ChannelError::Subscription(SubscriptionError::Http { status: 500, reason }),
                 ..
-            }]
+            }] if reason == "Oops"
         ),
         "{events:?}"
     );

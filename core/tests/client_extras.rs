@@ -4,7 +4,7 @@
 mod support;
 
 use base64::Engine;
-use hangups_core::api::UploadError;
+use hangups_core::api::{ResponseError, TransportError, UploadError};
 use hangups_core::client::Event;
 use hangups_proto::hangouts::*;
 use std::time::Duration;
@@ -98,6 +98,46 @@ fn an_upload_url_off_the_allow_list_gets_no_request() {
 }
 
 #[test]
+fn an_oversized_upload_response_is_a_bad_response_and_a_closed_client_says_closed() {
+    let mut config = config();
+    config.max_response_body = 64;
+    let mut sim = Sim::new(config);
+    sim.client.upload_image(sim.now, "x.png", vec![1]).unwrap();
+    sim.drain();
+    let (c1, _) = sim.next_request();
+    sim.send(c1, &response(200, "OK", &[b' '; 100]));
+    let events = sim.take_events();
+    assert!(
+        matches!(
+            &events[..],
+            [Event::ImageUploaded {
+                result: Err(UploadError::BadResponse(ResponseError::TooLarge {
+                    limit: 64
+                })),
+                ..
+            }]
+        ),
+        "{events:?}"
+    );
+    // One in flight when the client is closed fails as closed.
+    sim.client.upload_image(sim.now, "y.png", vec![1]).unwrap();
+    sim.drain();
+    sim.client.disconnect(sim.now);
+    sim.drain();
+    let events = sim.take_events();
+    assert!(
+        matches!(
+            &events[0],
+            Event::ImageUploaded {
+                result: Err(UploadError::Closed),
+                ..
+            }
+        ),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn an_upload_whose_connection_fails_reports_a_transport_error() {
     let mut sim = Sim::new(config());
     sim.client.upload_image(sim.now, "x.png", vec![1]).unwrap();
@@ -108,7 +148,7 @@ fn an_upload_whose_connection_fails_reports_a_transport_error() {
         matches!(
             &events[..],
             [Event::ImageUploaded {
-                result: Err(UploadError::Transport(_)),
+                result: Err(UploadError::Transport(TransportError::ConnectFailed)),
                 ..
             }]
         ),

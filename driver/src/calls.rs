@@ -44,7 +44,7 @@ impl Calls {
             Ok(id) => {
                 self.requests.insert(id, reply);
             }
-            Err(_) => reply(Err(ApiError::Transport("the client is closed".into()))),
+            Err(e) => reply(Err(e.into())),
         }
     }
 
@@ -61,7 +61,7 @@ impl Calls {
             Ok(id) => {
                 self.uploads.insert(id, reply);
             }
-            Err(_) => reply(Err(UploadError::Transport("the client is closed".into()))),
+            Err(e) => reply(Err(e.into())),
         }
     }
 

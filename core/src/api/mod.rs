@@ -19,9 +19,9 @@
 //! let http = build_request(&ApiEndpoint::google(), API_KEY, &call, &auth, &allow)?;
 //! assert_eq!(http.path, "/chat/v1/contacts/getselfinfo");
 //!
-//! // … the adapter sends `http`, up to MAX_ATTEMPTS times on transport
-//! // errors; on a complete response:
-//! // check_http_status(status, reason)?;
+//! // … the client sends `http`, up to MAX_ATTEMPTS times on transport
+//! // errors (ApiError::Transport); a status other than 200 is
+//! // ApiError::Http; a 200 response's body is decoded:
 //! // let response = call.decode_response(&body)?;
 //! # Ok::<(), ApiError>(())
 //! ```
@@ -52,7 +52,8 @@ mod upload;
 pub(crate) mod url;
 
 pub use endpoints::{client_generated_id, ApiCall, ApiRequest, ApiResponse};
-pub use error::{check_http_status, ApiError, BODY_READ_TIMEOUT, CONNECT_TIMEOUT, MAX_ATTEMPTS};
+pub(crate) use error::FailureKind;
+pub use error::{ApiError, Deadline, ResponseError, TransportError, MAX_ATTEMPTS};
 pub use origin::{InvalidOrigin, Origin, OriginAllowList};
 pub use session::{apply_auth, sapisidhash, AuthHeaders, Cookies, ORIGIN};
 pub use upload::{ImageUpload, UploadError, UploadedImage};

@@ -6,10 +6,12 @@ use std::io;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::{FailureKind, ResponseError, TransportError};
 use super::origin::OriginAllowList;
 use super::session::{apply_auth, AuthHeaders};
 use super::url::split_url;
 use super::ApiEndpoint;
+use crate::client::UsageError;
 use crate::http::{Method, Request};
 
 const RUPIO: &str = "uploader_service.GoogleRupioAdditionalInfo";
@@ -32,7 +34,15 @@ pub enum UploadError {
     /// No complete response: the connection failed, closed early or timed
     /// out (reported by the client that drives the upload).
     #[error("image upload failed: {0}")]
-    Transport(String),
+    Transport(#[source] TransportError),
+    /// The server's response is malformed HTTP or too large (reported by
+    /// the client that drives the upload).
+    #[error("image upload failed: {0}")]
+    BadResponse(#[source] ResponseError),
+    /// The client is closed (by `disconnect` or a fatal error): the upload
+    /// was never started, or its answer will never come.
+    #[error("image upload failed: the client is closed")]
+    Closed,
     /// A complete response with an HTTP status other than 200.
     #[error("image upload failed: unexpected HTTP status {status}")]
     Http {
@@ -90,6 +100,24 @@ pub enum UploadError {
     /// A step was called out of order, or after the upload ended.
     #[error("image upload step called out of order")]
     OutOfOrder,
+}
+
+impl From<FailureKind> for UploadError {
+    fn from(f: FailureKind) -> Self {
+        match f {
+            FailureKind::Transport(t) => UploadError::Transport(t),
+            FailureKind::Response(r) => UploadError::BadResponse(r),
+        }
+    }
+}
+
+impl From<UsageError> for UploadError {
+    /// [`UsageError::Closed`] is [`UploadError::Closed`].
+    fn from(e: UsageError) -> Self {
+        match e {
+            UsageError::Closed => UploadError::Closed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,10 @@
 //! after each client id, keep-alive timeout, reconnects with backoff.
 
 use super::purpose::Purpose;
-use super::{ChannelError, ChannelState, Client, Event, FatalError, Session};
+use super::{
+    ChannelError, ChannelState, Client, Event, FatalError, Session, SessionError, SubscriptionError,
+};
+use crate::api::{FailureKind, TransportError};
 use crate::channel::{decode_chunk, ChunkParser, PushData};
 use crate::http::{form_urlencode, Method, Request};
 use crate::pool::{ExchangeId, Failure, Outcome};
@@ -120,7 +123,7 @@ impl Client {
                     self.bad_chunks += 1;
                     tracing::warn!(error = %e, "push channel framing error; reopening the long-poll");
                     self.drop_exchange(id);
-                    self.channel_failed(ChannelError::Protocol(e.to_string()), false);
+                    self.channel_failed(ChannelError::Chunk(e), false);
                     return;
                 }
             }
@@ -238,8 +241,14 @@ impl Client {
                 self.events.push_back(Event::Subscribed);
                 return;
             }
-            Outcome::Complete { head, .. } => format!("HTTP {} {}", head.status, head.reason),
-            Outcome::Failed(f) => failure_error(f).to_string(),
+            Outcome::Complete { head, .. } => SubscriptionError::Http {
+                status: head.status,
+                reason: head.reason,
+            },
+            Outcome::Failed(f) => match FailureKind::from(f) {
+                FailureKind::Transport(t) => SubscriptionError::Transport(t),
+                FailureKind::Response(r) => SubscriptionError::BadResponse(r),
+            },
         };
         // §1.7: treated like a long-poll failure; but the server sends a
         // session's client id only once, so the retry takes a new SID (a
@@ -344,30 +353,101 @@ impl Client {
     }
 }
 
+/// A failed session request or long-poll: a body cut off is
+/// [`ChannelError::BodyCut`] (the SID is about to expire, §1.4).
 fn failure_error(f: Failure) -> ChannelError {
-    match f {
-        Failure::BodyCut => ChannelError::BodyCut,
-        Failure::Protocol(p) => ChannelError::Protocol(p),
-        other => ChannelError::Connection(other.to_string()),
+    match FailureKind::from(f) {
+        FailureKind::Transport(TransportError::BodyCut) => ChannelError::BodyCut,
+        FailureKind::Transport(t) => ChannelError::Transport(t),
+        FailureKind::Response(r) => ChannelError::BadResponse(r),
     }
 }
 
 /// §1.2: `[[0,["c",SID,hostPrefix,version]],[1,[{"gsid":G}]]]` in the first chunk.
 fn parse_sid(body: &[u8]) -> Result<Session, ChannelError> {
-    let bad = |why: &str| ChannelError::Protocol(format!("session response: {why}"));
     let mut parser = ChunkParser::new();
     parser.feed(body);
     let chunk = parser
         .next_chunk()
-        .map_err(|e| bad(&e.to_string()))?
-        .ok_or_else(|| bad("no complete chunk"))?;
-    let v: serde_json::Value = serde_json::from_str(&chunk).map_err(|e| bad(&e.to_string()))?;
-    let sid = v[0][1][1].as_str().ok_or_else(|| bad("no SID"))?;
-    let gsid = v[1][1][0]["gsid"].as_str().ok_or_else(|| bad("no gsid"))?;
+        .map_err(SessionError::Chunk)?
+        .ok_or(SessionError::NoChunk)?;
+    let v: serde_json::Value = serde_json::from_str(&chunk).map_err(|e| SessionError::Json {
+        line: e.line(),
+        column: e.column(),
+    })?;
+    let sid = v[0][1][1].as_str().ok_or(SessionError::NoSid)?;
+    let gsid = v[1][1][0]["gsid"].as_str().ok_or(SessionError::NoGsid)?;
     Ok(Session {
         sid: sid.to_string(),
         gsessionid: gsid.to_string(),
         subscribed: false,
         chunks: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Deadline, ResponseError};
+    use crate::channel::ChunkError;
+
+    /// A body of one chunk holding `json`.
+    fn chunk(json: &str) -> Vec<u8> {
+        format!("{}\n{json}", json.encode_utf16().count()).into_bytes()
+    }
+
+    #[test]
+    fn a_session_response_names_what_is_wrong() {
+        let good = r#"[[0,["c","S1","",8]],[1,[{"gsid":"G1"}]]]"#;
+        let s = parse_sid(&chunk(good)).unwrap();
+        assert_eq!((s.sid.as_str(), s.gsessionid.as_str()), ("S1", "G1"));
+        let bad = |body: &[u8]| match parse_sid(body) {
+            Err(ChannelError::BadSession(e)) => e,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(bad(b"12\n[[0,"), SessionError::NoChunk);
+        assert!(matches!(
+            bad(b"x\n[]"),
+            SessionError::Chunk(ChunkError::BadLength { .. })
+        ));
+        assert_eq!(
+            bad(&chunk("[[0,")),
+            SessionError::Json { line: 1, column: 4 }
+        );
+        assert_eq!(
+            bad(&chunk(r#"[[0,["c",1]],[1,[{"gsid":"G1"}]]]"#)),
+            SessionError::NoSid
+        );
+        assert_eq!(
+            bad(&chunk(r#"[[0,["c","S1"]],[1,[{}]]]"#)),
+            SessionError::NoGsid
+        );
+        let e = ChannelError::from(SessionError::NoGsid);
+        assert_eq!(e.to_string(), "bad session response: no gsid");
+    }
+
+    #[test]
+    fn pool_failures_become_channel_errors() {
+        assert_eq!(failure_error(Failure::BodyCut), ChannelError::BodyCut);
+        assert_eq!(
+            failure_error(Failure::NotSent),
+            ChannelError::Transport(TransportError::ConnectFailed)
+        );
+        assert_eq!(
+            failure_error(Failure::Closed),
+            ChannelError::Transport(TransportError::ClosedBeforeResponse)
+        );
+        assert_eq!(
+            failure_error(Failure::Deadline),
+            ChannelError::Transport(TransportError::TimedOut(Deadline::Response))
+        );
+        assert_eq!(
+            failure_error(Failure::TooLarge(9)),
+            ChannelError::BadResponse(ResponseError::TooLarge { limit: 9 })
+        );
+        assert_eq!(
+            failure_error(Failure::Closed).to_string(),
+            "connection lost: connection closed before a complete response"
+        );
+    }
 }

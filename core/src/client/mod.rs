@@ -25,7 +25,7 @@ mod types;
 
 pub use types::{
     ChannelError, Config, ConfigError, ConnId, Event, FatalError, Input, Output, RequestId,
-    UsageError,
+    SessionError, SubscriptionError, UsageError,
 };
 
 use crate::api::{apply_auth, AuthHeaders};
@@ -468,16 +468,12 @@ impl Client {
                 id, internal: None, ..
             } => self.events.push_back(Event::Response {
                 id,
-                result: Err(crate::api::ApiError::Transport(
-                    "the client was disconnected".into(),
-                )),
+                result: Err(crate::api::ApiError::Closed),
             }),
             Purpose::UploadSession { id, .. } | Purpose::UploadPut { id, .. } => {
                 self.events.push_back(Event::ImageUploaded {
                     id,
-                    result: Err(crate::api::UploadError::Transport(
-                        "the client was disconnected".into(),
-                    )),
+                    result: Err(crate::api::UploadError::Closed),
                 })
             }
             _ => {}

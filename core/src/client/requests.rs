@@ -14,7 +14,7 @@
 
 use super::purpose::{Internal, Purpose};
 use super::{Client, Event, RequestId, UsageError};
-use crate::api::{self, ApiError, ApiRequest, ApiResponse, ImageUpload, UploadError};
+use crate::api::{self, ApiError, ApiRequest, ApiResponse, FailureKind, ImageUpload};
 use crate::pool::Outcome;
 use hangups_proto::hangouts::{
     ActiveClientState, GetSelfInfoRequest, GetSelfInfoResponse, SetActiveClientRequest,
@@ -209,7 +209,7 @@ impl Client {
                 status: head.status,
                 reason: head.reason,
             }),
-            Outcome::Failed(f) if f.server_answered() => Err(ApiError::BadResponse(f.to_string())),
+            Outcome::Failed(f) if f.server_answered() => Err(FailureKind::from(f).into()),
             Outcome::Failed(f) => {
                 let safe = !f.maybe_sent() || request.is_idempotent();
                 if attempt < api::MAX_ATTEMPTS && !self.closed && safe {
@@ -217,7 +217,7 @@ impl Client {
                     self.send_api(id, attempt + 1, request, internal);
                     return;
                 }
-                Err(ApiError::Transport(f.to_string()))
+                Err(FailureKind::from(f).into())
             }
         };
         self.deliver_api(id, internal, result);
@@ -268,7 +268,7 @@ impl Client {
             Outcome::Complete { head, body } => {
                 upload.on_session_response(head.status, &body, image)
             }
-            Outcome::Failed(f) => Err(UploadError::Transport(f.to_string())),
+            Outcome::Failed(f) => Err(FailureKind::from(f).into()),
         };
         match next {
             Ok(req) => {
@@ -288,7 +288,7 @@ impl Client {
     ) {
         let result = match outcome {
             Outcome::Complete { head, body } => upload.on_upload_response(head.status, &body),
-            Outcome::Failed(f) => Err(UploadError::Transport(f.to_string())),
+            Outcome::Failed(f) => Err(FailureKind::from(f).into()),
         };
         self.events.push_back(Event::ImageUploaded { id, result });
     }

@@ -2,10 +2,11 @@
 //! events, configuration and errors.
 
 use crate::api::{
-    ApiEndpoint, ApiError, ApiResponse, Cookies, Origin, OriginAllowList, UploadError,
-    UploadedImage,
+    ApiEndpoint, ApiError, ApiResponse, Cookies, Origin, OriginAllowList, ResponseError,
+    TransportError, UploadError, UploadedImage,
 };
 use crate::backoff::BackoffConfig;
+use crate::channel::ChunkError;
 use hangups_proto::hangouts::StateUpdate;
 use std::time::{Duration, Instant};
 
@@ -87,12 +88,21 @@ pub enum ChannelError {
         /// The reason phrase.
         reason: String,
     },
-    /// The connection failed or closed early.
+    /// The connection could not be opened, closed early or timed out.
+    /// (A long-poll body cut off is [`ChannelError::BodyCut`], a silent
+    /// long-poll [`ChannelError::PushTimeout`].)
     #[error("connection lost: {0}")]
-    Connection(String),
-    /// The response or the chunk framing was malformed.
-    #[error("protocol error: {0}")]
-    Protocol(String),
+    Transport(#[source] TransportError),
+    /// The response was malformed HTTP or too large.
+    #[error("bad response: {0}")]
+    BadResponse(#[source] ResponseError),
+    /// The long-poll's chunk framing was malformed; the long-poll is
+    /// reopened with the same SID.
+    #[error("push channel framing error: {0}")]
+    Chunk(#[source] ChunkError),
+    /// The session response carries no usable SID and gsessionid.
+    #[error("bad session response: {0}")]
+    BadSession(#[source] SessionError),
     /// The session delivered data but never a client id, so it could
     /// never be subscribed (the id was lost on the way); a new SID is
     /// requested.
@@ -100,7 +110,60 @@ pub enum ChannelError {
     NoClientId,
     /// The service subscription request failed.
     #[error("the service subscription failed: {0}")]
-    Subscription(String),
+    Subscription(#[source] SubscriptionError),
+}
+
+/// What is wrong with a session response (PROTOCOL.md §1.2): its first
+/// chunk must be `[[0,["c",SID,…]],[1,[{"gsid":G}]]]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The chunk framing is malformed.
+    #[error("{0}")]
+    Chunk(#[source] ChunkError),
+    /// The body ends before a complete chunk.
+    #[error("no complete chunk")]
+    NoChunk,
+    /// The first chunk is not JSON.
+    #[error("the first chunk is not JSON (line {line}, column {column})")]
+    Json {
+        /// Where the JSON parser stopped: line (1-based).
+        line: usize,
+        /// And column (1-based).
+        column: usize,
+    },
+    /// No SID string at `[0][1][1]`.
+    #[error("no SID")]
+    NoSid,
+    /// No gsessionid string at `[1][1][0].gsid`.
+    #[error("no gsid")]
+    NoGsid,
+}
+
+/// Why the service subscription request (PROTOCOL.md §1.7) failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SubscriptionError {
+    /// An HTTP status other than 200.
+    #[error("HTTP {status} {reason}")]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The reason phrase.
+        reason: String,
+    },
+    /// No complete response.
+    #[error("{0}")]
+    Transport(#[source] TransportError),
+    /// The response was malformed HTTP or too large.
+    #[error("{0}")]
+    BadResponse(#[source] ResponseError),
+}
+
+impl From<SessionError> for ChannelError {
+    fn from(e: SessionError) -> Self {
+        ChannelError::BadSession(e)
+    }
 }
 
 /// Why the client stopped for good (carried by [`Event::Closed`]).

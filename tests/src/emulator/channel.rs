@@ -6,7 +6,7 @@ use super::ids::Ids;
 use super::world::{Push, World};
 use hangups_proto::hangouts::{ActiveClientState, StateUpdate, StateUpdateHeader};
 use serde_json::json;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -18,7 +18,8 @@ const MAX_EXPIRED_KEPT: usize = 256;
 pub(crate) struct Session {
     pub sid: String,
     pub gsid: String,
-    pub user: String,
+    /// Fixed at creation: [`Sessions`] indexes the live sessions by it.
+    user: String,
     pub client_id: String,
     /// Whether some long-poll has carried the client id.
     pub client_id_sent: bool,
@@ -26,7 +27,8 @@ pub(crate) struct Session {
     pub babel: bool,
     /// Subscribed to `babel_presence_last_seen` (presence notifications).
     pub presence: bool,
-    pub expired: bool,
+    /// Set only through [`Sessions`], which keeps its index in step.
+    expired: bool,
     next_array: u64,
     wrapper_seq: u64,
     queue: VecDeque<(u64, StateUpdate)>,
@@ -42,6 +44,11 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Whether the session expired (it answers as an unknown SID).
+    pub fn is_expired(&self) -> bool {
+        self.expired
+    }
+
     /// The next array id (they increase over the session).
     pub fn next_array_id(&mut self) -> u64 {
         let id = self.next_array;
@@ -103,10 +110,15 @@ impl Session {
     }
 }
 
-/// Every session, by SID.
+/// Every session, by SID, and the live ones by user.
 #[derive(Debug)]
 pub(crate) struct Sessions {
     by_sid: BTreeMap<String, Session>,
+    /// The SIDs of each user's live (not expired) sessions, in SID order
+    /// (the order `by_sid` visits them), so a push touches only its user's
+    /// sessions. Kept in step by `create` and `mark_expired`, the only
+    /// places a session appears or stops being live.
+    live_by_user: HashMap<String, BTreeSet<String>>,
     expired_order: VecDeque<String>,
     ids: Ids,
     max_queue: usize,
@@ -117,6 +129,7 @@ impl Sessions {
     pub fn new(seed: u64, max_queue: usize, timeout: Duration) -> Self {
         Sessions {
             by_sid: BTreeMap::new(),
+            live_by_user: HashMap::new(),
             expired_order: VecDeque::new(),
             ids: Ids::new(seed),
             max_queue: max_queue.max(1),
@@ -154,6 +167,10 @@ impl Sessions {
             long_polls: 0,
         };
         self.by_sid.insert(sid.clone(), session);
+        self.live_by_user
+            .entry(user.to_string())
+            .or_default()
+            .insert(sid.clone());
         (sid, gsid)
     }
 
@@ -180,9 +197,16 @@ impl Sessions {
             if !s.expired {
                 s.expire();
                 self.expired_order.push_back(sid.to_string());
+                if let Some(live) = self.live_by_user.get_mut(&s.user) {
+                    live.remove(sid);
+                    if live.is_empty() {
+                        self.live_by_user.remove(&s.user);
+                    }
+                }
             }
         }
         while self.expired_order.len() > MAX_EXPIRED_KEPT {
+            // Only expired sessions are forgotten: none is in the index.
             if let Some(old) = self.expired_order.pop_front() {
                 self.by_sid.remove(&old);
             }
@@ -200,10 +224,13 @@ impl Sessions {
     /// Expires sessions that had no long-poll for the timeout.
     fn expire_idle(&mut self) {
         let timeout = self.timeout;
+        let now = Instant::now();
         let idle: Vec<String> = self
             .by_sid
             .values()
-            .filter(|s| !s.expired && s.polls_open == 0 && s.idle_since.elapsed() > timeout)
+            .filter(|s| {
+                !s.expired && s.polls_open == 0 && now.duration_since(s.idle_since) > timeout
+            })
             .map(|s| s.sid.clone())
             .collect();
         for sid in idle {
@@ -219,7 +246,7 @@ impl Sessions {
     }
 
     /// Copies each push into the queue of every subscribed live session of
-    /// its user, with a header made for that session.
+    /// its user (in SID order), with a header made for that session.
     pub fn deliver(&mut self, pushes: Vec<Push>, world: &mut World) {
         if pushes.is_empty() {
             return;
@@ -228,9 +255,15 @@ impl Sessions {
         let now = world.clock.now();
         let mut overflowing = Vec::new();
         for push in pushes {
+            let Some(live) = self.live_by_user.get(&push.user) else {
+                continue;
+            };
             let active = world.user(&push.user).and_then(|u| u.active_client.clone());
-            for s in self.by_sid.values_mut() {
-                if s.expired || s.user != push.user || !s.babel || (push.presence && !s.presence) {
+            for sid in live {
+                let Some(s) = self.by_sid.get_mut(sid) else {
+                    continue;
+                };
+                if s.expired || !s.babel || (push.presence && !s.presence) {
                     continue;
                 }
                 let state = match &active {
@@ -287,5 +320,183 @@ impl Sessions {
             })
             .collect();
         serde_json::Value::Array(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = super::super::world::SELF_USER_ID;
+    const B: &str = "200000000000000000002";
+
+    fn world() -> World {
+        let mut w = World::empty(7);
+        w.add_user(B, "Grace Hopper", None).unwrap();
+        w
+    }
+
+    fn push(user: &str, presence: bool) -> Push {
+        Push {
+            user: user.to_string(),
+            update: StateUpdate::default(),
+            presence,
+        }
+    }
+
+    /// Opens a session of `user` subscribed to `babel` (and presence).
+    fn subscribed(sessions: &mut Sessions, user: &str, presence: bool) -> String {
+        let (sid, _) = sessions.create(user);
+        let s = sessions.get_mut(&sid).unwrap();
+        s.babel = true;
+        s.presence = presence;
+        sid
+    }
+
+    /// The index holds exactly the live sessions of each user.
+    fn assert_index_exact(sessions: &Sessions) {
+        let mut expected: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for s in sessions.by_sid.values().filter(|s| !s.expired) {
+            expected
+                .entry(s.user.clone())
+                .or_default()
+                .insert(s.sid.clone());
+        }
+        assert_eq!(sessions.live_by_user, expected);
+    }
+
+    fn queued(sessions: &Sessions, sid: &str) -> usize {
+        sessions.by_sid.get(sid).map_or(0, |s| s.queue.len())
+    }
+
+    #[test]
+    fn pushes_reach_exactly_the_live_sessions_of_their_user() {
+        let mut world = world();
+        let mut sessions = Sessions::new(3, 100, Duration::from_secs(60));
+        let a1 = subscribed(&mut sessions, A, true);
+        let a2 = subscribed(&mut sessions, A, false);
+        let a3 = subscribed(&mut sessions, A, true);
+        let b1 = subscribed(&mut sessions, B, true);
+        // Open but not subscribed: gets nothing.
+        let (b2, _) = sessions.create(B);
+        assert_index_exact(&sessions);
+
+        // a2 expires (the expire-sessions fault takes one at a time here),
+        // a3 idles past the timeout; A opens a replacement.
+        sessions.mark_expired(&a2);
+        let long_ago = Instant::now().checked_sub(Duration::from_secs(120));
+        if let Some(t) = long_ago {
+            sessions.get_mut(&a3).unwrap().idle_since = t;
+        }
+        let a4 = subscribed(&mut sessions, A, false);
+        assert_index_exact(&sessions);
+        assert!(sessions.summary_of(&a2).unwrap().1);
+        if long_ago.is_some() {
+            assert!(sessions.summary_of(&a3).unwrap().1, "a3 idled out");
+        }
+
+        sessions.deliver(vec![push(A, false), push(A, true)], &mut world);
+        assert_eq!(queued(&sessions, &a1), 2);
+        assert_eq!(queued(&sessions, &a2), 0);
+        assert_eq!(queued(&sessions, &a4), 1, "no presence push");
+        assert_eq!(queued(&sessions, &b1), 0, "A's pushes never reach B");
+        assert_eq!(queued(&sessions, &b2), 0);
+        if long_ago.is_some() {
+            assert_eq!(queued(&sessions, &a3), 0);
+        }
+
+        sessions.deliver(vec![push(B, false)], &mut world);
+        assert_eq!(queued(&sessions, &b1), 1);
+        assert_eq!(queued(&sessions, &b2), 0);
+        assert_eq!(queued(&sessions, &a1), 2, "B's push never reaches A");
+
+        // Every session of B expires: B leaves the index; a push to B
+        // touches nothing, and A's sessions still get theirs.
+        sessions.mark_expired(&b1);
+        sessions.mark_expired(&b2);
+        assert_index_exact(&sessions);
+        assert!(!sessions.live_by_user.contains_key(B));
+        sessions.deliver(vec![push(B, false), push(A, false)], &mut world);
+        assert_eq!(queued(&sessions, &b1), 0, "an expired queue stays empty");
+        assert_eq!(queued(&sessions, &a1), 3);
+        assert_eq!(queued(&sessions, &a4), 2);
+    }
+
+    #[test]
+    fn overflow_and_expire_all_and_forgetting_keep_the_index_exact() {
+        let mut world = world();
+        let mut sessions = Sessions::new(5, 2, Duration::from_secs(60));
+        let a1 = subscribed(&mut sessions, A, false);
+        let b1 = subscribed(&mut sessions, B, false);
+        // a1's queue overflows on the third push: it expires.
+        sessions.deliver(vec![push(A, false); 3], &mut world);
+        assert!(sessions.summary_of(&a1).unwrap().1);
+        assert!(!sessions.summary_of(&b1).unwrap().1);
+        assert_index_exact(&sessions);
+
+        sessions.expire_all();
+        assert_index_exact(&sessions);
+        assert!(sessions.live_by_user.is_empty());
+
+        // More expired sessions than are remembered: the oldest are
+        // forgotten, and the index never names a forgotten one.
+        for _ in 0..MAX_EXPIRED_KEPT + 3 {
+            let (sid, _) = sessions.create(A);
+            sessions.mark_expired(&sid);
+        }
+        assert!(!sessions.by_sid.contains_key(&a1), "forgotten");
+        let live = subscribed(&mut sessions, A, false);
+        assert_index_exact(&sessions);
+        sessions.deliver(vec![push(A, false)], &mut world);
+        assert_eq!(queued(&sessions, &live), 1);
+        assert_eq!(sessions.live_by_user[A].len(), 1);
+    }
+
+    #[test]
+    fn delivery_order_is_push_by_push_then_sid_by_sid() {
+        let mut world = world();
+        let mut sessions = Sessions::new(9, 100, Duration::from_secs(60));
+        let mut sids: Vec<String> = (0..3)
+            .map(|_| subscribed(&mut sessions, A, false))
+            .collect();
+        subscribed(&mut sessions, B, false);
+        sids.sort();
+        let pushes: Vec<Push> = (0..4)
+            .map(|i| {
+                let mut p = push(A, false);
+                p.update.conversation = Some(hangups_proto::hangouts::Conversation {
+                    conversation_id: Some(super::super::world::conversation_id(&format!("c{i}"))),
+                    ..Default::default()
+                });
+                p
+            })
+            .collect();
+        sessions.deliver(pushes, &mut world);
+        // The trace ids a fresh world hands out, in the order the updates
+        // were made: each push in turn, to A's sessions in SID order.
+        let mut reference = self::world();
+        let mut expected: BTreeMap<&String, Vec<(u64, String, String)>> = BTreeMap::new();
+        for i in 0..4u64 {
+            for sid in &sids {
+                let trace = reference.ids.trace_id();
+                expected
+                    .entry(sid)
+                    .or_default()
+                    .push((i, format!("c{i}"), trace));
+            }
+        }
+        for sid in &sids {
+            let got: Vec<(u64, String, String)> = sessions.by_sid[sid]
+                .queue
+                .iter()
+                .map(|(seq, u)| {
+                    let conv = u.conversation.as_ref().unwrap();
+                    let id = conv.conversation_id.as_ref().unwrap().id.clone().unwrap();
+                    let header = u.state_update_header.as_ref().unwrap();
+                    (*seq, id, header.request_trace_id.clone().unwrap())
+                })
+                .collect();
+            assert_eq!(got, expected[sid], "{sid}");
+        }
     }
 }

@@ -224,7 +224,7 @@ impl Poll {
         let Some(s) = inner.sessions.get_mut(&self.sid) else {
             return Next::End;
         };
-        if s.expired || s.poll_generation != self.generation {
+        if s.is_expired() || s.poll_generation != self.generation {
             return Next::End;
         }
         let time_ms = super::ids::wall_micros() / 1000;
