@@ -6,7 +6,7 @@ mod support;
 
 use hangups_core::backoff::BackoffConfig;
 use hangups_core::client::{ChannelError, Event, FatalError};
-use hangups_proto::hangouts::StateUpdateStateUpdate;
+use hangups_proto::hangouts::StateUpdateKind;
 use std::time::Duration;
 use support::*;
 
@@ -163,7 +163,7 @@ fn summarize(events: &[Event]) -> Vec<String> {
         .iter()
         .map(|e| match e {
             Event::StateUpdate(su) => match &su.state_update {
-                StateUpdateStateUpdate::event_notification(n) => {
+                StateUpdateKind::EventNotification(n) => {
                     format!(
                         "event {}",
                         n.event.as_ref().unwrap().event_id.as_deref().unwrap()
