@@ -298,7 +298,9 @@ fn scalar_kind(t: &FieldType) -> Option<&'static str> {
     })
 }
 
-/// Rust keywords (strict and reserved): pb-rs appends `_pb` to such field names.
+/// Rust keywords (strict and reserved), which a field name must not be
+/// verbatim. (pb-rs's own list, whose names it suffixes with `_pb`, differs:
+/// [`crate::names`] reads its renames from its output.)
 pub fn is_rust_keyword(name: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
