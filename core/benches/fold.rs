@@ -47,7 +47,7 @@
 //! `Event` out of the borrowed StateUpdate (`fold` takes `&StateUpdate`),
 //! the clone of every `conversation` delta, and the dedupe set's insert.
 
-use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update as Oneof;
+use hangups_core::proto::hangouts::StateUpdateKind as Oneof;
 use hangups_core::proto::hangouts::{
     ActiveClientState, ChatMessage, Conversation as ConversationMsg, ConversationId,
     ConversationParticipantData, ConversationState, ConversationType, ConversationView,
@@ -158,7 +158,7 @@ fn conversation_msg(conv: usize, ts: u64) -> ConversationMsg {
     let group = users.len() > 2;
     ConversationMsg {
         conversation_id: cid(conv),
-        type_pb: Some(if group {
+        r#type: Some(if group {
             ConversationType::CONVERSATION_TYPE_GROUP
         } else {
             ConversationType::CONVERSATION_TYPE_ONE_TO_ONE
@@ -212,7 +212,7 @@ fn chat_event(rng: &mut Rng, conv: usize, seq: u64, ts: u64) -> Event {
     let words = 1 + rng.below(10);
     let text: Vec<&str> = (0..words).map(|_| WORDS[rng.below(WORDS.len())]).collect();
     let mut segment = vec![Segment {
-        type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+        r#type: SegmentType::SEGMENT_TYPE_TEXT,
         text: Some(text.join(" ")),
         formatting: (seq % 4 == 0).then(|| Formatting {
             bold: Some(true),
@@ -223,7 +223,7 @@ fn chat_event(rng: &mut Rng, conv: usize, seq: u64, ts: u64) -> Event {
     match rng.below(3) {
         0 => {}
         1 => segment.push(Segment {
-            type_pb: SegmentType::SEGMENT_TYPE_LINK,
+            r#type: SegmentType::SEGMENT_TYPE_LINK,
             text: Some(format!("https://example.org/{seq}")),
             link_data: Some(LinkData {
                 link_target: Some(format!("https://example.org/{seq}")),
@@ -232,12 +232,12 @@ fn chat_event(rng: &mut Rng, conv: usize, seq: u64, ts: u64) -> Event {
         }),
         _ => {
             segment.push(Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_LINE_BREAK,
+                r#type: SegmentType::SEGMENT_TYPE_LINE_BREAK,
                 text: Some("\n".into()),
                 ..Default::default()
             });
             segment.push(Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some(WORDS[rng.below(WORDS.len())].into()),
                 ..Default::default()
             });
@@ -286,7 +286,7 @@ fn event_update(event: Event, delta: Option<ConversationMsg>) -> StateUpdate {
     StateUpdate {
         state_update_header: header(event.timestamp.unwrap_or(0) + 200),
         conversation: delta,
-        state_update: Oneof::event_notification(EventNotification { event: Some(event) }),
+        state_update: Oneof::EventNotification(EventNotification { event: Some(event) }),
     }
 }
 
@@ -339,11 +339,11 @@ fn fold_updates(n: usize, convs: usize) -> (Vec<StateUpdate>, Mix) {
             let users = members(conv);
             StateUpdate {
                 state_update_header: header(ts),
-                state_update: Oneof::typing_notification(SetTypingNotification {
+                state_update: Oneof::TypingNotification(SetTypingNotification {
                     conversation_id: cid(conv),
                     sender_id: Some(pid(users[1 + rng.below(users.len() - 1)])),
                     timestamp: Some(ts),
-                    type_pb: Some(TypingType::TYPING_TYPE_STARTED),
+                    r#type: Some(TypingType::TYPING_TYPE_STARTED),
                 }),
                 ..Default::default()
             }
@@ -352,7 +352,7 @@ fn fold_updates(n: usize, convs: usize) -> (Vec<StateUpdate>, Mix) {
             let users = members(conv);
             StateUpdate {
                 state_update_header: header(ts),
-                state_update: Oneof::watermark_notification(WatermarkNotification {
+                state_update: Oneof::WatermarkNotification(WatermarkNotification {
                     sender_id: Some(pid(users[rng.below(users.len())])),
                     conversation_id: cid(conv),
                     latest_read_timestamp: Some(ts),

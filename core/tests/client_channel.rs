@@ -7,7 +7,7 @@ mod support;
 use hangups_core::backoff::BackoffConfig;
 use hangups_core::channel::ChunkError;
 use hangups_core::client::{ChannelError, Event, FatalError, SubscriptionError};
-use hangups_proto::hangouts::StateUpdateStateUpdate;
+use hangups_proto::hangouts::StateUpdateKind;
 use std::time::Duration;
 use support::*;
 
@@ -164,7 +164,7 @@ fn summarize(events: &[Event]) -> Vec<String> {
         .iter()
         .map(|e| match e {
             Event::StateUpdate(su) => match &su.state_update {
-                StateUpdateStateUpdate::event_notification(n) => {
+                StateUpdateKind::EventNotification(n) => {
                     format!(
                         "event {}",
                         n.event.as_ref().unwrap().event_id.as_deref().unwrap()

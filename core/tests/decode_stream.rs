@@ -10,7 +10,7 @@ mod example;
 mod gen_stream;
 
 use example::{run, ReadSize, Summary};
-use hangups_core::proto::hangouts::{StateUpdate, StateUpdateStateUpdate};
+use hangups_core::proto::hangouts::{StateUpdate, StateUpdateKind};
 use hangups_core::proto::pblite;
 
 fn output(stream: &[u8], reads: ReadSize) -> (String, Summary) {
@@ -28,7 +28,7 @@ fn events(output: &str) -> Vec<(String, String)> {
             continue;
         };
         let update: StateUpdate = pblite::decode(&update.to_string()).expect("pblite");
-        let StateUpdateStateUpdate::event_notification(n) = update.state_update else {
+        let StateUpdateKind::EventNotification(n) = update.state_update else {
             panic!("not an event: {line}");
         };
         let event = n.event.expect("an event");

@@ -302,7 +302,7 @@ fn serialized_bytes() {
 fn deserialize() {
     // An empty link target is none; the type is kept as sent.
     let seg = Segment {
-        type_pb: SegmentType::SEGMENT_TYPE_LINK,
+        r#type: SegmentType::SEGMENT_TYPE_LINK,
         text: Some("t".into()),
         formatting: None,
         link_data: Some(LinkData {
@@ -315,7 +315,7 @@ fn deserialize() {
     assert!(!back.is_bold);
     // Missing text and formatting are empty and false.
     let seg = Segment {
-        type_pb: SegmentType(7),
+        r#type: SegmentType(7),
         text: None,
         formatting: Some(Formatting {
             italic: Some(true),

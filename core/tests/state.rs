@@ -1,7 +1,7 @@
 //! core::state: the StateUpdate fold, events, conversations and users
 //! (PROTOCOL.md §7.3–7.5, 7.7, 7.8, 7.10).
 
-use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update as Oneof;
+use hangups_core::proto::hangouts::StateUpdateKind as Oneof;
 use hangups_core::proto::hangouts::*;
 use hangups_core::proto::hangouts::{Attachment, Conversation};
 use hangups_core::state::*;
@@ -57,7 +57,7 @@ fn text_event(conv: &str, id: &str, ts: u64, sender: &str, text: &str) -> Event 
         chat_message: Some(ChatMessage {
             message_content: Some(MessageContent {
                 segment: vec![Segment {
-                    type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                    r#type: SegmentType::SEGMENT_TYPE_TEXT,
                     text: Some(text.into()),
                     ..Default::default()
                 }],
@@ -94,13 +94,13 @@ fn update(oneof: Oneof) -> StateUpdate {
 }
 
 fn event_update(event: Event) -> StateUpdate {
-    update(Oneof::event_notification(EventNotification {
+    update(Oneof::EventNotification(EventNotification {
         event: Some(event),
     }))
 }
 
 fn watermark(conv: &str, sender: &str, ts: u64) -> StateUpdate {
-    update(Oneof::watermark_notification(WatermarkNotification {
+    update(Oneof::WatermarkNotification(WatermarkNotification {
         sender_id: Some(pid(sender)),
         conversation_id: cid(conv),
         latest_read_timestamp: Some(ts),
@@ -194,11 +194,11 @@ fn failed_fetch_drops_waiting_updates() {
 fn typing_notification() {
     let mut l = list(&["c1"]);
     for conv in ["c1", "unknown"] {
-        let notes = l.fold(&update(Oneof::typing_notification(SetTypingNotification {
+        let notes = l.fold(&update(Oneof::TypingNotification(SetTypingNotification {
             conversation_id: cid(conv),
             sender_id: Some(pid("bob")),
             timestamp: Some(77),
-            type_pb: Some(TypingType::TYPING_TYPE_STARTED),
+            r#type: Some(TypingType::TYPING_TYPE_STARTED),
         })));
         let mut want = vec![Notification::Typing(TypingStatus {
             conversation_id: conv.into(),
@@ -291,7 +291,7 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
     // Start with a name, a delivery medium, a read timestamp.
     let mut first = conv_msg("c1", &["self", "bob"]);
     first.name = Some("Old".into());
-    first.type_pb = Some(ConversationType::CONVERSATION_TYPE_GROUP);
+    first.r#type = Some(ConversationType::CONVERSATION_TYPE_GROUP);
     first.self_conversation_state = Some(UserConversationState {
         self_read_state: Some(UserReadState {
             participant_id: Some(pid("self")),
@@ -333,7 +333,7 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
     });
     let n = l.fold(&StateUpdate {
         conversation: Some(delta),
-        state_update: Oneof::view_modification(ConversationViewModification::default()),
+        state_update: Oneof::ViewModification(ConversationViewModification::default()),
         ..Default::default()
     });
     assert_eq!(n, [Notification::ConversationChanged("c1".into())]);
@@ -368,7 +368,7 @@ fn delta_for_unknown_conversation_fetches_and_defers_the_rest() {
     let mut l = list(&["c1"]);
     let su = StateUpdate {
         conversation: Some(conv_msg("c2", &["self", "zed"])),
-        state_update: Oneof::event_notification(EventNotification {
+        state_update: Oneof::EventNotification(EventNotification {
             event: Some(text_event("c2", "z1", 500, "zed", "hey")),
         }),
         ..Default::default()
@@ -390,21 +390,19 @@ fn delta_for_unknown_conversation_fetches_and_defers_the_rest() {
 fn other_notification_kinds_act_only_through_the_delta() {
     let mut l = list(&["c1"]);
     let kinds = [
-        Oneof::conversation_notification(ConversationNotification::default()),
-        Oneof::focus_notification(SetFocusNotification::default()),
-        Oneof::notification_level_notification(
+        Oneof::ConversationNotification(ConversationNotification::default()),
+        Oneof::FocusNotification(SetFocusNotification::default()),
+        Oneof::NotificationLevelNotification(
             SetConversationNotificationLevelNotification::default(),
         ),
-        Oneof::reply_to_invite_notification(ReplyToInviteNotification::default()),
-        Oneof::view_modification(ConversationViewModification::default()),
-        Oneof::easter_egg_notification(EasterEggNotification::default()),
-        Oneof::self_presence_notification(SelfPresenceNotification::default()),
-        Oneof::presence_notification(PresenceNotification::default()),
-        Oneof::block_notification(BlockNotification::default()),
-        Oneof::notification_setting_notification(SetNotificationSettingNotification::default()),
-        Oneof::rich_presence_enabled_state_notification(
-            RichPresenceEnabledStateNotification::default(),
-        ),
+        Oneof::ReplyToInviteNotification(ReplyToInviteNotification::default()),
+        Oneof::ViewModification(ConversationViewModification::default()),
+        Oneof::EasterEggNotification(EasterEggNotification::default()),
+        Oneof::SelfPresenceNotification(SelfPresenceNotification::default()),
+        Oneof::PresenceNotification(PresenceNotification::default()),
+        Oneof::BlockNotification(BlockNotification::default()),
+        Oneof::NotificationSettingNotification(SetNotificationSettingNotification::default()),
+        Oneof::RichPresenceEnabledStateNotification(RichPresenceEnabledStateNotification::default()),
         Oneof::None,
     ];
     for kind in kinds {
@@ -421,7 +419,7 @@ fn other_notification_kinds_act_only_through_the_delta() {
     }
     // An event notification with no event, a watermark with no id: nothing.
     assert!(l
-        .fold(&update(Oneof::event_notification(
+        .fold(&update(Oneof::EventNotification(
             EventNotification::default()
         )))
         .is_empty());
@@ -430,7 +428,7 @@ fn other_notification_kinds_act_only_through_the_delta() {
 #[test]
 fn delete_notification_and_leaving() {
     let mut l = list(&["c1"]);
-    let n = l.fold(&update(Oneof::delete_notification(
+    let n = l.fold(&update(Oneof::DeleteNotification(
         DeleteActionNotification {
             conversation_id: cid("c1"),
             delete_action: Some(DeleteAction {
@@ -453,7 +451,7 @@ fn delete_notification_and_leaving() {
         event_id: Some("m".into()),
         timestamp: Some(600),
         membership_change: Some(MembershipChange {
-            type_pb: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
+            r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
             participant_ids: vec![pid("self")],
         }),
         ..Default::default()
@@ -469,14 +467,14 @@ fn delete_notification_and_leaving() {
 #[test]
 fn event_kinds_and_chat_text() {
     let seg = |t: SegmentType, s: &str| Segment {
-        type_pb: t,
+        r#type: t,
         text: Some(s.into()),
         ..Default::default()
     };
     let photo = |url: &str| Attachment {
         embed_item: Some(EmbedItem {
             plus_photo: Some(PlusPhoto {
-                thumbnail: Some(mod_PlusPhoto::Thumbnail {
+                thumbnail: Some(PlusPhotoThumbnail {
                     image_url: Some(url.into()),
                     ..Default::default()
                 }),

@@ -1,7 +1,7 @@
 //! core::state: action requests (§7.8) and folding garbage without panics.
 
 use hangups_core::api::ApiRequest;
-use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update as Oneof;
+use hangups_core::proto::hangouts::StateUpdateKind as Oneof;
 use hangups_core::proto::hangouts::*;
 use hangups_core::rng::Rng;
 use hangups_core::state::{ConversationList, StateError, UserId, UserList};
@@ -29,7 +29,7 @@ fn state(
         conversation_id: cid(id),
         conversation: Some(Conversation {
             conversation_id: cid(id),
-            type_pb: Some(if group {
+            r#type: Some(if group {
                 ConversationType::CONVERSATION_TYPE_GROUP
             } else {
                 ConversationType::CONVERSATION_TYPE_ONE_TO_ONE
@@ -134,8 +134,7 @@ fn event_request_header_and_messages() {
 
     assert_eq!(g.rename_request("N").new_name.as_deref(), Some("N"));
     assert_eq!(
-        g.set_typing_request(TypingType::TYPING_TYPE_STARTED)
-            .type_pb,
+        g.set_typing_request(TypingType::TYPING_TYPE_STARTED).r#type,
         Some(TypingType::TYPING_TYPE_STARTED)
     );
     assert_eq!(
@@ -197,7 +196,7 @@ fn folding_mutated_input_never_panics() {
         event_id: Some("x".into()),
         chat_message: Some(ChatMessage::default()),
         membership_change: Some(MembershipChange {
-            type_pb: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
+            r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
             participant_ids: vec![pid("bob")],
         }),
         ..Default::default()
@@ -205,13 +204,13 @@ fn folding_mutated_input_never_panics() {
     let seeds: Vec<StateUpdate> = vec![
         StateUpdate {
             conversation: state("n", true, false, vec![]).conversation,
-            state_update: Oneof::event_notification(EventNotification {
+            state_update: Oneof::EventNotification(EventNotification {
                 event: Some(event.clone()),
             }),
             ..Default::default()
         },
         StateUpdate {
-            state_update: Oneof::watermark_notification(WatermarkNotification {
+            state_update: Oneof::WatermarkNotification(WatermarkNotification {
                 sender_id: Some(pid("bob")),
                 conversation_id: cid("g"),
                 latest_read_timestamp: Some(3),
@@ -219,7 +218,7 @@ fn folding_mutated_input_never_panics() {
             ..Default::default()
         },
         StateUpdate {
-            state_update: Oneof::delete_notification(DeleteActionNotification {
+            state_update: Oneof::DeleteNotification(DeleteActionNotification {
                 conversation_id: cid("o"),
                 delete_action: Some(DeleteAction::default()),
             }),

@@ -3,8 +3,8 @@
 
 use hangups_core::api::{ApiError, ApiRequest, ApiResponse};
 use hangups_core::client::Event as ClientEvent;
-use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update as Oneof;
 use hangups_core::proto::hangouts::Conversation;
+use hangups_core::proto::hangouts::StateUpdateKind as Oneof;
 use hangups_core::proto::hangouts::*;
 use hangups_core::state::LiveError as Error;
 use hangups_core::state::*;
@@ -27,7 +27,7 @@ fn conv_state(id: &str, group: bool, events: Vec<Event>) -> ConversationState {
         conversation_id: cid(id),
         conversation: Some(Conversation {
             conversation_id: cid(id),
-            type_pb: Some(if group {
+            r#type: Some(if group {
                 ConversationType::CONVERSATION_TYPE_GROUP
             } else {
                 ConversationType::CONVERSATION_TYPE_ONE_TO_ONE
@@ -59,7 +59,7 @@ fn ev(conv: &str, id: &str, ts: u64) -> Event {
 
 fn pushed(event: Event) -> ClientEvent {
     ClientEvent::StateUpdate(Box::new(StateUpdate {
-        state_update: Oneof::event_notification(EventNotification { event: Some(event) }),
+        state_update: Oneof::EventNotification(EventNotification { event: Some(event) }),
         ..Default::default()
     }))
 }
@@ -294,7 +294,7 @@ fn other_updates_and_client_events_pass_through() {
     let (token, _) = expect_catch_up(&mut live);
     live.handle_response(token, catch_up_reply(vec![]));
     live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
-        state_update: Oneof::focus_notification(SetFocusNotification {
+        state_update: Oneof::FocusNotification(SetFocusNotification {
             conversation_id: cid("one"),
             ..Default::default()
         }),
@@ -304,7 +304,7 @@ fn other_updates_and_client_events_pass_through() {
     live.handle_event(ClientEvent::Closed { error: None });
     let updates = drain(&mut live);
     assert!(
-        matches!(&updates[0], Update::Other(u) if matches!(u.state_update, Oneof::focus_notification(_)))
+        matches!(&updates[0], Update::Other(u) if matches!(u.state_update, Oneof::FocusNotification(_)))
     );
     assert!(matches!(&updates[1], Update::Client(ClientEvent::ClientId(c)) if c == "cid"));
     assert!(matches!(
@@ -444,7 +444,7 @@ fn a_left_conversation_stays_away_until_rejoined() {
     without_me.current_participant = vec![pid("bob")];
     live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
         conversation: Some(without_me.clone()),
-        state_update: Oneof::event_notification(EventNotification {
+        state_update: Oneof::EventNotification(EventNotification {
             event: Some(ev("group", "left", 200)),
         }),
         ..Default::default()
@@ -465,7 +465,7 @@ fn a_left_conversation_stays_away_until_rejoined() {
     with_me.current_participant = vec![pid("bob"), pid("self")];
     live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
         conversation: Some(with_me),
-        state_update: Oneof::event_notification(EventNotification {
+        state_update: Oneof::EventNotification(EventNotification {
             event: Some(ev("group", "back", 400)),
         }),
         ..Default::default()

@@ -5,7 +5,7 @@
 //! outcomes recorded from hangups' `User` under Python 3.11).
 
 use hangups_core::api::ApiRequest;
-use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update as Oneof;
+use hangups_core::proto::hangouts::StateUpdateKind as Oneof;
 use hangups_core::proto::hangouts::*;
 use hangups_core::proto::hangouts::{Conversation, Entity};
 use hangups_core::state::*;
@@ -28,7 +28,7 @@ fn conv_state(id: &str, events: Vec<Event>) -> ConversationState {
         conversation_id: cid(id),
         conversation: Some(Conversation {
             conversation_id: cid(id),
-            type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+            r#type: Some(ConversationType::CONVERSATION_TYPE_GROUP),
             ..Default::default()
         }),
         event: events,
@@ -54,7 +54,7 @@ fn update(oneof: Oneof) -> StateUpdate {
 }
 
 fn event_update(e: Event) -> StateUpdate {
-    update(Oneof::event_notification(EventNotification {
+    update(Oneof::EventNotification(EventNotification {
         event: Some(e),
     }))
 }
@@ -184,11 +184,11 @@ fn update_read_timestamp_without_events_marks_read_up_to_now() {
 fn typing_in_an_unknown_conversation_fetches_it() {
     let mut l = list(&[]);
     let typing = || {
-        update(Oneof::typing_notification(SetTypingNotification {
+        update(Oneof::TypingNotification(SetTypingNotification {
             conversation_id: cid("new"),
             sender_id: Some(pid("grace")),
             timestamp: Some(77),
-            type_pb: Some(TypingType::TYPING_TYPE_STARTED),
+            r#type: Some(TypingType::TYPING_TYPE_STARTED),
         }))
     };
     let status = Notification::Typing(TypingStatus {

@@ -119,7 +119,7 @@ pub fn apply_renewal(
 #[cfg(test)]
 mod tests {
     use super::Calls;
-    use hangups_core::api::{ApiError, Cookies};
+    use hangups_core::api::{ApiError, Cookies, TransportError};
     use hangups_core::client::{Client, Config, Event, RequestId};
     use hangups_core::proto::hangouts::GetSelfInfoRequest;
     use std::sync::mpsc;
@@ -143,7 +143,7 @@ mod tests {
         let id = RequestId(0);
         let event = Event::Response {
             id,
-            result: Err(ApiError::Transport("x".into())),
+            result: Err(ApiError::Transport(TransportError::ClosedBeforeResponse)),
         };
         assert!(calls.route(event).is_none());
         assert!(rx.try_recv().unwrap().is_err());
@@ -161,7 +161,7 @@ mod tests {
             GetSelfInfoRequest::default().into(),
             Box::new(move |r| tx.send(r).unwrap()),
         );
-        assert!(matches!(rx.try_recv(), Ok(Err(ApiError::Transport(_)))));
+        assert!(matches!(rx.try_recv(), Ok(Err(ApiError::Closed))));
         assert!(calls.is_empty());
     }
 }

@@ -57,7 +57,7 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
     let mut content = MessageContent {
         segment: vec![
             Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some(text.join(" ")),
                 formatting: Some(Formatting {
                     bold: Some(i % 3 == 0),
@@ -66,7 +66,7 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
                 ..Default::default()
             },
             Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_LINK,
+                r#type: SegmentType::SEGMENT_TYPE_LINK,
                 text: Some("link".into()),
                 link_data: Some(LinkData {
                     link_target: Some(format!("https://example.org/{i}")),
@@ -79,7 +79,7 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
     if i % 10 == 0 {
         content.attachment.push(Attachment {
             embed_item: Some(EmbedItem {
-                type_pb: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
+                r#type: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
                 plus_photo: Some(PlusPhoto {
                     url: Some(format!("https://photos.example/{i}.jpg")),
                     thumbnail: Some(PlusPhotoThumbnail {
@@ -101,7 +101,7 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
             current_server_time: Some(ts),
             ..Default::default()
         }),
-        state_update: StateUpdateStateUpdate::event_notification(EventNotification {
+        state_update: StateUpdateKind::EventNotification(EventNotification {
             event: Some(Event {
                 conversation_id: Some(ConversationId {
                     id: Some(format!("CONV{:02}", i % 13)),

@@ -4375,7 +4375,7 @@ impl MessageWrite for LinkData {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct Segment {
-    pub type_pb: SegmentType,
+    pub r#type: SegmentType,
     pub text: Option<String>,
     pub formatting: Option<Formatting>,
     pub link_data: Option<LinkData>,
@@ -4386,7 +4386,7 @@ impl<'a> MessageRead<'a> for Segment {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb = r.read_enum(bytes)?,
+                Ok(8) => msg.r#type = r.read_enum(bytes)?,
                 Ok(18) => msg.text = Some(r.read_string(bytes)?.to_owned()),
                 Ok(26) => msg.formatting = Some(r.read_message::<Formatting>(bytes)?),
                 Ok(34) => msg.link_data = Some(r.read_message::<LinkData>(bytes)?),
@@ -4403,9 +4403,7 @@ impl<'a> MessageRead<'a> for Segment {
 impl MessageWrite for Segment {
     fn get_size(&self) -> usize {
         0 + 1
-            + sizeof_varint(crate::__private::VarintValue::varint_value(
-                *(&self.type_pb),
-            ))
+            + sizeof_varint(crate::__private::VarintValue::varint_value(*(&self.r#type)))
             + self.text.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
             + self
                 .formatting
@@ -4418,7 +4416,7 @@ impl MessageWrite for Segment {
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        w.write_with_tag(8, |w| w.write_enum(i32::from(*&self.type_pb)))?;
+        w.write_with_tag(8, |w| w.write_enum(i32::from(*&self.r#type)))?;
         if let Some(ref s) = self.text {
             w.write_with_tag(18, |w| w.write_string(&**s))?;
         }
@@ -4435,13 +4433,13 @@ impl MessageWrite for Segment {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct PlusPhoto {
-    pub thumbnail: Option<mod_PlusPhoto::Thumbnail>,
+    pub thumbnail: Option<PlusPhotoThumbnail>,
     pub owner_obfuscated_id: Option<String>,
     pub album_id: Option<String>,
     pub photo_id: Option<String>,
     pub url: Option<String>,
     pub original_content_url: Option<String>,
-    pub media_type: Option<mod_PlusPhoto::MediaType>,
+    pub media_type: Option<PlusPhotoMediaType>,
     pub stream_id: Vec<String>,
 }
 
@@ -4450,7 +4448,7 @@ impl<'a> MessageRead<'a> for PlusPhoto {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.thumbnail = Some(r.read_message::<mod_PlusPhoto::Thumbnail>(bytes)?),
+                Ok(10) => msg.thumbnail = Some(r.read_message::<PlusPhotoThumbnail>(bytes)?),
                 Ok(18) => msg.owner_obfuscated_id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(26) => msg.album_id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(34) => msg.photo_id = Some(r.read_string(bytes)?.to_owned()),
@@ -4530,147 +4528,142 @@ impl MessageWrite for PlusPhoto {
     }
 }
 
-pub mod mod_PlusPhoto {
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[derive(Debug, Default, PartialEq, Clone)]
+pub struct PlusPhotoThumbnail {
+    pub url: Option<String>,
+    pub image_url: Option<String>,
+    pub width_px: Option<u64>,
+    pub height_px: Option<u64>,
+}
 
-    use super::*;
-
-    #[allow(clippy::derive_partial_eq_without_eq)]
-    #[derive(Debug, Default, PartialEq, Clone)]
-    pub struct Thumbnail {
-        pub url: Option<String>,
-        pub image_url: Option<String>,
-        pub width_px: Option<u64>,
-        pub height_px: Option<u64>,
-    }
-
-    impl<'a> MessageRead<'a> for Thumbnail {
-        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-            let mut msg = Self::default();
-            while !r.is_eof() {
-                match r.next_tag(bytes) {
-                    Ok(10) => msg.url = Some(r.read_string(bytes)?.to_owned()),
-                    Ok(34) => msg.image_url = Some(r.read_string(bytes)?.to_owned()),
-                    Ok(80) => msg.width_px = Some(r.read_uint64(bytes)?),
-                    Ok(88) => msg.height_px = Some(r.read_uint64(bytes)?),
-                    Ok(t) => {
-                        r.read_unknown(bytes, t)?;
-                    }
-                    Err(e) => return Err(e),
+impl<'a> MessageRead<'a> for PlusPhotoThumbnail {
+    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+        let mut msg = Self::default();
+        while !r.is_eof() {
+            match r.next_tag(bytes) {
+                Ok(10) => msg.url = Some(r.read_string(bytes)?.to_owned()),
+                Ok(34) => msg.image_url = Some(r.read_string(bytes)?.to_owned()),
+                Ok(80) => msg.width_px = Some(r.read_uint64(bytes)?),
+                Ok(88) => msg.height_px = Some(r.read_uint64(bytes)?),
+                Ok(t) => {
+                    r.read_unknown(bytes, t)?;
                 }
+                Err(e) => return Err(e),
             }
-            Ok(msg)
+        }
+        Ok(msg)
+    }
+}
+
+impl MessageWrite for PlusPhotoThumbnail {
+    fn get_size(&self) -> usize {
+        0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
+            + self
+                .image_url
+                .as_ref()
+                .map_or(0, |m| 1 + sizeof_len((m).len()))
+            + self.width_px.as_ref().map_or(0, |m| {
+                1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
+            })
+            + self.height_px.as_ref().map_or(0, |m| {
+                1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
+            })
+    }
+
+    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+        if let Some(ref s) = self.url {
+            w.write_with_tag(10, |w| w.write_string(&**s))?;
+        }
+        if let Some(ref s) = self.image_url {
+            w.write_with_tag(34, |w| w.write_string(&**s))?;
+        }
+        if let Some(ref s) = self.width_px {
+            w.write_with_tag(80, |w| w.write_uint64(*s))?;
+        }
+        if let Some(ref s) = self.height_px {
+            w.write_with_tag(88, |w| w.write_uint64(*s))?;
+        }
+        Ok(())
+    }
+}
+
+/// The proto2 enum `PlusPhoto.MediaType`, kept as its number: a value this schema does
+/// not know is preserved, never read as another value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlusPhotoMediaType(pub i32);
+
+impl PlusPhotoMediaType {
+    /// `MEDIA_TYPE_UNKNOWN` = 0
+    pub const MEDIA_TYPE_UNKNOWN: Self = Self(0);
+    /// `MEDIA_TYPE_PHOTO` = 1
+    pub const MEDIA_TYPE_PHOTO: Self = Self(1);
+    /// `MEDIA_TYPE_ANIMATED_PHOTO` = 4
+    pub const MEDIA_TYPE_ANIMATED_PHOTO: Self = Self(4);
+    /// Every value the schema defines, in declaration order.
+    pub const KNOWN: &'static [Self] = &[
+        Self::MEDIA_TYPE_UNKNOWN,
+        Self::MEDIA_TYPE_PHOTO,
+        Self::MEDIA_TYPE_ANIMATED_PHOTO,
+    ];
+
+    /// The schema's name for this value, if it has one.
+    pub fn name(self) -> Option<&'static str> {
+        match self.0 {
+            0 => Some("MEDIA_TYPE_UNKNOWN"),
+            1 => Some("MEDIA_TYPE_PHOTO"),
+            4 => Some("MEDIA_TYPE_ANIMATED_PHOTO"),
+            _ => None,
         }
     }
 
-    impl MessageWrite for Thumbnail {
-        fn get_size(&self) -> usize {
-            0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
-                + self
-                    .image_url
-                    .as_ref()
-                    .map_or(0, |m| 1 + sizeof_len((m).len()))
-                + self.width_px.as_ref().map_or(0, |m| {
-                    1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
-                })
-                + self.height_px.as_ref().map_or(0, |m| {
-                    1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
-                })
-        }
-
-        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-            if let Some(ref s) = self.url {
-                w.write_with_tag(10, |w| w.write_string(&**s))?;
-            }
-            if let Some(ref s) = self.image_url {
-                w.write_with_tag(34, |w| w.write_string(&**s))?;
-            }
-            if let Some(ref s) = self.width_px {
-                w.write_with_tag(80, |w| w.write_uint64(*s))?;
-            }
-            if let Some(ref s) = self.height_px {
-                w.write_with_tag(88, |w| w.write_uint64(*s))?;
-            }
-            Ok(())
+    /// The value the schema calls `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "MEDIA_TYPE_UNKNOWN" => Some(Self::MEDIA_TYPE_UNKNOWN),
+            "MEDIA_TYPE_PHOTO" => Some(Self::MEDIA_TYPE_PHOTO),
+            "MEDIA_TYPE_ANIMATED_PHOTO" => Some(Self::MEDIA_TYPE_ANIMATED_PHOTO),
+            _ => None,
         }
     }
 
-    /// The proto2 enum `PlusPhoto.MediaType`, kept as its number: a value this schema does
-    /// not know is preserved, never read as another value.
-    #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub struct MediaType(pub i32);
+    /// Whether the schema defines this number.
+    pub fn is_known(self) -> bool {
+        self.name().is_some()
+    }
+}
 
-    impl MediaType {
-        /// `MEDIA_TYPE_UNKNOWN` = 0
-        pub const MEDIA_TYPE_UNKNOWN: Self = Self(0);
-        /// `MEDIA_TYPE_PHOTO` = 1
-        pub const MEDIA_TYPE_PHOTO: Self = Self(1);
-        /// `MEDIA_TYPE_ANIMATED_PHOTO` = 4
-        pub const MEDIA_TYPE_ANIMATED_PHOTO: Self = Self(4);
-        /// Every value the schema defines, in declaration order.
-        pub const KNOWN: &'static [Self] = &[
-            Self::MEDIA_TYPE_UNKNOWN,
-            Self::MEDIA_TYPE_PHOTO,
-            Self::MEDIA_TYPE_ANIMATED_PHOTO,
-        ];
+impl Default for PlusPhotoMediaType {
+    /// The first declared value, as proto2 defines it.
+    fn default() -> Self {
+        Self(0)
+    }
+}
 
-        /// The schema's name for this value, if it has one.
-        pub fn name(self) -> Option<&'static str> {
-            match self.0 {
-                0 => Some("MEDIA_TYPE_UNKNOWN"),
-                1 => Some("MEDIA_TYPE_PHOTO"),
-                4 => Some("MEDIA_TYPE_ANIMATED_PHOTO"),
-                _ => None,
-            }
-        }
+impl From<i32> for PlusPhotoMediaType {
+    fn from(n: i32) -> Self {
+        Self(n)
+    }
+}
 
-        /// The value the schema calls `name`.
-        pub fn from_name(name: &str) -> Option<Self> {
-            match name {
-                "MEDIA_TYPE_UNKNOWN" => Some(Self::MEDIA_TYPE_UNKNOWN),
-                "MEDIA_TYPE_PHOTO" => Some(Self::MEDIA_TYPE_PHOTO),
-                "MEDIA_TYPE_ANIMATED_PHOTO" => Some(Self::MEDIA_TYPE_ANIMATED_PHOTO),
-                _ => None,
-            }
-        }
+impl From<PlusPhotoMediaType> for i32 {
+    fn from(v: PlusPhotoMediaType) -> i32 {
+        v.0
+    }
+}
 
-        /// Whether the schema defines this number.
-        pub fn is_known(self) -> bool {
-            self.name().is_some()
+impl core::fmt::Debug for PlusPhotoMediaType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "PlusPhotoMediaType({})", self.0),
         }
     }
+}
 
-    impl Default for MediaType {
-        /// The first declared value, as proto2 defines it.
-        fn default() -> Self {
-            Self(0)
-        }
-    }
-
-    impl From<i32> for MediaType {
-        fn from(n: i32) -> Self {
-            Self(n)
-        }
-    }
-
-    impl From<MediaType> for i32 {
-        fn from(v: MediaType) -> i32 {
-            v.0
-        }
-    }
-
-    impl core::fmt::Debug for MediaType {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self.name() {
-                Some(n) => f.write_str(n),
-                None => write!(f, "MediaType({})", self.0),
-            }
-        }
-    }
-
-    impl crate::__private::VarintValue for MediaType {
-        fn varint_value(self) -> u64 {
-            self.0 as u64
-        }
+impl crate::__private::VarintValue for PlusPhotoMediaType {
+    fn varint_value(self) -> u64 {
+        self.0 as u64
     }
 }
 
@@ -4744,56 +4737,51 @@ impl MessageWrite for Place {
     }
 }
 
-pub mod mod_Place {
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[derive(Debug, Default, PartialEq, Clone)]
+pub struct PlaceRepresentativeImage {
+    pub url: Option<String>,
+}
 
-    use super::*;
-
-    #[allow(clippy::derive_partial_eq_without_eq)]
-    #[derive(Debug, Default, PartialEq, Clone)]
-    pub struct RepresentativeImage {
-        pub url: Option<String>,
-    }
-
-    impl<'a> MessageRead<'a> for RepresentativeImage {
-        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-            let mut msg = Self::default();
-            while !r.is_eof() {
-                match r.next_tag(bytes) {
-                    Ok(18) => msg.url = Some(r.read_string(bytes)?.to_owned()),
-                    Ok(t) => {
-                        r.read_unknown(bytes, t)?;
-                    }
-                    Err(e) => return Err(e),
+impl<'a> MessageRead<'a> for PlaceRepresentativeImage {
+    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+        let mut msg = Self::default();
+        while !r.is_eof() {
+            match r.next_tag(bytes) {
+                Ok(18) => msg.url = Some(r.read_string(bytes)?.to_owned()),
+                Ok(t) => {
+                    r.read_unknown(bytes, t)?;
                 }
+                Err(e) => return Err(e),
             }
-            Ok(msg)
         }
+        Ok(msg)
+    }
+}
+
+impl MessageWrite for PlaceRepresentativeImage {
+    fn get_size(&self) -> usize {
+        0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
     }
 
-    impl MessageWrite for RepresentativeImage {
-        fn get_size(&self) -> usize {
-            0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
+    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+        if let Some(ref s) = self.url {
+            w.write_with_tag(18, |w| w.write_string(&**s))?;
         }
-
-        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-            if let Some(ref s) = self.url {
-                w.write_with_tag(18, |w| w.write_string(&**s))?;
-            }
-            Ok(())
-        }
+        Ok(())
     }
 }
 
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct EmbedItem {
-    pub type_pb: Vec<ItemType>,
+    pub r#type: Vec<ItemType>,
     pub id: Option<String>,
     pub plus_photo: Option<PlusPhoto>,
     pub place: Option<Box<Place>>,
-    pub postal_address: Option<mod_EmbedItem::PostalAddress>,
-    pub geo_coordinates: Option<mod_EmbedItem::GeoCoordinates>,
-    pub image: Option<mod_EmbedItem::Image>,
+    pub postal_address: Option<EmbedItemPostalAddress>,
+    pub geo_coordinates: Option<EmbedItemGeoCoordinates>,
+    pub image: Option<EmbedItemImage>,
 }
 
 impl<'a> MessageRead<'a> for EmbedItem {
@@ -4801,19 +4789,17 @@ impl<'a> MessageRead<'a> for EmbedItem {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb.push(r.read_enum(bytes)?),
+                Ok(8) => msg.r#type.push(r.read_enum(bytes)?),
                 Ok(18) => msg.id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(221119658) => msg.plus_photo = Some(r.read_message::<PlusPhoto>(bytes)?),
                 Ok(286605122) => msg.place = Some(Box::new(r.read_message::<Place>(bytes)?)),
                 Ok(288026386) => {
-                    msg.postal_address =
-                        Some(r.read_message::<mod_EmbedItem::PostalAddress>(bytes)?)
+                    msg.postal_address = Some(r.read_message::<EmbedItemPostalAddress>(bytes)?)
                 }
                 Ok(293893994) => {
-                    msg.geo_coordinates =
-                        Some(r.read_message::<mod_EmbedItem::GeoCoordinates>(bytes)?)
+                    msg.geo_coordinates = Some(r.read_message::<EmbedItemGeoCoordinates>(bytes)?)
                 }
-                Ok(322120266) => msg.image = Some(r.read_message::<mod_EmbedItem::Image>(bytes)?),
+                Ok(322120266) => msg.image = Some(r.read_message::<EmbedItemImage>(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -4827,7 +4813,7 @@ impl<'a> MessageRead<'a> for EmbedItem {
 impl MessageWrite for EmbedItem {
     fn get_size(&self) -> usize {
         0 + self
-            .type_pb
+            .r#type
             .iter()
             .map(|s| 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(s))))
             .sum::<usize>()
@@ -4855,7 +4841,7 @@ impl MessageWrite for EmbedItem {
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        for s in &self.type_pb {
+        for s in &self.r#type {
             w.write_with_tag(8, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.id {
@@ -4880,122 +4866,117 @@ impl MessageWrite for EmbedItem {
     }
 }
 
-pub mod mod_EmbedItem {
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[derive(Debug, Default, PartialEq, Clone)]
+pub struct EmbedItemPostalAddress {
+    pub street_address: Option<String>,
+}
 
-    use super::*;
-
-    #[allow(clippy::derive_partial_eq_without_eq)]
-    #[derive(Debug, Default, PartialEq, Clone)]
-    pub struct PostalAddress {
-        pub street_address: Option<String>,
-    }
-
-    impl<'a> MessageRead<'a> for PostalAddress {
-        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-            let mut msg = Self::default();
-            while !r.is_eof() {
-                match r.next_tag(bytes) {
-                    Ok(282) => msg.street_address = Some(r.read_string(bytes)?.to_owned()),
-                    Ok(t) => {
-                        r.read_unknown(bytes, t)?;
-                    }
-                    Err(e) => return Err(e),
+impl<'a> MessageRead<'a> for EmbedItemPostalAddress {
+    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+        let mut msg = Self::default();
+        while !r.is_eof() {
+            match r.next_tag(bytes) {
+                Ok(282) => msg.street_address = Some(r.read_string(bytes)?.to_owned()),
+                Ok(t) => {
+                    r.read_unknown(bytes, t)?;
                 }
+                Err(e) => return Err(e),
             }
-            Ok(msg)
         }
+        Ok(msg)
+    }
+}
+
+impl MessageWrite for EmbedItemPostalAddress {
+    fn get_size(&self) -> usize {
+        0 + self
+            .street_address
+            .as_ref()
+            .map_or(0, |m| 2 + sizeof_len((m).len()))
     }
 
-    impl MessageWrite for PostalAddress {
-        fn get_size(&self) -> usize {
-            0 + self
-                .street_address
-                .as_ref()
-                .map_or(0, |m| 2 + sizeof_len((m).len()))
+    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+        if let Some(ref s) = self.street_address {
+            w.write_with_tag(282, |w| w.write_string(&**s))?;
         }
-
-        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-            if let Some(ref s) = self.street_address {
-                w.write_with_tag(282, |w| w.write_string(&**s))?;
-            }
-            Ok(())
-        }
+        Ok(())
     }
+}
 
-    #[allow(clippy::derive_partial_eq_without_eq)]
-    #[derive(Debug, Default, PartialEq, Clone)]
-    pub struct GeoCoordinates {
-        pub latitude: Option<f64>,
-        pub longitude: Option<f64>,
-    }
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[derive(Debug, Default, PartialEq, Clone)]
+pub struct EmbedItemGeoCoordinates {
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
 
-    impl<'a> MessageRead<'a> for GeoCoordinates {
-        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-            let mut msg = Self::default();
-            while !r.is_eof() {
-                match r.next_tag(bytes) {
-                    Ok(289) => msg.latitude = Some(r.read_double(bytes)?),
-                    Ok(297) => msg.longitude = Some(r.read_double(bytes)?),
-                    Ok(t) => {
-                        r.read_unknown(bytes, t)?;
-                    }
-                    Err(e) => return Err(e),
+impl<'a> MessageRead<'a> for EmbedItemGeoCoordinates {
+    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+        let mut msg = Self::default();
+        while !r.is_eof() {
+            match r.next_tag(bytes) {
+                Ok(289) => msg.latitude = Some(r.read_double(bytes)?),
+                Ok(297) => msg.longitude = Some(r.read_double(bytes)?),
+                Ok(t) => {
+                    r.read_unknown(bytes, t)?;
                 }
+                Err(e) => return Err(e),
             }
-            Ok(msg)
         }
+        Ok(msg)
+    }
+}
+
+impl MessageWrite for EmbedItemGeoCoordinates {
+    fn get_size(&self) -> usize {
+        0 + self.latitude.as_ref().map_or(0, |_| 2 + 8)
+            + self.longitude.as_ref().map_or(0, |_| 2 + 8)
     }
 
-    impl MessageWrite for GeoCoordinates {
-        fn get_size(&self) -> usize {
-            0 + self.latitude.as_ref().map_or(0, |_| 2 + 8)
-                + self.longitude.as_ref().map_or(0, |_| 2 + 8)
+    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+        if let Some(ref s) = self.latitude {
+            w.write_with_tag(289, |w| w.write_double(*s))?;
         }
-
-        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-            if let Some(ref s) = self.latitude {
-                w.write_with_tag(289, |w| w.write_double(*s))?;
-            }
-            if let Some(ref s) = self.longitude {
-                w.write_with_tag(297, |w| w.write_double(*s))?;
-            }
-            Ok(())
+        if let Some(ref s) = self.longitude {
+            w.write_with_tag(297, |w| w.write_double(*s))?;
         }
+        Ok(())
     }
+}
 
-    #[allow(clippy::derive_partial_eq_without_eq)]
-    #[derive(Debug, Default, PartialEq, Clone)]
-    pub struct Image {
-        pub url: Option<String>,
-    }
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[derive(Debug, Default, PartialEq, Clone)]
+pub struct EmbedItemImage {
+    pub url: Option<String>,
+}
 
-    impl<'a> MessageRead<'a> for Image {
-        fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
-            let mut msg = Self::default();
-            while !r.is_eof() {
-                match r.next_tag(bytes) {
-                    Ok(10) => msg.url = Some(r.read_string(bytes)?.to_owned()),
-                    Ok(t) => {
-                        r.read_unknown(bytes, t)?;
-                    }
-                    Err(e) => return Err(e),
+impl<'a> MessageRead<'a> for EmbedItemImage {
+    fn from_reader(r: &mut BytesReader, bytes: &'a [u8]) -> Result<Self> {
+        let mut msg = Self::default();
+        while !r.is_eof() {
+            match r.next_tag(bytes) {
+                Ok(10) => msg.url = Some(r.read_string(bytes)?.to_owned()),
+                Ok(t) => {
+                    r.read_unknown(bytes, t)?;
                 }
+                Err(e) => return Err(e),
             }
-            Ok(msg)
         }
+        Ok(msg)
+    }
+}
+
+impl MessageWrite for EmbedItemImage {
+    fn get_size(&self) -> usize {
+        0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
     }
 
-    impl MessageWrite for Image {
-        fn get_size(&self) -> usize {
-            0 + self.url.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
+    fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
+        if let Some(ref s) = self.url {
+            w.write_with_tag(10, |w| w.write_string(&**s))?;
         }
-
-        fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-            if let Some(ref s) = self.url {
-                w.write_with_tag(10, |w| w.write_string(&**s))?;
-            }
-            Ok(())
-        }
+        Ok(())
     }
 }
 
@@ -5089,7 +5070,7 @@ impl MessageWrite for MessageContent {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct EventAnnotation {
-    pub type_pb: Option<i32>,
+    pub r#type: Option<i32>,
     pub value: Option<String>,
 }
 
@@ -5098,7 +5079,7 @@ impl<'a> MessageRead<'a> for EventAnnotation {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb = Some(r.read_int32(bytes)?),
+                Ok(8) => msg.r#type = Some(r.read_int32(bytes)?),
                 Ok(18) => msg.value = Some(r.read_string(bytes)?.to_owned()),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -5112,13 +5093,13 @@ impl<'a> MessageRead<'a> for EventAnnotation {
 
 impl MessageWrite for EventAnnotation {
     fn get_size(&self) -> usize {
-        0 + self.type_pb.as_ref().map_or(0, |m| {
+        0 + self.r#type.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         }) + self.value.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(8, |w| w.write_int32(*s))?;
         }
         if let Some(ref s) = self.value {
@@ -5181,7 +5162,7 @@ impl MessageWrite for ChatMessage {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct MembershipChange {
-    pub type_pb: Option<MembershipChangeType>,
+    pub r#type: Option<MembershipChangeType>,
     pub participant_ids: Vec<ParticipantId>,
 }
 
@@ -5190,7 +5171,7 @@ impl<'a> MessageRead<'a> for MembershipChange {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(8) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(26) => msg
                     .participant_ids
                     .push(r.read_message::<ParticipantId>(bytes)?),
@@ -5206,7 +5187,7 @@ impl<'a> MessageRead<'a> for MembershipChange {
 
 impl MessageWrite for MembershipChange {
     fn get_size(&self) -> usize {
-        0 + self.type_pb.as_ref().map_or(0, |m| {
+        0 + self.r#type.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         }) + self
             .participant_ids
@@ -5216,7 +5197,7 @@ impl MessageWrite for MembershipChange {
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(8, |w| w.write_enum(i32::from(*s)))?;
         }
         for s in &self.participant_ids {
@@ -5977,7 +5958,7 @@ impl MessageWrite for ConversationParticipantData {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct Conversation {
     pub conversation_id: Option<ConversationId>,
-    pub type_pb: Option<ConversationType>,
+    pub r#type: Option<ConversationType>,
     pub name: Option<String>,
     pub self_conversation_state: Option<UserConversationState>,
     pub read_state: Vec<UserReadState>,
@@ -5998,7 +5979,7 @@ impl<'a> MessageRead<'a> for Conversation {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(16) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(16) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(26) => msg.name = Some(r.read_string(bytes)?.to_owned()),
                 Ok(34) => {
                     msg.self_conversation_state =
@@ -6034,7 +6015,7 @@ impl MessageWrite for Conversation {
             .conversation_id
             .as_ref()
             .map_or(0, |m| 1 + sizeof_len((m).get_size()))
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
             + self.name.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
@@ -6086,7 +6067,7 @@ impl MessageWrite for Conversation {
         if let Some(ref s) = self.conversation_id {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.name {
@@ -6597,7 +6578,7 @@ pub struct Entity {
     pub presence: Option<Presence>,
     pub properties: Option<EntityProperties>,
     pub entity_type: Option<ParticipantType>,
-    pub had_past_hangout_state: Option<mod_Entity::PastHangoutState>,
+    pub had_past_hangout_state: Option<EntityPastHangoutState>,
 }
 
 impl<'a> MessageRead<'a> for Entity {
@@ -6662,96 +6643,91 @@ impl MessageWrite for Entity {
     }
 }
 
-pub mod mod_Entity {
+/// The proto2 enum `Entity.PastHangoutState`, kept as its number: a value this schema does
+/// not know is preserved, never read as another value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityPastHangoutState(pub i32);
 
-    /// The proto2 enum `Entity.PastHangoutState`, kept as its number: a value this schema does
-    /// not know is preserved, never read as another value.
-    #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub struct PastHangoutState(pub i32);
+impl EntityPastHangoutState {
+    /// `PAST_HANGOUT_STATE_UNKNOWN` = 0
+    pub const PAST_HANGOUT_STATE_UNKNOWN: Self = Self(0);
+    /// `PAST_HANGOUT_STATE_HAD_PAST_HANGOUT` = 1
+    pub const PAST_HANGOUT_STATE_HAD_PAST_HANGOUT: Self = Self(1);
+    /// `PAST_HANGOUT_STATE_NO_PAST_HANGOUT` = 2
+    pub const PAST_HANGOUT_STATE_NO_PAST_HANGOUT: Self = Self(2);
+    /// Every value the schema defines, in declaration order.
+    pub const KNOWN: &'static [Self] = &[
+        Self::PAST_HANGOUT_STATE_UNKNOWN,
+        Self::PAST_HANGOUT_STATE_HAD_PAST_HANGOUT,
+        Self::PAST_HANGOUT_STATE_NO_PAST_HANGOUT,
+    ];
 
-    impl PastHangoutState {
-        /// `PAST_HANGOUT_STATE_UNKNOWN` = 0
-        pub const PAST_HANGOUT_STATE_UNKNOWN: Self = Self(0);
-        /// `PAST_HANGOUT_STATE_HAD_PAST_HANGOUT` = 1
-        pub const PAST_HANGOUT_STATE_HAD_PAST_HANGOUT: Self = Self(1);
-        /// `PAST_HANGOUT_STATE_NO_PAST_HANGOUT` = 2
-        pub const PAST_HANGOUT_STATE_NO_PAST_HANGOUT: Self = Self(2);
-        /// Every value the schema defines, in declaration order.
-        pub const KNOWN: &'static [Self] = &[
-            Self::PAST_HANGOUT_STATE_UNKNOWN,
-            Self::PAST_HANGOUT_STATE_HAD_PAST_HANGOUT,
-            Self::PAST_HANGOUT_STATE_NO_PAST_HANGOUT,
-        ];
+    /// The schema's name for this value, if it has one.
+    pub fn name(self) -> Option<&'static str> {
+        match self.0 {
+            0 => Some("PAST_HANGOUT_STATE_UNKNOWN"),
+            1 => Some("PAST_HANGOUT_STATE_HAD_PAST_HANGOUT"),
+            2 => Some("PAST_HANGOUT_STATE_NO_PAST_HANGOUT"),
+            _ => None,
+        }
+    }
 
-        /// The schema's name for this value, if it has one.
-        pub fn name(self) -> Option<&'static str> {
-            match self.0 {
-                0 => Some("PAST_HANGOUT_STATE_UNKNOWN"),
-                1 => Some("PAST_HANGOUT_STATE_HAD_PAST_HANGOUT"),
-                2 => Some("PAST_HANGOUT_STATE_NO_PAST_HANGOUT"),
-                _ => None,
+    /// The value the schema calls `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "PAST_HANGOUT_STATE_UNKNOWN" => Some(Self::PAST_HANGOUT_STATE_UNKNOWN),
+            "PAST_HANGOUT_STATE_HAD_PAST_HANGOUT" => {
+                Some(Self::PAST_HANGOUT_STATE_HAD_PAST_HANGOUT)
             }
-        }
-
-        /// The value the schema calls `name`.
-        pub fn from_name(name: &str) -> Option<Self> {
-            match name {
-                "PAST_HANGOUT_STATE_UNKNOWN" => Some(Self::PAST_HANGOUT_STATE_UNKNOWN),
-                "PAST_HANGOUT_STATE_HAD_PAST_HANGOUT" => {
-                    Some(Self::PAST_HANGOUT_STATE_HAD_PAST_HANGOUT)
-                }
-                "PAST_HANGOUT_STATE_NO_PAST_HANGOUT" => {
-                    Some(Self::PAST_HANGOUT_STATE_NO_PAST_HANGOUT)
-                }
-                _ => None,
-            }
-        }
-
-        /// Whether the schema defines this number.
-        pub fn is_known(self) -> bool {
-            self.name().is_some()
+            "PAST_HANGOUT_STATE_NO_PAST_HANGOUT" => Some(Self::PAST_HANGOUT_STATE_NO_PAST_HANGOUT),
+            _ => None,
         }
     }
 
-    impl Default for PastHangoutState {
-        /// The first declared value, as proto2 defines it.
-        fn default() -> Self {
-            Self(0)
+    /// Whether the schema defines this number.
+    pub fn is_known(self) -> bool {
+        self.name().is_some()
+    }
+}
+
+impl Default for EntityPastHangoutState {
+    /// The first declared value, as proto2 defines it.
+    fn default() -> Self {
+        Self(0)
+    }
+}
+
+impl From<i32> for EntityPastHangoutState {
+    fn from(n: i32) -> Self {
+        Self(n)
+    }
+}
+
+impl From<EntityPastHangoutState> for i32 {
+    fn from(v: EntityPastHangoutState) -> i32 {
+        v.0
+    }
+}
+
+impl core::fmt::Debug for EntityPastHangoutState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "EntityPastHangoutState({})", self.0),
         }
     }
+}
 
-    impl From<i32> for PastHangoutState {
-        fn from(n: i32) -> Self {
-            Self(n)
-        }
-    }
-
-    impl From<PastHangoutState> for i32 {
-        fn from(v: PastHangoutState) -> i32 {
-            v.0
-        }
-    }
-
-    impl core::fmt::Debug for PastHangoutState {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self.name() {
-                Some(n) => f.write_str(n),
-                None => write!(f, "PastHangoutState({})", self.0),
-            }
-        }
-    }
-
-    impl crate::__private::VarintValue for PastHangoutState {
-        fn varint_value(self) -> u64 {
-            self.0 as u64
-        }
+impl crate::__private::VarintValue for EntityPastHangoutState {
+    fn varint_value(self) -> u64 {
+        self.0 as u64
     }
 }
 
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct EntityProperties {
-    pub type_pb: Option<ProfileType>,
+    pub r#type: Option<ProfileType>,
     pub display_name: Option<String>,
     pub first_name: Option<String>,
     pub photo_url: Option<String>,
@@ -6768,7 +6744,7 @@ impl<'a> MessageRead<'a> for EntityProperties {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(8) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(18) => msg.display_name = Some(r.read_string(bytes)?.to_owned()),
                 Ok(26) => msg.first_name = Some(r.read_string(bytes)?.to_owned()),
                 Ok(34) => msg.photo_url = Some(r.read_string(bytes)?.to_owned()),
@@ -6790,7 +6766,7 @@ impl<'a> MessageRead<'a> for EntityProperties {
 
 impl MessageWrite for EntityProperties {
     fn get_size(&self) -> usize {
-        0 + self.type_pb.as_ref().map_or(0, |m| {
+        0 + self.r#type.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         }) + self
             .display_name
@@ -6830,7 +6806,7 @@ impl MessageWrite for EntityProperties {
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(8, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.display_name {
@@ -7134,7 +7110,7 @@ impl MessageWrite for RichPresenceState {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct RichPresenceEnabledState {
-    pub type_pb: Option<RichPresenceType>,
+    pub r#type: Option<RichPresenceType>,
     pub enabled: Option<bool>,
 }
 
@@ -7143,7 +7119,7 @@ impl<'a> MessageRead<'a> for RichPresenceEnabledState {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(8) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(16) => msg.enabled = Some(r.read_bool(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -7157,7 +7133,7 @@ impl<'a> MessageRead<'a> for RichPresenceEnabledState {
 
 impl MessageWrite for RichPresenceEnabledState {
     fn get_size(&self) -> usize {
-        0 + self.type_pb.as_ref().map_or(0, |m| {
+        0 + self.r#type.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         }) + self.enabled.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
@@ -7165,7 +7141,7 @@ impl MessageWrite for RichPresenceEnabledState {
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(8, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.enabled {
@@ -7304,7 +7280,7 @@ impl MessageWrite for DndSetting {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct PresenceStateSetting {
     pub timeout_secs: Option<u64>,
-    pub type_pb: Option<ClientPresenceStateType>,
+    pub r#type: Option<ClientPresenceStateType>,
 }
 
 impl<'a> MessageRead<'a> for PresenceStateSetting {
@@ -7313,7 +7289,7 @@ impl<'a> MessageRead<'a> for PresenceStateSetting {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(8) => msg.timeout_secs = Some(r.read_uint64(bytes)?),
-                Ok(16) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(16) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -7328,7 +7304,7 @@ impl MessageWrite for PresenceStateSetting {
     fn get_size(&self) -> usize {
         0 + self.timeout_secs.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
-        }) + self.type_pb.as_ref().map_or(0, |m| {
+        }) + self.r#type.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         })
     }
@@ -7337,7 +7313,7 @@ impl MessageWrite for PresenceStateSetting {
         if let Some(ref s) = self.timeout_secs {
             w.write_with_tag(8, |w| w.write_uint64(*s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
         }
         Ok(())
@@ -8157,7 +8133,7 @@ impl MessageWrite for GroupLinkSharingModification {
 pub struct StateUpdate {
     pub state_update_header: Option<StateUpdateHeader>,
     pub conversation: Option<Conversation>,
-    pub state_update: mod_StateUpdate::OneOfstate_update,
+    pub state_update: StateUpdateKind,
 }
 
 impl<'a> MessageRead<'a> for StateUpdate {
@@ -8170,84 +8146,79 @@ impl<'a> MessageRead<'a> for StateUpdate {
                 }
                 Ok(106) => msg.conversation = Some(r.read_message::<Conversation>(bytes)?),
                 Ok(18) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::conversation_notification(
+                    msg.state_update = StateUpdateKind::ConversationNotification(
                         r.read_message::<ConversationNotification>(bytes)?,
                     )
                 }
                 Ok(26) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::event_notification(
+                    msg.state_update = StateUpdateKind::EventNotification(
                         r.read_message::<EventNotification>(bytes)?,
                     )
                 }
                 Ok(34) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::focus_notification(
+                    msg.state_update = StateUpdateKind::FocusNotification(
                         r.read_message::<SetFocusNotification>(bytes)?,
                     )
                 }
                 Ok(42) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::typing_notification(
+                    msg.state_update = StateUpdateKind::TypingNotification(
                         r.read_message::<SetTypingNotification>(bytes)?,
                     )
                 }
                 Ok(50) => {
-                    msg.state_update =
-                        mod_StateUpdate::OneOfstate_update::notification_level_notification(
-                            r.read_message::<SetConversationNotificationLevelNotification>(bytes)?,
-                        )
+                    msg.state_update = StateUpdateKind::NotificationLevelNotification(
+                        r.read_message::<SetConversationNotificationLevelNotification>(bytes)?,
+                    )
                 }
                 Ok(58) => {
-                    msg.state_update =
-                        mod_StateUpdate::OneOfstate_update::reply_to_invite_notification(
-                            r.read_message::<ReplyToInviteNotification>(bytes)?,
-                        )
+                    msg.state_update = StateUpdateKind::ReplyToInviteNotification(
+                        r.read_message::<ReplyToInviteNotification>(bytes)?,
+                    )
                 }
                 Ok(66) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::watermark_notification(
+                    msg.state_update = StateUpdateKind::WatermarkNotification(
                         r.read_message::<WatermarkNotification>(bytes)?,
                     )
                 }
                 Ok(90) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::view_modification(
+                    msg.state_update = StateUpdateKind::ViewModification(
                         r.read_message::<ConversationViewModification>(bytes)?,
                     )
                 }
                 Ok(98) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::easter_egg_notification(
+                    msg.state_update = StateUpdateKind::EasterEggNotification(
                         r.read_message::<EasterEggNotification>(bytes)?,
                     )
                 }
                 Ok(114) => {
-                    msg.state_update =
-                        mod_StateUpdate::OneOfstate_update::self_presence_notification(
-                            r.read_message::<SelfPresenceNotification>(bytes)?,
-                        )
+                    msg.state_update = StateUpdateKind::SelfPresenceNotification(
+                        r.read_message::<SelfPresenceNotification>(bytes)?,
+                    )
                 }
                 Ok(122) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::delete_notification(
+                    msg.state_update = StateUpdateKind::DeleteNotification(
                         r.read_message::<DeleteActionNotification>(bytes)?,
                     )
                 }
                 Ok(130) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::presence_notification(
+                    msg.state_update = StateUpdateKind::PresenceNotification(
                         r.read_message::<PresenceNotification>(bytes)?,
                     )
                 }
                 Ok(138) => {
-                    msg.state_update = mod_StateUpdate::OneOfstate_update::block_notification(
+                    msg.state_update = StateUpdateKind::BlockNotification(
                         r.read_message::<BlockNotification>(bytes)?,
                     )
                 }
                 Ok(154) => {
-                    msg.state_update =
-                        mod_StateUpdate::OneOfstate_update::notification_setting_notification(
-                            r.read_message::<SetNotificationSettingNotification>(bytes)?,
-                        )
+                    msg.state_update = StateUpdateKind::NotificationSettingNotification(
+                        r.read_message::<SetNotificationSettingNotification>(bytes)?,
+                    )
                 }
                 Ok(162) => {
-                    msg.state_update =
-                        mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification(
-                            r.read_message::<RichPresenceEnabledStateNotification>(bytes)?,
-                        )
+                    msg.state_update = StateUpdateKind::RichPresenceEnabledStateNotification(
+                        r.read_message::<RichPresenceEnabledStateNotification>(bytes)?,
+                    )
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -8270,52 +8241,28 @@ impl MessageWrite for StateUpdate {
                 .as_ref()
                 .map_or(0, |m| 1 + sizeof_len((m).get_size()))
             + match self.state_update {
-                mod_StateUpdate::OneOfstate_update::conversation_notification(ref m) => {
+                StateUpdateKind::ConversationNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::EventNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::FocusNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::TypingNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::NotificationLevelNotification(ref m) => {
                     1 + sizeof_len((m).get_size())
                 }
-                mod_StateUpdate::OneOfstate_update::event_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::focus_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::typing_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::notification_level_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::reply_to_invite_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::watermark_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::view_modification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::easter_egg_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::self_presence_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::delete_notification(ref m) => {
-                    1 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::presence_notification(ref m) => {
+                StateUpdateKind::ReplyToInviteNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::WatermarkNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::ViewModification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::EasterEggNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::SelfPresenceNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::DeleteNotification(ref m) => 1 + sizeof_len((m).get_size()),
+                StateUpdateKind::PresenceNotification(ref m) => 2 + sizeof_len((m).get_size()),
+                StateUpdateKind::BlockNotification(ref m) => 2 + sizeof_len((m).get_size()),
+                StateUpdateKind::NotificationSettingNotification(ref m) => {
                     2 + sizeof_len((m).get_size())
                 }
-                mod_StateUpdate::OneOfstate_update::block_notification(ref m) => {
+                StateUpdateKind::RichPresenceEnabledStateNotification(ref m) => {
                     2 + sizeof_len((m).get_size())
                 }
-                mod_StateUpdate::OneOfstate_update::notification_setting_notification(ref m) => {
-                    2 + sizeof_len((m).get_size())
-                }
-                mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification(
-                    ref m,
-                ) => 2 + sizeof_len((m).get_size()),
-                mod_StateUpdate::OneOfstate_update::None => 0,
+                StateUpdateKind::None => 0,
             }
     }
 
@@ -8327,85 +8274,81 @@ impl MessageWrite for StateUpdate {
             w.write_with_tag(106, |w| w.write_message(s))?;
         }
         match self.state_update {
-            mod_StateUpdate::OneOfstate_update::conversation_notification(ref m) => {
+            StateUpdateKind::ConversationNotification(ref m) => {
                 w.write_with_tag(18, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::event_notification(ref m) => {
+            StateUpdateKind::EventNotification(ref m) => {
                 w.write_with_tag(26, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::focus_notification(ref m) => {
+            StateUpdateKind::FocusNotification(ref m) => {
                 w.write_with_tag(34, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::typing_notification(ref m) => {
+            StateUpdateKind::TypingNotification(ref m) => {
                 w.write_with_tag(42, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::notification_level_notification(ref m) => {
+            StateUpdateKind::NotificationLevelNotification(ref m) => {
                 w.write_with_tag(50, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::reply_to_invite_notification(ref m) => {
+            StateUpdateKind::ReplyToInviteNotification(ref m) => {
                 w.write_with_tag(58, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::watermark_notification(ref m) => {
+            StateUpdateKind::WatermarkNotification(ref m) => {
                 w.write_with_tag(66, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::view_modification(ref m) => {
+            StateUpdateKind::ViewModification(ref m) => {
                 w.write_with_tag(90, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::easter_egg_notification(ref m) => {
+            StateUpdateKind::EasterEggNotification(ref m) => {
                 w.write_with_tag(98, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::self_presence_notification(ref m) => {
+            StateUpdateKind::SelfPresenceNotification(ref m) => {
                 w.write_with_tag(114, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::delete_notification(ref m) => {
+            StateUpdateKind::DeleteNotification(ref m) => {
                 w.write_with_tag(122, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::presence_notification(ref m) => {
+            StateUpdateKind::PresenceNotification(ref m) => {
                 w.write_with_tag(130, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::block_notification(ref m) => {
+            StateUpdateKind::BlockNotification(ref m) => {
                 w.write_with_tag(138, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::notification_setting_notification(ref m) => {
+            StateUpdateKind::NotificationSettingNotification(ref m) => {
                 w.write_with_tag(154, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification(ref m) => {
+            StateUpdateKind::RichPresenceEnabledStateNotification(ref m) => {
                 w.write_with_tag(162, |w| w.write_message(m))?
             }
-            mod_StateUpdate::OneOfstate_update::None => {}
+            StateUpdateKind::None => {}
         }
         Ok(())
     }
 }
 
-pub mod mod_StateUpdate {
+/// The oneof `StateUpdate.state_update`: which member is set (`None`: no member).
+#[derive(Debug, PartialEq, Clone)]
+pub enum StateUpdateKind {
+    ConversationNotification(ConversationNotification),
+    EventNotification(EventNotification),
+    FocusNotification(SetFocusNotification),
+    TypingNotification(SetTypingNotification),
+    NotificationLevelNotification(SetConversationNotificationLevelNotification),
+    ReplyToInviteNotification(ReplyToInviteNotification),
+    WatermarkNotification(WatermarkNotification),
+    ViewModification(ConversationViewModification),
+    EasterEggNotification(EasterEggNotification),
+    SelfPresenceNotification(SelfPresenceNotification),
+    DeleteNotification(DeleteActionNotification),
+    PresenceNotification(PresenceNotification),
+    BlockNotification(BlockNotification),
+    NotificationSettingNotification(SetNotificationSettingNotification),
+    RichPresenceEnabledStateNotification(RichPresenceEnabledStateNotification),
+    None,
+}
 
-    use super::*;
-
-    #[derive(Debug, PartialEq, Clone)]
-    pub enum OneOfstate_update {
-        conversation_notification(ConversationNotification),
-        event_notification(EventNotification),
-        focus_notification(SetFocusNotification),
-        typing_notification(SetTypingNotification),
-        notification_level_notification(SetConversationNotificationLevelNotification),
-        reply_to_invite_notification(ReplyToInviteNotification),
-        watermark_notification(WatermarkNotification),
-        view_modification(ConversationViewModification),
-        easter_egg_notification(EasterEggNotification),
-        self_presence_notification(SelfPresenceNotification),
-        delete_notification(DeleteActionNotification),
-        presence_notification(PresenceNotification),
-        block_notification(BlockNotification),
-        notification_setting_notification(SetNotificationSettingNotification),
-        rich_presence_enabled_state_notification(RichPresenceEnabledStateNotification),
-        None,
-    }
-
-    impl Default for OneOfstate_update {
-        fn default() -> Self {
-            OneOfstate_update::None
-        }
+impl Default for StateUpdateKind {
+    fn default() -> Self {
+        StateUpdateKind::None
     }
 }
 
@@ -8594,7 +8537,7 @@ pub struct SetFocusNotification {
     pub conversation_id: Option<ConversationId>,
     pub sender_id: Option<ParticipantId>,
     pub timestamp: Option<u64>,
-    pub type_pb: Option<FocusType>,
+    pub r#type: Option<FocusType>,
     pub device: Option<FocusDevice>,
 }
 
@@ -8606,7 +8549,7 @@ impl<'a> MessageRead<'a> for SetFocusNotification {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
                 Ok(18) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
                 Ok(24) => msg.timestamp = Some(r.read_uint64(bytes)?),
-                Ok(32) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(32) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(40) => msg.device = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -8631,7 +8574,7 @@ impl MessageWrite for SetFocusNotification {
             + self.timestamp.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
             + self.device.as_ref().map_or(0, |m| {
@@ -8649,7 +8592,7 @@ impl MessageWrite for SetFocusNotification {
         if let Some(ref s) = self.timestamp {
             w.write_with_tag(24, |w| w.write_uint64(*s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(32, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.device {
@@ -8665,7 +8608,7 @@ pub struct SetTypingNotification {
     pub conversation_id: Option<ConversationId>,
     pub sender_id: Option<ParticipantId>,
     pub timestamp: Option<u64>,
-    pub type_pb: Option<TypingType>,
+    pub r#type: Option<TypingType>,
 }
 
 impl<'a> MessageRead<'a> for SetTypingNotification {
@@ -8676,7 +8619,7 @@ impl<'a> MessageRead<'a> for SetTypingNotification {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
                 Ok(18) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
                 Ok(24) => msg.timestamp = Some(r.read_uint64(bytes)?),
-                Ok(32) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(32) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -8700,7 +8643,7 @@ impl MessageWrite for SetTypingNotification {
             + self.timestamp.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
     }
@@ -8715,7 +8658,7 @@ impl MessageWrite for SetTypingNotification {
         if let Some(ref s) = self.timestamp {
             w.write_with_tag(24, |w| w.write_uint64(*s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(32, |w| w.write_enum(i32::from(*s)))?;
         }
         Ok(())
@@ -8780,7 +8723,7 @@ impl MessageWrite for SetConversationNotificationLevelNotification {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct ReplyToInviteNotification {
     pub conversation_id: Option<ConversationId>,
-    pub type_pb: Option<ReplyToInviteType>,
+    pub r#type: Option<ReplyToInviteType>,
 }
 
 impl<'a> MessageRead<'a> for ReplyToInviteNotification {
@@ -8789,7 +8732,7 @@ impl<'a> MessageRead<'a> for ReplyToInviteNotification {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(16) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(16) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -8806,7 +8749,7 @@ impl MessageWrite for ReplyToInviteNotification {
             .conversation_id
             .as_ref()
             .map_or(0, |m| 1 + sizeof_len((m).get_size()))
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
     }
@@ -8815,7 +8758,7 @@ impl MessageWrite for ReplyToInviteNotification {
         if let Some(ref s) = self.conversation_id {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
         }
         Ok(())
@@ -9328,7 +9271,7 @@ impl MessageWrite for ConversationSpec {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct OffnetworkAddress {
-    pub type_pb: Option<OffnetworkAddressType>,
+    pub r#type: Option<OffnetworkAddressType>,
     pub email: Option<String>,
 }
 
@@ -9337,7 +9280,7 @@ impl<'a> MessageRead<'a> for OffnetworkAddress {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(8) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(8) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(26) => msg.email = Some(r.read_string(bytes)?.to_owned()),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -9351,13 +9294,13 @@ impl<'a> MessageRead<'a> for OffnetworkAddress {
 
 impl MessageWrite for OffnetworkAddress {
     fn get_size(&self) -> usize {
-        0 + self.type_pb.as_ref().map_or(0, |m| {
+        0 + self.r#type.as_ref().map_or(0, |m| {
             1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
         }) + self.email.as_ref().map_or(0, |m| 1 + sizeof_len((m).len()))
     }
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(8, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.email {
@@ -9525,7 +9468,7 @@ impl MessageWrite for AddUserResponse {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct CreateConversationRequest {
     pub request_header: Option<RequestHeader>,
-    pub type_pb: Option<ConversationType>,
+    pub r#type: Option<ConversationType>,
     pub client_generated_id: Option<u64>,
     pub name: Option<String>,
     pub invitee_id: Vec<InviteeID>,
@@ -9537,7 +9480,7 @@ impl<'a> MessageRead<'a> for CreateConversationRequest {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
-                Ok(16) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(16) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(24) => msg.client_generated_id = Some(r.read_uint64(bytes)?),
                 Ok(34) => msg.name = Some(r.read_string(bytes)?.to_owned()),
                 Ok(42) => msg.invitee_id.push(r.read_message::<InviteeID>(bytes)?),
@@ -9557,7 +9500,7 @@ impl MessageWrite for CreateConversationRequest {
             .request_header
             .as_ref()
             .map_or(0, |m| 1 + sizeof_len((m).get_size()))
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
             + self.client_generated_id.as_ref().map_or(0, |m| {
@@ -9575,7 +9518,7 @@ impl MessageWrite for CreateConversationRequest {
         if let Some(ref s) = self.request_header {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.client_generated_id {
@@ -11720,7 +11663,7 @@ impl MessageWrite for SetConversationNotificationLevelResponse {
 pub struct SetFocusRequest {
     pub request_header: Option<RequestHeader>,
     pub conversation_id: Option<ConversationId>,
-    pub type_pb: Option<FocusType>,
+    pub r#type: Option<FocusType>,
     pub timeout_secs: Option<u32>,
 }
 
@@ -11731,7 +11674,7 @@ impl<'a> MessageRead<'a> for SetFocusRequest {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(18) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(24) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(24) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(32) => msg.timeout_secs = Some(r.read_uint32(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -11753,7 +11696,7 @@ impl MessageWrite for SetFocusRequest {
                 .conversation_id
                 .as_ref()
                 .map_or(0, |m| 1 + sizeof_len((m).get_size()))
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
             + self.timeout_secs.as_ref().map_or(0, |m| {
@@ -11768,7 +11711,7 @@ impl MessageWrite for SetFocusRequest {
         if let Some(ref s) = self.conversation_id {
             w.write_with_tag(18, |w| w.write_message(s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(24, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.timeout_secs {
@@ -12062,7 +12005,7 @@ impl MessageWrite for SetPresenceResponse {
 pub struct SetTypingRequest {
     pub request_header: Option<RequestHeader>,
     pub conversation_id: Option<ConversationId>,
-    pub type_pb: Option<TypingType>,
+    pub r#type: Option<TypingType>,
 }
 
 impl<'a> MessageRead<'a> for SetTypingRequest {
@@ -12072,7 +12015,7 @@ impl<'a> MessageRead<'a> for SetTypingRequest {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(18) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(24) => msg.type_pb = Some(r.read_enum(bytes)?),
+                Ok(24) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -12093,7 +12036,7 @@ impl MessageWrite for SetTypingRequest {
                 .conversation_id
                 .as_ref()
                 .map_or(0, |m| 1 + sizeof_len((m).get_size()))
-            + self.type_pb.as_ref().map_or(0, |m| {
+            + self.r#type.as_ref().map_or(0, |m| {
                 1 + sizeof_varint(crate::__private::VarintValue::varint_value(*(m)))
             })
     }
@@ -12105,7 +12048,7 @@ impl MessageWrite for SetTypingRequest {
         if let Some(ref s) = self.conversation_id {
             w.write_with_tag(18, |w| w.write_message(s))?;
         }
-        if let Some(ref s) = self.type_pb {
+        if let Some(ref s) = self.r#type {
             w.write_with_tag(24, |w| w.write_enum(i32::from(*s)))?;
         }
         Ok(())
@@ -12500,21 +12443,3 @@ impl MessageWrite for UpdateWatermarkResponse {
         Ok(())
     }
 }
-
-// Aliases (hangups-proto-codegen): nested types and oneofs by flat names.
-/// Alias of `EmbedItem.GeoCoordinates`.
-pub use self::mod_EmbedItem::GeoCoordinates as EmbedItemGeoCoordinates;
-/// Alias of `EmbedItem.Image`.
-pub use self::mod_EmbedItem::Image as EmbedItemImage;
-/// Alias of `EmbedItem.PostalAddress`.
-pub use self::mod_EmbedItem::PostalAddress as EmbedItemPostalAddress;
-/// Alias of `Entity.PastHangoutState`.
-pub use self::mod_Entity::PastHangoutState as EntityPastHangoutState;
-/// Alias of `Place.RepresentativeImage`.
-pub use self::mod_Place::RepresentativeImage as PlaceRepresentativeImage;
-/// Alias of `PlusPhoto.MediaType`.
-pub use self::mod_PlusPhoto::MediaType as PlusPhotoMediaType;
-/// Alias of `PlusPhoto.Thumbnail`.
-pub use self::mod_PlusPhoto::Thumbnail as PlusPhotoThumbnail;
-/// Alias of the oneof `StateUpdate.state_update`.
-pub use self::mod_StateUpdate::OneOfstate_update as StateUpdateStateUpdate;

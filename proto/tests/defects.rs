@@ -11,13 +11,13 @@ use hangups_proto::{decode_binary, decode_binary_with_limit, encode_binary, pbli
 fn unknown_enum_number_is_kept_in_binary() {
     // MembershipChange { type = 42 }: tag 1 varint.
     let m: MembershipChange = decode_binary(&[0x08, 42]).unwrap();
-    assert_eq!(m.type_pb, Some(MembershipChangeType::from(42)));
+    assert_eq!(m.r#type, Some(MembershipChangeType::from(42)));
     assert_ne!(
-        m.type_pb,
+        m.r#type,
         Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_JOIN)
     );
     assert_eq!(
-        format!("{:?}", m.type_pb.unwrap()),
+        format!("{:?}", m.r#type.unwrap()),
         "MembershipChangeType(42)"
     );
     assert_eq!(
@@ -28,11 +28,11 @@ fn unknown_enum_number_is_kept_in_binary() {
     // Known values keep their names.
     let m: MembershipChange = decode_binary(&[0x08, 2]).unwrap();
     assert_eq!(
-        m.type_pb,
+        m.r#type,
         Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE)
     );
     assert_eq!(
-        m.type_pb.unwrap().name(),
+        m.r#type.unwrap().name(),
         Some("MEMBERSHIP_CHANGE_TYPE_LEAVE")
     );
 }
@@ -55,7 +55,7 @@ fn unknown_enum_numbers_are_kept_in_repeated_and_negative_cases() {
 #[test]
 fn unknown_enum_number_is_kept_in_pblite() {
     let m: MembershipChange = pblite::decode("[42]").unwrap();
-    assert_eq!(m.type_pb.map(|t| t.0), Some(42));
+    assert_eq!(m.r#type.map(|t| t.0), Some(42));
     assert_eq!(pblite::encode(&m), "[42]");
 }
 

@@ -98,7 +98,7 @@ fn empty_or_all_null_message_is_absent_but_one_field_makes_it_present() {
 fn integers_given_strings_are_dropped_except_int64_and_uint64() {
     // int32 (EventAnnotation.type): dropped, as hangups.
     let d: Decoded<EventAnnotation> = dec(r#"["7"]"#);
-    assert_eq!(d.message.type_pb, None);
+    assert_eq!(d.message.r#type, None);
     assert_eq!(d.skipped, 1);
     // uint64 (Event.timestamp): accepted (deliberate difference).
     let d = event(r#"[null,null,"1521002546845000"]"#);
@@ -117,21 +117,21 @@ fn integers_given_strings_are_dropped_except_int64_and_uint64() {
 fn integers_given_floats_are_dropped() {
     for v in ["1.0", "1.5", "1e2", "-0.0"] {
         let d: Decoded<EventAnnotation> = dec(&format!("[{v}]"));
-        assert_eq!(d.message.type_pb, None, "{v}");
+        assert_eq!(d.message.r#type, None, "{v}");
         assert_eq!(d.skipped, 1);
     }
     let d: Decoded<EventAnnotation> = dec("[-0]");
-    assert_eq!(d.message.type_pb, Some(0));
+    assert_eq!(d.message.r#type, Some(0));
 }
 
 #[test]
 fn true_and_false_are_one_and_zero_for_ints_enums_and_bools() {
     let a: EventAnnotation = dec("[true]").message;
-    assert_eq!(a.type_pb, Some(1));
+    assert_eq!(a.r#type, Some(1));
     let e = event("[null,null,true]").message;
     assert_eq!(e.timestamp, Some(1));
     let s: Segment = dec(r#"[true,"a"]"#).message;
-    assert_eq!(s.type_pb, SegmentType::SEGMENT_TYPE_LINE_BREAK);
+    assert_eq!(s.r#type, SegmentType::SEGMENT_TYPE_LINE_BREAK);
     let u: UserConversationState =
         dec("[null,null,null,null,null,null,null,null,null,[1,true]]").message;
     assert_eq!(u.view, vec![ConversationView::CONVERSATION_VIEW_INBOX; 2]);
@@ -211,9 +211,9 @@ fn string_given_non_string_is_dropped() {
 fn unknown_enum_numbers_are_kept() {
     // hangups drops 99 (proto2); we keep it (deliberate difference).
     let s: Segment = dec(r#"[99,"a"]"#).message;
-    assert_eq!(s.type_pb, SegmentType::from(99));
-    assert_eq!(s.type_pb.0, 99);
-    assert!(!s.type_pb.is_known());
+    assert_eq!(s.r#type, SegmentType::from(99));
+    assert_eq!(s.r#type.0, 99);
+    assert!(!s.r#type.is_known());
     let u: UserConversationState =
         dec("[null,null,null,null,null,null,null,null,null,[1,99]]").message;
     assert_eq!(u.view.iter().map(|v| v.0).collect::<Vec<_>>(), vec![1, 99]);
@@ -230,10 +230,10 @@ fn negative_into_unsigned_and_out_of_range_are_dropped() {
     }
     for v in ["2147483648", "-2147483649"] {
         let d: Decoded<EventAnnotation> = dec(&format!("[{v}]"));
-        assert_eq!((d.message.type_pb, d.skipped), (None, 1), "{v}");
+        assert_eq!((d.message.r#type, d.skipped), (None, 1), "{v}");
     }
     let a: EventAnnotation = dec("[-2147483648]").message;
-    assert_eq!(a.type_pb, Some(i32::MIN));
+    assert_eq!(a.r#type, Some(i32::MIN));
 }
 
 fn hash(v: &str) -> Decoded<SuggestedContactGroupHash> {
@@ -307,7 +307,7 @@ fn repeated_message_null_or_non_array_elements_append_empty_messages() {
     let a = &d.message.annotation;
     assert_eq!(a.len(), 5);
     assert!(a[..4].iter().all(|x| *x == EventAnnotation::default()));
-    assert_eq!(a[4].type_pb, Some(4));
+    assert_eq!(a[4].r#type, Some(4));
     assert_eq!(d.skipped, 2, "5 and \"x\" are reported; null is not");
     assert!(annotations("[]").message.annotation.is_empty());
 }
@@ -338,9 +338,9 @@ fn trailing_object_holds_extra_fields_applied_after_positional_ones() {
     let s: Segment = dec(r#"[0,"a",{"2":"b"}]"#).message;
     assert_eq!(s.text.as_deref(), Some("b"), "scalars overwrite");
     let s: Segment = dec(r#"[0,{"2":"b"}]"#).message;
-    assert_eq!((s.type_pb.0, s.text.as_deref()), (0, Some("b")));
+    assert_eq!((s.r#type.0, s.text.as_deref()), (0, Some("b")));
     let s: Segment = dec(r#"[{"1":2}]"#).message;
-    assert_eq!(s.type_pb, SegmentType::SEGMENT_TYPE_LINK);
+    assert_eq!(s.r#type, SegmentType::SEGMENT_TYPE_LINK);
     let p: EntityProperties = dec(r#"[null,null,null,null,["a"],null,{"5":["b"]}]"#).message;
     assert_eq!(p.email, vec!["a", "b"], "repeated fields append");
     let s: Segment = dec(r#"[0,null,[1],{"3":[null,1]}]"#).message;
@@ -385,7 +385,7 @@ fn trailing_object_with_a_non_numeric_key_skips_that_entry() {
 #[test]
 fn huge_field_numbers_live_in_the_trailing_object() {
     let e: EmbedItem = dec(r#"[[249],"id",{"27639957":[[null,null,null,"https://t/0",null,null,null,null,null,640,480],null,null,null,null,"https://p/0.jpg"]}]"#).message;
-    assert_eq!(e.type_pb, vec![ItemType::ITEM_TYPE_PLUS_PHOTO]);
+    assert_eq!(e.r#type, vec![ItemType::ITEM_TYPE_PLUS_PHOTO]);
     let p = e.plus_photo.unwrap();
     assert_eq!(p.url.as_deref(), Some("https://p/0.jpg"));
     let t = p.thumbnail.unwrap();
@@ -400,12 +400,12 @@ fn oneof_the_later_member_wins() {
     let su: StateUpdate = dec(r#"[null,null,[[["c"]]],null,[["c"]]]"#).message;
     assert!(matches!(
         su.state_update,
-        StateUpdateStateUpdate::typing_notification(_)
+        StateUpdateKind::TypingNotification(_)
     ));
     let su: StateUpdate = dec(r#"[null,null,null,null,[["c"]],{"3":[[["c"]]]}]"#).message;
     assert!(matches!(
         su.state_update,
-        StateUpdateStateUpdate::event_notification(_)
+        StateUpdateKind::EventNotification(_)
     ));
 }
 

@@ -72,7 +72,7 @@ fn batch_update_decodes_to_one_chat_message_event() {
         Some("-7225030924581218421")
     );
     assert_eq!(header.current_server_time, Some(1521002546845000));
-    let StateUpdateStateUpdate::event_notification(n) = &su.state_update else {
+    let StateUpdateKind::EventNotification(n) = &su.state_update else {
         panic!("expected an event_notification, got {:?}", su.state_update);
     };
     let ev = n.event.as_ref().unwrap();
@@ -115,7 +115,7 @@ fn batch_update_decodes_to_one_chat_message_event() {
     assert_eq!(segs[1].formatting.as_ref().unwrap().bold, Some(true));
     assert!(segs
         .iter()
-        .all(|s| s.type_pb == SegmentType::SEGMENT_TYPE_TEXT));
+        .all(|s| s.r#type == SegmentType::SEGMENT_TYPE_TEXT));
     // Re-encoding gives back the same pblite text.
     assert_eq!(pblite::encode_tagged("cbu", &batch), text);
 }
@@ -130,7 +130,7 @@ fn self_presence_capture_decodes_to_field_14() {
     );
     let batch: BatchUpdate = pblite::decode_tagged(&text).unwrap();
     let su = &batch.state_update[0];
-    let StateUpdateStateUpdate::self_presence_notification(n) = &su.state_update else {
+    let StateUpdateKind::SelfPresenceNotification(n) = &su.state_update else {
         panic!(
             "expected self_presence_notification, got {:?}",
             su.state_update

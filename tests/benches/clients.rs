@@ -232,8 +232,8 @@ fn main() {
 
 /// `k` of a "bench k" chat message.
 fn bench_number(su: &hangups_tokio::proto::hangouts::StateUpdate) -> Option<usize> {
-    use hangups_tokio::proto::hangouts::StateUpdateStateUpdate;
-    let StateUpdateStateUpdate::event_notification(n) = &su.state_update else {
+    use hangups_tokio::proto::hangouts::StateUpdateKind;
+    let StateUpdateKind::EventNotification(n) = &su.state_update else {
         return None;
     };
     let seg = n

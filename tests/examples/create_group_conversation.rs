@@ -45,7 +45,7 @@ async fn run() -> common::Result<()> {
     let created = session
         .client
         .create_conversation(CreateConversationRequest {
-            type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+            r#type: Some(ConversationType::CONVERSATION_TYPE_GROUP),
             name: Some(name),
             invitee_id: ids
                 .split(',')

@@ -152,7 +152,7 @@ async fn run(args: &common::Args) -> Result<(), String> {
         let title = conv.name.clone().unwrap_or_else(|| people.join(", "));
         let last = state.event.last().map(text_of).unwrap_or_default();
         println!("  {title} [{id}] last: {last:?}");
-        if conv.type_pb == Some(ConversationType::CONVERSATION_TYPE_GROUP) && group.is_none() {
+        if conv.r#type == Some(ConversationType::CONVERSATION_TYPE_GROUP) && group.is_none() {
             group = Some((
                 id,
                 conv.participant_data
@@ -208,7 +208,7 @@ async fn run(args: &common::Args) -> Result<(), String> {
     let mut got_other = emulator.is_none() || other.is_none();
     while !(got_own && got_other) {
         if let Event::StateUpdate(update) = next(&mut events).await? {
-            if let StateUpdateStateUpdate::event_notification(n) = &update.state_update {
+            if let StateUpdateKind::EventNotification(n) = &update.state_update {
                 let Some(ev) = &n.event else { continue };
                 let sender = ev
                     .sender_id

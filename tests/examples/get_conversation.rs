@@ -48,7 +48,7 @@ async fn run() -> common::Result<()> {
         .await?;
     let state = response.conversation_state.unwrap_or_default();
     let conv = state.conversation.clone().unwrap_or_default();
-    println!("conversation {conversation}: {:?}", conv.type_pb);
+    println!("conversation {conversation}: {:?}", conv.r#type);
     for p in &conv.participant_data {
         let gaia = p.id.as_ref().and_then(|i| i.gaia_id.clone());
         let name = p.fallback_name.clone().unwrap_or_default();

@@ -14,7 +14,7 @@ mod common;
 
 use common::Opt;
 
-use hangups_tokio::proto::hangouts::StateUpdateStateUpdate;
+use hangups_tokio::proto::hangouts::StateUpdateKind;
 use hangups_tokio::Event;
 use std::time::Instant;
 
@@ -59,7 +59,7 @@ async fn run() -> common::Result<()> {
         let Event::StateUpdate(update) = event? else {
             continue;
         };
-        let StateUpdateStateUpdate::event_notification(n) = &update.state_update else {
+        let StateUpdateKind::EventNotification(n) = &update.state_update else {
             continue;
         };
         let Some(ev) = &n.event else { continue };

@@ -38,7 +38,7 @@ async fn run() -> common::Result<()> {
         .client
         .set_focus(SetFocusRequest {
             conversation_id: common::conversation_id(&conversation),
-            type_pb: Some(FocusType::FOCUS_TYPE_FOCUSED),
+            r#type: Some(FocusType::FOCUS_TYPE_FOCUSED),
             timeout_secs: Some(timeout_secs),
             ..Default::default()
         })

@@ -39,7 +39,7 @@ async fn run() -> common::Result<()> {
         .set_presence(SetPresenceRequest {
             presence_state_setting: Some(PresenceStateSetting {
                 timeout_secs: Some(timeout_secs),
-                type_pb: Some(ClientPresenceStateType::CLIENT_PRESENCE_STATE_DESKTOP_ACTIVE),
+                r#type: Some(ClientPresenceStateType::CLIENT_PRESENCE_STATE_DESKTOP_ACTIVE),
             }),
             ..Default::default()
         })

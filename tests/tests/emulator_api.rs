@@ -8,7 +8,7 @@ use hangups_core::api::{
     ApiEndpoint, ApiError, AuthHeaders, Cookies, ImageUpload, OriginAllowList, API_KEY,
 };
 use hangups_core::http::Method;
-use hangups_proto::hangouts::StateUpdateStateUpdate as Su;
+use hangups_proto::hangouts::StateUpdateKind as Su;
 use hangups_proto::hangouts::*;
 use support::*;
 
@@ -38,7 +38,7 @@ fn erh(conv: &str, cgid: u64) -> Option<EventRequestHeader> {
 fn text(t: &str) -> Option<MessageContent> {
     Some(MessageContent {
         segment: vec![Segment {
-            type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+            r#type: SegmentType::SEGMENT_TYPE_TEXT,
             text: Some(t.into()),
             formatting: None,
             link_data: None,
@@ -107,7 +107,7 @@ fn send_chat_message_pushes_to_every_participant() {
         Some(EventType::EVENT_TYPE_REGULAR_CHAT_MESSAGE)
     );
     let own = mine.next_update();
-    let Su::event_notification(n) = &own.state_update else {
+    let Su::EventNotification(n) = &own.state_update else {
         panic!()
     };
     let pushed = n.event.as_ref().unwrap();
@@ -134,7 +134,7 @@ fn send_chat_message_pushes_to_every_participant() {
         "sending marks read"
     );
     let theirs = grace.next_update();
-    let Su::event_notification(n) = &theirs.state_update else {
+    let Su::EventNotification(n) = &theirs.state_update else {
         panic!()
     };
     let e = n.event.as_ref().unwrap();
@@ -194,7 +194,7 @@ fn rename_otr_and_link_sharing_create_events() {
         u.conversation.as_ref().unwrap().name.as_deref(),
         Some("Renamed ☕")
     );
-    let Su::event_notification(n) = &u.state_update else {
+    let Su::EventNotification(n) = &u.state_update else {
         panic!()
     };
     assert_eq!(
@@ -240,7 +240,7 @@ fn rename_otr_and_link_sharing_create_events() {
         Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON)
     );
     let u = alan.next_update();
-    let Su::event_notification(n) = &u.state_update else {
+    let Su::EventNotification(n) = &u.state_update else {
         panic!()
     };
     assert!(n
@@ -295,7 +295,7 @@ fn add_and_remove_users() {
         .unwrap();
     let mc = e.membership_change.unwrap();
     assert_eq!(
-        mc.type_pb,
+        mc.r#type,
         Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_JOIN)
     );
     assert_eq!(mc.participant_ids, [pid("200")]);
@@ -356,7 +356,7 @@ fn create_and_delete_conversations() {
     let me = Raw::me(&emu);
     let mut alan = Raw::new(&emu, ALAN).connected();
     let r = me.ok(CreateConversationRequest {
-        type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+        r#type: Some(ConversationType::CONVERSATION_TYPE_GROUP),
         client_generated_id: Some(7),
         name: Some("New group".into()),
         invitee_id: vec![InviteeID {
@@ -376,7 +376,7 @@ fn create_and_delete_conversations() {
         Some("7")
     );
     let u = alan.next_update();
-    let Su::conversation_notification(n) = &u.state_update else {
+    let Su::ConversationNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(
@@ -385,7 +385,7 @@ fn create_and_delete_conversations() {
     );
     // The existing one-to-one comes back.
     let r = me.ok(CreateConversationRequest {
-        type_pb: Some(ConversationType::CONVERSATION_TYPE_ONE_TO_ONE),
+        r#type: Some(ConversationType::CONVERSATION_TYPE_ONE_TO_ONE),
         invitee_id: vec![InviteeID {
             gaia_id: Some(GRACE.into()),
             fallback_name: None,
@@ -407,7 +407,7 @@ fn create_and_delete_conversations() {
         Some(DeleteType::DELETE_TYPE_UPPER_BOUND)
     );
     let u = mine.next_update();
-    let Su::delete_notification(n) = &u.state_update else {
+    let Su::DeleteNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(n.conversation_id, cid(ONE_TO_ONE));
@@ -440,22 +440,22 @@ fn notifications_without_events() {
 
     let t = me.ok(SetTypingRequest {
         conversation_id: cid(GROUP),
-        type_pb: Some(TypingType::TYPING_TYPE_STARTED),
+        r#type: Some(TypingType::TYPING_TYPE_STARTED),
         ..Default::default()
     });
     assert!(t.timestamp.is_some());
     let u = grace.next_update();
-    let Su::typing_notification(n) = &u.state_update else {
+    let Su::TypingNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(
         n.sender_id.as_ref().unwrap().gaia_id.as_deref(),
         Some(emu.self_user_id().as_str())
     );
-    assert_eq!(n.type_pb, Some(TypingType::TYPING_TYPE_STARTED));
+    assert_eq!(n.r#type, Some(TypingType::TYPING_TYPE_STARTED));
     assert!(matches!(
         mine.next_update().state_update,
-        Su::typing_notification(_)
+        Su::TypingNotification(_)
     ));
 
     let latest = 1_000;
@@ -465,25 +465,25 @@ fn notifications_without_events() {
         ..Default::default()
     });
     let u = grace.next_update();
-    let Su::watermark_notification(n) = &u.state_update else {
+    let Su::WatermarkNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert!(n.latest_read_timestamp.unwrap() > latest);
     assert!(matches!(
         mine.next_update().state_update,
-        Su::watermark_notification(_)
+        Su::WatermarkNotification(_)
     ));
 
     me.ok(SetFocusRequest {
         conversation_id: cid(GROUP),
-        type_pb: Some(FocusType::FOCUS_TYPE_FOCUSED),
+        r#type: Some(FocusType::FOCUS_TYPE_FOCUSED),
         ..Default::default()
     });
     let u = grace.next_update();
-    let Su::focus_notification(n) = &u.state_update else {
+    let Su::FocusNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
-    assert_eq!(n.type_pb, Some(FocusType::FOCUS_TYPE_FOCUSED));
+    assert_eq!(n.r#type, Some(FocusType::FOCUS_TYPE_FOCUSED));
     mine.next_update();
 
     me.ok(EasterEggRequest {
@@ -494,7 +494,7 @@ fn notifications_without_events() {
         ..Default::default()
     });
     let u = grace.next_update();
-    let Su::easter_egg_notification(n) = &u.state_update else {
+    let Su::EasterEggNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(
@@ -510,7 +510,7 @@ fn notifications_without_events() {
         ..Default::default()
     });
     let u = mine.next_update();
-    let Su::notification_level_notification(n) = &u.state_update else {
+    let Su::NotificationLevelNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(n.level, Some(NotificationLevel::NOTIFICATION_LEVEL_QUIET));
@@ -534,12 +534,12 @@ fn presence_and_active_client() {
     me.ok(SetPresenceRequest {
         presence_state_setting: Some(PresenceStateSetting {
             timeout_secs: Some(720),
-            type_pb: Some(ClientPresenceStateType::CLIENT_PRESENCE_STATE_DESKTOP_IDLE),
+            r#type: Some(ClientPresenceStateType::CLIENT_PRESENCE_STATE_DESKTOP_IDLE),
         }),
         ..Default::default()
     });
     let u = mine.next_update();
-    let Su::self_presence_notification(n) = &u.state_update else {
+    let Su::SelfPresenceNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(
@@ -548,7 +548,7 @@ fn presence_and_active_client() {
     );
     other.next_update();
     let u = grace.next_update();
-    let Su::presence_notification(n) = &u.state_update else {
+    let Su::PresenceNotification(n) = &u.state_update else {
         panic!("{u:?}")
     };
     assert_eq!(
@@ -862,7 +862,7 @@ fn offnetwork_invitation_is_recorded() {
     let me = Raw::me(&emu);
     me.ok(SendOffnetworkInvitationRequest {
         invitee_address: Some(OffnetworkAddress {
-            type_pb: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
+            r#type: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
             email: Some("friend@example.org".into()),
         }),
         ..Default::default()
@@ -922,7 +922,7 @@ fn image_upload_then_send_it() {
     assert!(photo.thumbnail.as_ref().unwrap().image_url.is_some());
     assert!(matches!(
         grace.next_update().state_update,
-        Su::event_notification(_)
+        Su::EventNotification(_)
     ));
     // An unknown photo id is refused.
     let r = me.call(SendChatMessageRequest {
@@ -1002,7 +1002,7 @@ fn a_location_becomes_a_place_attachment() {
     let ev = r.created_event.unwrap();
     let att = &ev.chat_message.unwrap().message_content.unwrap().attachment;
     let item = att[0].embed_item.as_ref().unwrap();
-    assert_eq!(item.type_pb, vec![ItemType::ITEM_TYPE_PLACE_V2]);
+    assert_eq!(item.r#type, vec![ItemType::ITEM_TYPE_PLACE_V2]);
     assert_eq!(
         item.place.as_ref().unwrap().name.as_deref(),
         Some("Computer History Museum")

@@ -5,7 +5,7 @@ mod support;
 
 use hangups_core::channel::{decode_chunk, PushData};
 use hangups_core::http::Method;
-use hangups_proto::hangouts::{ActiveClientState, StateUpdateStateUpdate as Su};
+use hangups_proto::hangouts::{ActiveClientState, StateUpdateKind as Su};
 use hangups_tests::emulator::EmulatorConfig;
 use std::time::Duration;
 use support::*;
@@ -82,7 +82,7 @@ fn long_poll_sends_noop_then_client_id_then_updates() {
         Some(ActiveClientState::ACTIVE_CLIENT_STATE_NO_ACTIVE)
     );
     assert!(header.current_server_time.is_some());
-    let Su::event_notification(n) = &update.state_update else {
+    let Su::EventNotification(n) = &update.state_update else {
         panic!()
     };
     let event = n.event.as_ref().unwrap();
@@ -138,7 +138,7 @@ fn updates_wait_for_the_next_long_poll_and_array_ids_increase() {
         let PushData::StateUpdates(u) = push.data else {
             panic!()
         };
-        let Su::event_notification(n) = &u[0].state_update else {
+        let Su::EventNotification(n) = &u[0].state_update else {
             panic!()
         };
         assert_eq!(n.event.as_ref().unwrap().event_id.as_ref(), Some(id));

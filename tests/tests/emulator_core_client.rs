@@ -10,7 +10,7 @@ use hangups_core::api::{ApiRequest, ApiResponse, Cookies};
 use hangups_core::client::{ChannelError, Client, Config, ConnId, Event, Input, Output};
 use hangups_proto::hangouts::{
     ConversationId, EventRequestHeader, MessageContent, Segment, SegmentType,
-    SendChatMessageRequest, StateUpdate, StateUpdateStateUpdate as Su,
+    SendChatMessageRequest, StateUpdate, StateUpdateKind as Su,
 };
 use hangups_tests::emulator::{EmulatorHandle, Faults};
 use std::collections::HashMap;
@@ -164,7 +164,7 @@ impl Driver {
 }
 
 fn text_is(u: &StateUpdate, text: &str) -> bool {
-    matches!(&u.state_update, Su::event_notification(_)) && event_text(u) == text
+    matches!(&u.state_update, Su::EventNotification(_)) && event_text(u) == text
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn the_core_client_connects_receives_and_sends() {
     let request = ApiRequest::from(SendChatMessageRequest {
         message_content: Some(MessageContent {
             segment: vec![Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some("from the core".into()),
                 formatting: None,
                 link_data: None,
@@ -209,7 +209,7 @@ fn the_core_client_connects_receives_and_sends() {
         _ => unreachable!(),
     };
     let echo = d.until_update(|u| text_is(u, "from the core"));
-    let Su::event_notification(n) = &echo.state_update else {
+    let Su::EventNotification(n) = &echo.state_update else {
         unreachable!()
     };
     let pushed = n.event.as_ref().unwrap();

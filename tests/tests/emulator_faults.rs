@@ -36,8 +36,7 @@ fn drop_long_poll_after_cuts_the_body_and_loses_nothing() {
     let mut poll = me.long_poll(&c.sid, &c.gsid);
     let u = poll.next_update();
     assert_eq!(event_text(&u), "cut short");
-    let hangups_proto::hangouts::StateUpdateStateUpdate::event_notification(n) = &u.state_update
-    else {
+    let hangups_proto::hangouts::StateUpdateKind::EventNotification(n) = &u.state_update else {
         panic!()
     };
     assert_eq!(

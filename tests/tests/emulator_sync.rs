@@ -166,7 +166,7 @@ fn send(raw: &Raw, conv: &str, text: &str, cgid: u64) -> Event {
     raw.ok(SendChatMessageRequest {
         message_content: Some(MessageContent {
             segment: vec![Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some(text.into()),
                 formatting: None,
                 link_data: None,
@@ -242,7 +242,7 @@ fn a_repeated_client_generated_id_creates_nothing_twice() {
     // CreateConversation by its client_generated_id.
     let create = || {
         me.ok(CreateConversationRequest {
-            type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+            r#type: Some(ConversationType::CONVERSATION_TYPE_GROUP),
             client_generated_id: Some(79),
             name: Some("Made once".into()),
             invitee_id: vec![InviteeID {

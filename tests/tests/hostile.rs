@@ -17,7 +17,7 @@ mod harness;
 
 use hangups_core::api::Cookies;
 use hangups_core::client::Event;
-use hangups_proto::hangouts::mod_StateUpdate::OneOfstate_update;
+use hangups_proto::hangouts::StateUpdateKind;
 use harness::*;
 use server::{Script, Server};
 use std::collections::BTreeMap;
@@ -107,7 +107,7 @@ impl Seen {
             }
             Event::Reconnected { .. } => self.reconnected += 1,
             Event::StateUpdate(su) => {
-                if let OneOfstate_update::event_notification(n) = &su.state_update {
+                if let StateUpdateKind::EventNotification(n) = &su.state_update {
                     if let Some(id) = n.event.as_ref().and_then(|e| e.event_id.clone()) {
                         self.pushed.push(id);
                     }

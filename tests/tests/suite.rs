@@ -35,7 +35,7 @@ fn event_id(event: &Event) -> Option<String> {
         return None;
     };
     match &su.state_update {
-        StateUpdateStateUpdate::event_notification(n) => n.event.as_ref()?.event_id.clone(),
+        StateUpdateKind::EventNotification(n) => n.event.as_ref()?.event_id.clone(),
         _ => None,
     }
 }

@@ -121,7 +121,7 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
     let mut content = MessageContent {
         segment: vec![
             Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some(text.clone()),
                 formatting: Some(Formatting {
                     bold: Some(i % 3 == 0),
@@ -130,7 +130,7 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
                 ..Default::default()
             },
             Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_LINK,
+                r#type: SegmentType::SEGMENT_TYPE_LINK,
                 text: Some("link".into()),
                 link_data: Some(LinkData {
                     link_target: Some(format!("https://example.org/{i}")),
@@ -143,7 +143,7 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
     if i % 10 == 0 {
         content.attachment.push(Attachment {
             embed_item: Some(EmbedItem {
-                type_pb: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
+                r#type: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
                 plus_photo: Some(PlusPhoto {
                     url: Some(format!("https://photos.example/{i}.jpg")),
                     thumbnail: Some(PlusPhotoThumbnail {
@@ -165,7 +165,7 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
             current_server_time: Some(ts),
             ..Default::default()
         }),
-        state_update: StateUpdateStateUpdate::event_notification(EventNotification {
+        state_update: StateUpdateKind::EventNotification(EventNotification {
             event: Some(Event {
                 conversation_id: Some(ConversationId {
                     id: Some(format!("CONV{:02}", i % 13)),

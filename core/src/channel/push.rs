@@ -399,7 +399,7 @@ impl<'de> Deserialize<'de> for CowStr<'de> {
 mod tests {
     use super::*;
     use crate::channel::ChunkParser;
-    use hangups_proto::hangouts::{SegmentType, StateUpdateStateUpdate};
+    use hangups_proto::hangouts::{SegmentType, StateUpdateKind};
 
     // PROTOCOL.md §1.10, as listed: `\n` stands for a newline byte, every
     // other backslash is literal.
@@ -473,7 +473,7 @@ mod tests {
         assert_eq!(updates.len(), 1);
         let header = updates[0].state_update_header.as_ref().unwrap();
         assert_eq!(header.current_server_time, Some(1521002546845000));
-        let StateUpdateStateUpdate::event_notification(n) = &updates[0].state_update else {
+        let StateUpdateKind::EventNotification(n) = &updates[0].state_update else {
             panic!("{updates:?}");
         };
         let event = n.event.as_ref().unwrap();
@@ -494,7 +494,7 @@ mod tests {
         assert_eq!(bold, [Some(false), Some(true)]);
         assert!(segments
             .iter()
-            .all(|s| s.type_pb == SegmentType::SEGMENT_TYPE_TEXT));
+            .all(|s| s.r#type == SegmentType::SEGMENT_TYPE_TEXT));
     }
 
     const SMALL_CBU: &str = r#"["cbu",[[[2,null,"t",null,5]],[[1,null,"u",null,6]]]]"#;

@@ -82,7 +82,7 @@ impl ChatMessageSegment {
     /// is a link target.
     pub fn to_segment(&self) -> Segment {
         Segment {
-            type_pb: self.segment_type,
+            r#type: self.segment_type,
             text: Some(self.text.clone()),
             formatting: Some(Formatting {
                 bold: Some(self.is_bold),
@@ -102,7 +102,7 @@ impl ChatMessageSegment {
         let f = segment.formatting.clone().unwrap_or_default();
         ChatMessageSegment {
             text: segment.text.clone().unwrap_or_default(),
-            segment_type: segment.type_pb,
+            segment_type: segment.r#type,
             is_bold: f.bold.unwrap_or(false),
             is_italic: f.italic.unwrap_or(false),
             is_strikethrough: f.strikethrough.unwrap_or(false),

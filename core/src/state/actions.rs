@@ -110,7 +110,7 @@ impl Conversation {
     pub fn set_typing_request(&self, typing: TypingType) -> SetTypingRequest {
         SetTypingRequest {
             conversation_id: self.conversation_id_msg(),
-            type_pb: Some(typing),
+            r#type: Some(typing),
             ..Default::default()
         }
     }

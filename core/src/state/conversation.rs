@@ -183,7 +183,7 @@ impl Conversation {
 
     /// The conversation type (one-to-one or group; 0 if absent).
     pub fn conversation_type(&self) -> ConversationType {
-        self.conversation.type_pb.unwrap_or_default()
+        self.conversation.r#type.unwrap_or_default()
     }
 
     /// Whether this is a group conversation.

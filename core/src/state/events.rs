@@ -2,9 +2,9 @@
 //! §7.3 "Event wrapping", §7.8 text).
 
 use hangups_proto::hangouts::{
-    mod_PlusPhoto, ChatMessage, EmbedItem, Event, EventType, GroupLinkSharingModification,
-    GroupLinkSharingStatus, HangoutEvent, HangoutEventType, MembershipChange, MembershipChangeType,
-    OTRModification, OffTheRecordStatus, SegmentType,
+    ChatMessage, EmbedItem, Event, EventType, GroupLinkSharingModification, GroupLinkSharingStatus,
+    HangoutEvent, HangoutEventType, MembershipChange, MembershipChangeType, OTRModification,
+    OffTheRecordStatus, PlusPhotoThumbnail, SegmentType,
 };
 
 use std::sync::Arc;
@@ -223,7 +223,7 @@ impl Attachment {
     /// Reads one embed item.
     pub fn from_embed_item(item: &EmbedItem) -> Self {
         if let Some(photo) = &item.plus_photo {
-            let thumb: Option<&mod_PlusPhoto::Thumbnail> = photo.thumbnail.as_ref();
+            let thumb: Option<&PlusPhotoThumbnail> = photo.thumbnail.as_ref();
             return Attachment::Photo {
                 image_url: thumb.and_then(|t| t.image_url.clone()).unwrap_or_default(),
                 url: photo.url.clone(),
@@ -311,7 +311,7 @@ impl<'a> ChatMessageEvent<'a> {
     pub fn text(&self) -> String {
         let mut text = String::new();
         for segment in self.message.message_content.iter().flat_map(|c| &c.segment) {
-            match segment.type_pb {
+            match segment.r#type {
                 SegmentType::SEGMENT_TYPE_TEXT | SegmentType::SEGMENT_TYPE_LINK => {
                     text.push_str(segment.text.as_deref().unwrap_or(""));
                 }
@@ -364,7 +364,7 @@ pub struct MembershipChangeEvent<'a>(&'a MembershipChange);
 impl MembershipChangeEvent<'_> {
     /// `MEMBERSHIP_CHANGE_TYPE_JOIN` or `_LEAVE` (0 if absent).
     pub fn change_type(&self) -> MembershipChangeType {
-        self.0.type_pb.unwrap_or_default()
+        self.0.r#type.unwrap_or_default()
     }
 
     /// The users involved.

@@ -3,9 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use hangups_proto::hangouts::{
-    mod_StateUpdate::OneOfstate_update as Oneof, Conversation as ConversationMsg, ConversationId,
-    ConversationSpec, ConversationState, Event, GetConversationRequest, MembershipChangeType,
-    StateUpdate, TypingType, WatermarkNotification,
+    Conversation as ConversationMsg, ConversationId, ConversationSpec, ConversationState, Event,
+    GetConversationRequest, MembershipChangeType, StateUpdate, StateUpdateKind as Oneof,
+    TypingType, WatermarkNotification,
 };
 
 use super::conversation::Conversation;
@@ -357,25 +357,25 @@ impl ConversationList {
 
     fn fold_oneof(&mut self, update: &StateUpdate, out: &mut Vec<Notification>) {
         match &update.state_update {
-            Oneof::event_notification(n) => {
+            Oneof::EventNotification(n) => {
                 if let Some(event) = &n.event {
                     self.on_event(event.clone(), out);
                 }
             }
-            Oneof::typing_notification(t) => {
+            Oneof::TypingNotification(t) => {
                 let id = conv_id(t.conversation_id.as_ref()).to_owned();
                 out.push(Notification::Typing(TypingStatus {
                     conversation_id: id.clone(),
                     user_id: UserId::from_opt(t.sender_id.as_ref()),
                     timestamp: t.timestamp.unwrap_or(0),
-                    status: t.type_pb.unwrap_or_default(),
+                    status: t.r#type.unwrap_or_default(),
                 }));
                 // Notified first, then fetched (hangups' order).
                 if !id.is_empty() && self.get(&id).is_none() {
                     self.defer(&id, Pending::Typing, out);
                 }
             }
-            Oneof::watermark_notification(w) => {
+            Oneof::WatermarkNotification(w) => {
                 let ts = w.latest_read_timestamp.unwrap_or(0);
                 if ts == 0 {
                     return; // zero-timestamp read states are ignored
@@ -392,7 +392,7 @@ impl ConversationList {
                     self.defer(&id, Pending::Watermark(w.clone()), out);
                 }
             }
-            Oneof::delete_notification(d) => {
+            Oneof::DeleteNotification(d) => {
                 let id = conv_id(d.conversation_id.as_ref());
                 if !id.is_empty() {
                     out.push(Notification::ConversationDeleted {

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use hangups_proto::hangouts::{mod_StateUpdate::OneOfstate_update as Oneof, StateUpdate};
+use hangups_proto::hangouts::{StateUpdate, StateUpdateKind as Oneof};
 
 use super::catch_up::CatchUpSync;
 use super::list::{ConversationList, Notification};
@@ -371,11 +371,11 @@ impl LiveList {
         self.notify(notes);
         let has_own_notification = matches!(
             update.state_update,
-            Oneof::event_notification(_)
-                | Oneof::typing_notification(_)
-                | Oneof::watermark_notification(_)
-                | Oneof::delete_notification(_)
-                | Oneof::conversation_notification(_)
+            Oneof::EventNotification(_)
+                | Oneof::TypingNotification(_)
+                | Oneof::WatermarkNotification(_)
+                | Oneof::DeleteNotification(_)
+                | Oneof::ConversationNotification(_)
                 | Oneof::None
         );
         if !has_own_notification {

@@ -24,7 +24,7 @@
 //!
 //! ```
 //! use hangups_core::proto::hangouts::*;
-//! use hangups_core::proto::hangouts::mod_StateUpdate::OneOfstate_update;
+//! use hangups_core::proto::hangouts::StateUpdateKind;
 //! use hangups_core::state::{ConversationList, Notification, UserList};
 //!
 //! let cid = |id: &str| Some(ConversationId { id: Some(id.into()) });
@@ -43,7 +43,7 @@
 //!     ..Default::default()
 //! };
 //! let update = StateUpdate {
-//!     state_update: OneOfstate_update::event_notification(EventNotification {
+//!     state_update: StateUpdateKind::EventNotification(EventNotification {
 //!         event: Some(event),
 //!     }),
 //!     ..Default::default()

@@ -165,7 +165,7 @@ fn conv_id() -> Option<ConversationId> {
 fn conversation() -> Conversation {
     Conversation {
         conversation_id: conv_id(),
-        type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+        r#type: Some(ConversationType::CONVERSATION_TYPE_GROUP),
         participant_data: ["self", "bob"]
             .iter()
             .map(|g| ConversationParticipantData {

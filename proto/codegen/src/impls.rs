@@ -20,12 +20,12 @@ fn kind(s: &Schema, t: &Type) -> String {
 }
 
 fn oneof_type(m: &Msg, oneof: &str) -> String {
-    let local = m.rust_path.rsplit("::").next().unwrap_or(&m.rust_path);
-    let module = match m.rust_path.rsplit_once("::") {
-        Some((parent, _)) => format!("{parent}::mod_{local}"),
-        None => format!("mod_{local}"),
-    };
-    format!("crate::hangouts::{module}::OneOf{oneof}")
+    let ty = m
+        .oneofs
+        .iter()
+        .find(|o| o.name == oneof)
+        .map_or("?", |o| o.rust_type.as_str());
+    format!("crate::hangouts::{ty}")
 }
 
 /// `impl Message for ...` for every message.
@@ -250,59 +250,5 @@ pub fn test_generators(s: &Schema) -> String {
         let _ = writeln!(o, "    v.visit::<crate::hangouts::{}>();", m.rust_path);
     }
     o.push_str("}\n");
-    o
-}
-
-/// Short aliases for nested types and oneofs, so users need not know
-/// pb-rs's `mod_X` module names.
-pub fn aliases(s: &Schema) -> String {
-    let mut o = String::from(
-        "\n// Aliases (hangups-proto-codegen): nested types and oneofs by flat names.\n",
-    );
-    for m in &s.messages {
-        if let Some((module, local)) = m.rust_path.rsplit_once("::") {
-            let flat = m.fq.replace('.', "");
-            let _ = writeln!(
-                o,
-                "/// Alias of `{}`.\npub use self::{module}::{local} as {flat};",
-                m.fq
-            );
-        }
-        let mut seen = Vec::new();
-        for f in &m.fields {
-            if let Some(oneof) = &f.oneof {
-                if seen.contains(oneof) {
-                    continue;
-                }
-                seen.push(oneof.clone());
-                let path = oneof_type(m, oneof).replace("crate::hangouts::", "self::");
-                let camel: String = oneof
-                    .split('_')
-                    .map(|p| {
-                        let mut c = p.chars();
-                        c.next()
-                            .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                let _ = writeln!(
-                    o,
-                    "/// Alias of the oneof `{}.{oneof}`.\npub use {path} as {}{camel};",
-                    m.fq,
-                    m.fq.replace('.', "")
-                );
-            }
-        }
-    }
-    for e in &s.enums {
-        if let Some((module, local)) = e.rust_path.rsplit_once("::") {
-            let flat = e.fq.replace('.', "");
-            let _ = writeln!(
-                o,
-                "/// Alias of `{}`.\npub use self::{module}::{local} as {flat};",
-                e.fq
-            );
-        }
-    }
     o
 }

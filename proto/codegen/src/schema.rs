@@ -28,7 +28,10 @@ pub enum Type {
 /// One field of a message.
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// The proto name (`type`, `event_notification`).
     pub name: String,
+    /// The Rust name: the struct field (`r#type` for a keyword), or for a
+    /// oneof member its variant (`EventNotification`).
     pub rust_name: String,
     pub number: u32,
     pub label: Label,
@@ -42,16 +45,31 @@ pub struct Field {
 pub struct Msg {
     /// Fully-qualified proto name (`PlusPhoto.Thumbnail`).
     pub fq: String,
-    /// Path inside the generated module (`mod_PlusPhoto::Thumbnail`).
+    /// Name in the generated module: nested types are flattened
+    /// (`PlusPhoto.Thumbnail` is `PlusPhotoThumbnail`).
     pub rust_path: String,
     /// Fields sorted by number.
     pub fields: Vec<Field>,
+    /// The message's oneofs, in declaration order.
+    pub oneofs: Vec<Oneof>,
+}
+
+/// One oneof of a message.
+#[derive(Debug, Clone)]
+pub struct Oneof {
+    /// The proto name, which is also the Rust field's name (`state_update`).
+    pub name: String,
+    /// The Rust enum: `<Message>Kind` when it is the message's only oneof,
+    /// `<Message><Oneof in CamelCase>` otherwise (`StateUpdateKind`).
+    pub rust_type: String,
 }
 
 /// One enum.
 #[derive(Debug, Clone)]
 pub struct Enum {
+    /// Fully-qualified proto name (`PlusPhoto.MediaType`).
     pub fq: String,
+    /// Flattened Rust name (`PlusPhotoMediaType`).
     pub rust_path: String,
     pub values: Vec<(String, i32)>,
 }
@@ -71,10 +89,10 @@ impl Schema {
         let mut raw_msgs = Vec::new();
         let mut enums = Vec::new();
         for e in &desc.enums {
-            enums.push(enum_of(e, "", ""));
+            enums.push(enum_of(e, ""));
         }
         for m in &desc.messages {
-            collect(m, "", "", &mut raw_msgs, &mut enums);
+            collect(m, "", &mut raw_msgs, &mut enums);
         }
         let msg_names: BTreeMap<String, ()> =
             raw_msgs.iter().map(|(fq, _, _)| (fq.clone(), ())).collect();
@@ -99,10 +117,10 @@ impl Schema {
                     Frequency::Required => Label::Required,
                     Frequency::Repeated => Label::Repeated,
                 };
-                let mut rust_name = f.name.clone();
-                if oneof.is_none() && is_rust_keyword(&rust_name) {
-                    rust_name.push_str("_pb");
-                }
+                let rust_name = match &oneof {
+                    Some(_) => camel_case(&f.name),
+                    None => rust_field_name(&f.name),
+                };
                 let number = u32::try_from(f.number).map_err(|_| format!("bad number in {fq}"))?;
                 fields.push(Field {
                     name: f.name.clone(),
@@ -114,13 +132,49 @@ impl Schema {
                 });
             }
             fields.sort_by_key(|f| f.number);
+            let oneofs = m
+                .oneofs
+                .iter()
+                .map(|o| Oneof {
+                    name: o.name.clone(),
+                    rust_type: if m.oneofs.len() == 1 {
+                        format!("{rust_path}Kind")
+                    } else {
+                        format!("{rust_path}{}", camel_case(&o.name))
+                    },
+                })
+                .collect();
             messages.push(Msg {
                 fq: fq.clone(),
                 rust_path: rust_path.clone(),
                 fields,
+                oneofs,
             });
         }
-        Ok(Schema { messages, enums })
+        let schema = Schema { messages, enums };
+        schema.check_names()?;
+        Ok(schema)
+    }
+
+    /// Every Rust type name must be unique once nested types are flattened.
+    fn check_names(&self) -> Result<(), String> {
+        let mut seen = BTreeMap::new();
+        let all = self
+            .messages
+            .iter()
+            .map(|m| (&m.rust_path, &m.fq))
+            .chain(self.enums.iter().map(|e| (&e.rust_path, &e.fq)))
+            .chain(
+                self.messages
+                    .iter()
+                    .flat_map(|m| m.oneofs.iter().map(move |o| (&o.rust_type, &m.fq))),
+            );
+        for (name, fq) in all {
+            if let Some(other) = seen.insert(name.clone(), fq.clone()) {
+                return Err(format!("{fq} and {other} would both be named {name}"));
+            }
+        }
+        Ok(())
     }
 
     /// The message called `fq`.
@@ -142,18 +196,40 @@ fn join(scope: &str, name: &str) -> String {
     }
 }
 
-fn rust_join(module: &str, name: &str) -> String {
-    if module.is_empty() {
+/// `PlusPhoto.Thumbnail` -> `PlusPhotoThumbnail`.
+pub fn flat_name(fq: &str) -> String {
+    fq.replace('.', "")
+}
+
+/// `event_notification` -> `EventNotification`.
+pub fn camel_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The Rust name of a (non-oneof) field: a keyword becomes a raw identifier
+/// (`type` -> `r#type`); the four keywords that cannot be raw get a `_`.
+pub fn rust_field_name(name: &str) -> String {
+    if !is_rust_keyword(name) {
         name.to_string()
+    } else if matches!(name, "self" | "Self" | "super" | "crate") {
+        format!("{name}_")
     } else {
-        format!("{module}::{name}")
+        format!("r#{name}")
     }
 }
 
-fn enum_of(e: &Enumerator, scope: &str, module: &str) -> Enum {
+fn enum_of(e: &Enumerator, scope: &str) -> Enum {
     Enum {
         fq: join(scope, &e.name),
-        rust_path: rust_join(module, &e.name),
+        rust_path: flat_name(&join(scope, &e.name)),
         values: e.fields.clone(),
     }
 }
@@ -161,18 +237,16 @@ fn enum_of(e: &Enumerator, scope: &str, module: &str) -> Enum {
 fn collect(
     m: &Message,
     scope: &str,
-    module: &str,
     out: &mut Vec<(String, String, Message)>,
     enums: &mut Vec<Enum>,
 ) {
     let fq = join(scope, &m.name);
-    out.push((fq.clone(), rust_join(module, &m.name), m.clone()));
-    let inner_module = rust_join(module, &format!("mod_{}", m.name));
+    out.push((fq.clone(), flat_name(&fq), m.clone()));
     for e in &m.enums {
-        enums.push(enum_of(e, &fq, &inner_module));
+        enums.push(enum_of(e, &fq));
     }
     for n in &m.messages {
-        collect(n, &fq, &inner_module, out, enums);
+        collect(n, &fq, out, enums);
     }
 }
 
@@ -224,8 +298,10 @@ fn scalar_kind(t: &FieldType) -> Option<&'static str> {
     })
 }
 
-/// pb-rs appends `_pb` to field names that are Rust keywords (`type` -> `type_pb`).
-fn is_rust_keyword(name: &str) -> bool {
+/// Rust keywords (strict and reserved), which a field name must not be
+/// verbatim. (pb-rs's own list, whose names it suffixes with `_pb`, differs:
+/// [`crate::names`] reads its renames from its output.)
+pub fn is_rust_keyword(name: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
         "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in",

@@ -44,9 +44,42 @@ fn schema_resolves_every_field() {
         hangups_proto_codegen::schema::Type::Message("PlusPhoto.Thumbnail".into())
     );
     let seg = schema.message("Segment").unwrap();
-    assert_eq!(seg.fields[0].rust_name, "type_pb");
+    assert_eq!(seg.fields[0].rust_name, "r#type");
     assert_eq!(
         seg.fields[0].label,
         hangups_proto_codegen::schema::Label::Required
     );
+    let update = schema.message("StateUpdate").unwrap();
+    assert_eq!(update.oneofs.len(), 1);
+    assert_eq!(update.oneofs[0].rust_type, "StateUpdateKind");
+    let member = update.fields.iter().find(|f| f.number == 3).unwrap();
+    assert_eq!(member.name, "event_notification");
+    assert_eq!(member.rust_name, "EventNotification");
+    assert_eq!(thumb_path(&schema), "PlusPhotoThumbnail");
+}
+
+fn thumb_path(schema: &hangups_proto_codegen::schema::Schema) -> &str {
+    &schema.message("PlusPhoto.Thumbnail").unwrap().rust_path
+}
+
+#[test]
+fn generated_types_use_flat_idiomatic_names() {
+    let files = hangups_proto_codegen::generate().expect("codegen runs");
+    let types = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("hangouts.rs"))
+        .unwrap()
+        .1;
+    for leak in ["mod_", "OneOf", "type_pb", "event_notification("] {
+        assert!(!types.contains(leak), "pb-rs name {leak:?} leaked");
+    }
+    for name in [
+        "pub struct PlusPhotoThumbnail",
+        "pub struct PlusPhotoMediaType(pub i32)",
+        "pub enum StateUpdateKind",
+        "EventNotification(EventNotification)",
+        "pub r#type: SegmentType",
+    ] {
+        assert!(types.contains(name), "{name:?} missing");
+    }
 }

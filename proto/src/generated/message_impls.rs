@@ -357,7 +357,7 @@ impl crate::Message for crate::hangouts::Segment {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.required::<crate::pblite::kind::Enum<crate::hangouts::SegmentType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             2 => d.optional::<crate::pblite::kind::Str>(&mut self.text)?,
             3 => d.message(&mut self.formatting)?,
@@ -369,7 +369,7 @@ impl crate::Message for crate::hangouts::Segment {
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::SegmentType>>(
             1,
-            Some(&self.type_pb),
+            Some(&self.r#type),
         );
         w.optional::<crate::pblite::kind::Str>(2, self.text.as_ref());
         w.message(3, self.formatting.as_ref());
@@ -394,10 +394,9 @@ impl crate::Message for crate::hangouts::PlusPhoto {
             4 => d.optional::<crate::pblite::kind::Str>(&mut self.photo_id)?,
             6 => d.optional::<crate::pblite::kind::Str>(&mut self.url)?,
             10 => d.optional::<crate::pblite::kind::Str>(&mut self.original_content_url)?,
-            13 => d
-                .optional::<crate::pblite::kind::Enum<crate::hangouts::mod_PlusPhoto::MediaType>>(
-                    &mut self.media_type,
-                )?,
+            13 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::PlusPhotoMediaType>>(
+                &mut self.media_type,
+            )?,
             14 => d.repeated::<crate::pblite::kind::Str>(&mut self.stream_id)?,
             _ => return Ok(None),
         }))
@@ -410,7 +409,7 @@ impl crate::Message for crate::hangouts::PlusPhoto {
         w.optional::<crate::pblite::kind::Str>(4, self.photo_id.as_ref());
         w.optional::<crate::pblite::kind::Str>(6, self.url.as_ref());
         w.optional::<crate::pblite::kind::Str>(10, self.original_content_url.as_ref());
-        w.optional::<crate::pblite::kind::Enum<crate::hangouts::mod_PlusPhoto::MediaType>>(
+        w.optional::<crate::pblite::kind::Enum<crate::hangouts::PlusPhotoMediaType>>(
             13,
             self.media_type.as_ref(),
         );
@@ -418,7 +417,7 @@ impl crate::Message for crate::hangouts::PlusPhoto {
     }
 }
 
-impl crate::Message for crate::hangouts::mod_PlusPhoto::Thumbnail {
+impl crate::Message for crate::hangouts::PlusPhotoThumbnail {
     const NAME: &'static str = "PlusPhoto.Thumbnail";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 16;
@@ -474,7 +473,7 @@ impl crate::Message for crate::hangouts::Place {
     }
 }
 
-impl crate::Message for crate::hangouts::mod_Place::RepresentativeImage {
+impl crate::Message for crate::hangouts::PlaceRepresentativeImage {
     const NAME: &'static str = "Place.RepresentativeImage";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 18;
@@ -507,7 +506,7 @@ impl crate::Message for crate::hangouts::EmbedItem {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.repeated::<crate::pblite::kind::Enum<crate::hangouts::ItemType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             2 => d.optional::<crate::pblite::kind::Str>(&mut self.id)?,
             27639957 => d.message(&mut self.plus_photo)?,
@@ -520,7 +519,7 @@ impl crate::Message for crate::hangouts::EmbedItem {
     }
 
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
-        w.repeated::<crate::pblite::kind::Enum<crate::hangouts::ItemType>>(1, &self.type_pb);
+        w.repeated::<crate::pblite::kind::Enum<crate::hangouts::ItemType>>(1, &self.r#type);
         w.optional::<crate::pblite::kind::Str>(2, self.id.as_ref());
         w.message(27639957, self.plus_photo.as_ref());
         w.message(35825640, self.place.as_ref());
@@ -530,7 +529,7 @@ impl crate::Message for crate::hangouts::EmbedItem {
     }
 }
 
-impl crate::Message for crate::hangouts::mod_EmbedItem::PostalAddress {
+impl crate::Message for crate::hangouts::EmbedItemPostalAddress {
     const NAME: &'static str = "EmbedItem.PostalAddress";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 20;
@@ -551,7 +550,7 @@ impl crate::Message for crate::hangouts::mod_EmbedItem::PostalAddress {
     }
 }
 
-impl crate::Message for crate::hangouts::mod_EmbedItem::GeoCoordinates {
+impl crate::Message for crate::hangouts::EmbedItemGeoCoordinates {
     const NAME: &'static str = "EmbedItem.GeoCoordinates";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 21;
@@ -574,7 +573,7 @@ impl crate::Message for crate::hangouts::mod_EmbedItem::GeoCoordinates {
     }
 }
 
-impl crate::Message for crate::hangouts::mod_EmbedItem::Image {
+impl crate::Message for crate::hangouts::EmbedItemImage {
     const NAME: &'static str = "EmbedItem.Image";
     #[doc(hidden)]
     const SCHEMA_INDEX: usize = 22;
@@ -650,14 +649,14 @@ impl crate::Message for crate::hangouts::EventAnnotation {
         number: u32,
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
-            1 => d.optional::<crate::pblite::kind::Int32>(&mut self.type_pb)?,
+            1 => d.optional::<crate::pblite::kind::Int32>(&mut self.r#type)?,
             2 => d.optional::<crate::pblite::kind::Str>(&mut self.value)?,
             _ => return Ok(None),
         }))
     }
 
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
-        w.optional::<crate::pblite::kind::Int32>(1, self.type_pb.as_ref());
+        w.optional::<crate::pblite::kind::Int32>(1, self.r#type.as_ref());
         w.optional::<crate::pblite::kind::Str>(2, self.value.as_ref());
     }
 }
@@ -697,7 +696,7 @@ impl crate::Message for crate::hangouts::MembershipChange {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::MembershipChangeType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             3 => d.messages(&mut self.participant_ids)?,
             _ => return Ok(None),
@@ -707,7 +706,7 @@ impl crate::Message for crate::hangouts::MembershipChange {
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::MembershipChangeType>>(
             1,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.messages(3, &self.participant_ids);
     }
@@ -1099,7 +1098,7 @@ impl crate::Message for crate::hangouts::Conversation {
         Ok(Some(match number {
             1 => d.message(&mut self.conversation_id)?,
             2 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::ConversationType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             3 => d.optional::<crate::pblite::kind::Str>(&mut self.name)?,
             4 => d.message(&mut self.self_conversation_state)?,
@@ -1134,7 +1133,7 @@ impl crate::Message for crate::hangouts::Conversation {
         w.message(1, self.conversation_id.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::ConversationType>>(
             2,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Str>(3, self.name.as_ref());
         w.message(4, self.self_conversation_state.as_ref());
@@ -1414,23 +1413,19 @@ impl crate::Message for crate::hangouts::Entity {
         d: &mut Decoder<'_>,
         number: u32,
     ) -> Result<Option<bool>, DecodeError> {
-        Ok(
-            Some(
-                match number {
-                    8 => d.message(&mut self.presence)?,
-                    9 => d.message(&mut self.id)?,
-                    10 => d.message(&mut self.properties)?,
-                    13 => d
-                        .optional::<crate::pblite::kind::Enum<crate::hangouts::ParticipantType>>(
-                            &mut self.entity_type,
-                        )?,
-                    16 => d.optional::<crate::pblite::kind::Enum<
-                        crate::hangouts::mod_Entity::PastHangoutState,
-                    >>(&mut self.had_past_hangout_state)?,
-                    _ => return Ok(None),
-                },
-            ),
-        )
+        Ok(Some(match number {
+            8 => d.message(&mut self.presence)?,
+            9 => d.message(&mut self.id)?,
+            10 => d.message(&mut self.properties)?,
+            13 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::ParticipantType>>(
+                &mut self.entity_type,
+            )?,
+            16 => d
+                .optional::<crate::pblite::kind::Enum<crate::hangouts::EntityPastHangoutState>>(
+                    &mut self.had_past_hangout_state,
+                )?,
+            _ => return Ok(None),
+        }))
     }
 
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
@@ -1441,7 +1436,7 @@ impl crate::Message for crate::hangouts::Entity {
             13,
             self.entity_type.as_ref(),
         );
-        w.optional::<crate::pblite::kind::Enum<crate::hangouts::mod_Entity::PastHangoutState>>(
+        w.optional::<crate::pblite::kind::Enum<crate::hangouts::EntityPastHangoutState>>(
             16,
             self.had_past_hangout_state.as_ref(),
         );
@@ -1460,7 +1455,7 @@ impl crate::Message for crate::hangouts::EntityProperties {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::ProfileType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             2 => d.optional::<crate::pblite::kind::Str>(&mut self.display_name)?,
             3 => d.optional::<crate::pblite::kind::Str>(&mut self.first_name)?,
@@ -1482,7 +1477,7 @@ impl crate::Message for crate::hangouts::EntityProperties {
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::ProfileType>>(
             1,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Str>(2, self.display_name.as_ref());
         w.optional::<crate::pblite::kind::Str>(3, self.first_name.as_ref());
@@ -1639,7 +1634,7 @@ impl crate::Message for crate::hangouts::RichPresenceEnabledState {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::RichPresenceType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             2 => d.optional::<crate::pblite::kind::Bool>(&mut self.enabled)?,
             _ => return Ok(None),
@@ -1649,7 +1644,7 @@ impl crate::Message for crate::hangouts::RichPresenceEnabledState {
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::RichPresenceType>>(
             1,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Bool>(2, self.enabled.as_ref());
     }
@@ -1736,7 +1731,7 @@ impl crate::Message for crate::hangouts::PresenceStateSetting {
             1 => d.optional::<crate::pblite::kind::Uint64>(&mut self.timeout_secs)?,
             2 => d
                 .optional::<crate::pblite::kind::Enum<crate::hangouts::ClientPresenceStateType>>(
-                    &mut self.type_pb,
+                    &mut self.r#type,
                 )?,
             _ => return Ok(None),
         }))
@@ -1746,7 +1741,7 @@ impl crate::Message for crate::hangouts::PresenceStateSetting {
         w.optional::<crate::pblite::kind::Uint64>(1, self.timeout_secs.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::ClientPresenceStateType>>(
             2,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
     }
 }
@@ -2211,93 +2206,187 @@ impl crate::Message for crate::hangouts::StateUpdate {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.message(&mut self.state_update_header)?,
-            2 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::conversation_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::conversation_notification)?,
-            3 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::event_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::event_notification)?,
-            4 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::focus_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::focus_notification)?,
-            5 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::typing_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::typing_notification)?,
-            6 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_level_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_level_notification)?,
-            7 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::reply_to_invite_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::reply_to_invite_notification)?,
-            8 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::watermark_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::watermark_notification)?,
-            11 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::view_modification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::view_modification)?,
-            12 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::easter_egg_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::easter_egg_notification)?,
+            2 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::ConversationNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::ConversationNotification,
+            )?,
+            3 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::EventNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::EventNotification,
+            )?,
+            4 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::FocusNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::FocusNotification,
+            )?,
+            5 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::TypingNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::TypingNotification,
+            )?,
+            6 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::NotificationLevelNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::NotificationLevelNotification,
+            )?,
+            7 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::ReplyToInviteNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::ReplyToInviteNotification,
+            )?,
+            8 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::WatermarkNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::WatermarkNotification,
+            )?,
+            11 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::ViewModification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::ViewModification,
+            )?,
+            12 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::EasterEggNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::EasterEggNotification,
+            )?,
             13 => d.message(&mut self.conversation)?,
-            14 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::self_presence_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::self_presence_notification)?,
-            15 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::delete_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::delete_notification)?,
-            16 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::presence_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::presence_notification)?,
-            17 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::block_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::block_notification)?,
-            19 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_setting_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_setting_notification)?,
-            20 => d.oneof_message(&mut self.state_update, |o| match o { crate::hangouts::mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification(m) => Some(m), _ => None }, crate::hangouts::mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification)?,
+            14 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::SelfPresenceNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::SelfPresenceNotification,
+            )?,
+            15 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::DeleteNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::DeleteNotification,
+            )?,
+            16 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::PresenceNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::PresenceNotification,
+            )?,
+            17 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::BlockNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::BlockNotification,
+            )?,
+            19 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::NotificationSettingNotification(m) => Some(m),
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::NotificationSettingNotification,
+            )?,
+            20 => d.oneof_message(
+                &mut self.state_update,
+                |o| match o {
+                    crate::hangouts::StateUpdateKind::RichPresenceEnabledStateNotification(m) => {
+                        Some(m)
+                    }
+                    _ => None,
+                },
+                crate::hangouts::StateUpdateKind::RichPresenceEnabledStateNotification,
+            )?,
             _ => return Ok(None),
         }))
     }
 
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.message(1, self.state_update_header.as_ref());
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::conversation_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::ConversationNotification(m) = &self.state_update {
             w.message(2, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::event_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::EventNotification(m) = &self.state_update {
             w.message(3, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::focus_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::FocusNotification(m) = &self.state_update {
             w.message(4, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::typing_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::TypingNotification(m) = &self.state_update {
             w.message(5, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_level_notification(m) = &self.state_update { w.message(6, Some(m)); }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::reply_to_invite_notification(
-            m,
-        ) = &self.state_update
+        if let crate::hangouts::StateUpdateKind::NotificationLevelNotification(m) =
+            &self.state_update
         {
+            w.message(6, Some(m));
+        }
+        if let crate::hangouts::StateUpdateKind::ReplyToInviteNotification(m) = &self.state_update {
             w.message(7, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::watermark_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::WatermarkNotification(m) = &self.state_update {
             w.message(8, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::view_modification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::ViewModification(m) = &self.state_update {
             w.message(11, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::easter_egg_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::EasterEggNotification(m) = &self.state_update {
             w.message(12, Some(m));
         }
         w.message(13, self.conversation.as_ref());
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::self_presence_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::SelfPresenceNotification(m) = &self.state_update {
             w.message(14, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::delete_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::DeleteNotification(m) = &self.state_update {
             w.message(15, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::presence_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::PresenceNotification(m) = &self.state_update {
             w.message(16, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::block_notification(m) =
-            &self.state_update
-        {
+        if let crate::hangouts::StateUpdateKind::BlockNotification(m) = &self.state_update {
             w.message(17, Some(m));
         }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_setting_notification(m) = &self.state_update { w.message(19, Some(m)); }
-        if let crate::hangouts::mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification(m) = &self.state_update { w.message(20, Some(m)); }
+        if let crate::hangouts::StateUpdateKind::NotificationSettingNotification(m) =
+            &self.state_update
+        {
+            w.message(19, Some(m));
+        }
+        if let crate::hangouts::StateUpdateKind::RichPresenceEnabledStateNotification(m) =
+            &self.state_update
+        {
+            w.message(20, Some(m));
+        }
     }
 }
 
@@ -2411,7 +2500,7 @@ impl crate::Message for crate::hangouts::SetFocusNotification {
             2 => d.message(&mut self.sender_id)?,
             3 => d.optional::<crate::pblite::kind::Uint64>(&mut self.timestamp)?,
             4 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::FocusType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             5 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::FocusDevice>>(
                 &mut self.device,
@@ -2426,7 +2515,7 @@ impl crate::Message for crate::hangouts::SetFocusNotification {
         w.optional::<crate::pblite::kind::Uint64>(3, self.timestamp.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::FocusType>>(
             4,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::FocusDevice>>(
             5,
@@ -2450,7 +2539,7 @@ impl crate::Message for crate::hangouts::SetTypingNotification {
             2 => d.message(&mut self.sender_id)?,
             3 => d.optional::<crate::pblite::kind::Uint64>(&mut self.timestamp)?,
             4 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::TypingType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             _ => return Ok(None),
         }))
@@ -2462,7 +2551,7 @@ impl crate::Message for crate::hangouts::SetTypingNotification {
         w.optional::<crate::pblite::kind::Uint64>(3, self.timestamp.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::TypingType>>(
             4,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
     }
 }
@@ -2510,7 +2599,7 @@ impl crate::Message for crate::hangouts::ReplyToInviteNotification {
         Ok(Some(match number {
             1 => d.message(&mut self.conversation_id)?,
             2 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::ReplyToInviteType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             _ => return Ok(None),
         }))
@@ -2520,7 +2609,7 @@ impl crate::Message for crate::hangouts::ReplyToInviteNotification {
         w.message(1, self.conversation_id.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::ReplyToInviteType>>(
             2,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
     }
 }
@@ -2781,7 +2870,7 @@ impl crate::Message for crate::hangouts::OffnetworkAddress {
     ) -> Result<Option<bool>, DecodeError> {
         Ok(Some(match number {
             1 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::OffnetworkAddressType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             3 => d.optional::<crate::pblite::kind::Str>(&mut self.email)?,
             _ => return Ok(None),
@@ -2791,7 +2880,7 @@ impl crate::Message for crate::hangouts::OffnetworkAddress {
     fn write_fields(&self, w: &mut FieldWriter<'_>) {
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::OffnetworkAddressType>>(
             1,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Str>(3, self.email.as_ref());
     }
@@ -2881,7 +2970,7 @@ impl crate::Message for crate::hangouts::CreateConversationRequest {
         Ok(Some(match number {
             1 => d.message(&mut self.request_header)?,
             2 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::ConversationType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             3 => d.optional::<crate::pblite::kind::Uint64>(&mut self.client_generated_id)?,
             4 => d.optional::<crate::pblite::kind::Str>(&mut self.name)?,
@@ -2894,7 +2983,7 @@ impl crate::Message for crate::hangouts::CreateConversationRequest {
         w.message(1, self.request_header.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::ConversationType>>(
             2,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Uint64>(3, self.client_generated_id.as_ref());
         w.optional::<crate::pblite::kind::Str>(4, self.name.as_ref());
@@ -3859,7 +3948,7 @@ impl crate::Message for crate::hangouts::SetFocusRequest {
             1 => d.message(&mut self.request_header)?,
             2 => d.message(&mut self.conversation_id)?,
             3 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::FocusType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             4 => d.optional::<crate::pblite::kind::Uint32>(&mut self.timeout_secs)?,
             _ => return Ok(None),
@@ -3871,7 +3960,7 @@ impl crate::Message for crate::hangouts::SetFocusRequest {
         w.message(2, self.conversation_id.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::FocusType>>(
             3,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
         w.optional::<crate::pblite::kind::Uint32>(4, self.timeout_secs.as_ref());
     }
@@ -4019,7 +4108,7 @@ impl crate::Message for crate::hangouts::SetTypingRequest {
             1 => d.message(&mut self.request_header)?,
             2 => d.message(&mut self.conversation_id)?,
             3 => d.optional::<crate::pblite::kind::Enum<crate::hangouts::TypingType>>(
-                &mut self.type_pb,
+                &mut self.r#type,
             )?,
             _ => return Ok(None),
         }))
@@ -4030,7 +4119,7 @@ impl crate::Message for crate::hangouts::SetTypingRequest {
         w.message(2, self.conversation_id.as_ref());
         w.optional::<crate::pblite::kind::Enum<crate::hangouts::TypingType>>(
             3,
-            self.type_pb.as_ref(),
+            self.r#type.as_ref(),
         );
     }
 }
@@ -4231,13 +4320,13 @@ crate::pblite::impl_slot!(
     crate::hangouts::LinkData,
     crate::hangouts::Segment,
     crate::hangouts::PlusPhoto,
-    crate::hangouts::mod_PlusPhoto::Thumbnail,
+    crate::hangouts::PlusPhotoThumbnail,
     crate::hangouts::Place,
-    crate::hangouts::mod_Place::RepresentativeImage,
+    crate::hangouts::PlaceRepresentativeImage,
     crate::hangouts::EmbedItem,
-    crate::hangouts::mod_EmbedItem::PostalAddress,
-    crate::hangouts::mod_EmbedItem::GeoCoordinates,
-    crate::hangouts::mod_EmbedItem::Image,
+    crate::hangouts::EmbedItemPostalAddress,
+    crate::hangouts::EmbedItemGeoCoordinates,
+    crate::hangouts::EmbedItemImage,
     crate::hangouts::Attachment,
     crate::hangouts::MessageContent,
     crate::hangouts::EventAnnotation,

@@ -199,7 +199,7 @@ impl Gen for crate::hangouts::Segment {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
-        m.type_pb = g.enum_value();
+        m.r#type = g.enum_value();
         if g.coin() {
             m.text = Some(g.scalar_str());
         }
@@ -237,7 +237,7 @@ impl Gen for crate::hangouts::PlusPhoto {
     }
 }
 
-impl Gen for crate::hangouts::mod_PlusPhoto::Thumbnail {
+impl Gen for crate::hangouts::PlusPhotoThumbnail {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -274,7 +274,7 @@ impl Gen for crate::hangouts::Place {
     }
 }
 
-impl Gen for crate::hangouts::mod_Place::RepresentativeImage {
+impl Gen for crate::hangouts::PlaceRepresentativeImage {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -289,7 +289,7 @@ impl Gen for crate::hangouts::EmbedItem {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
-        m.type_pb = (0..g.below(4)).map(|_| g.enum_value()).collect();
+        m.r#type = (0..g.below(4)).map(|_| g.enum_value()).collect();
         if g.coin() {
             m.id = Some(g.scalar_str());
         }
@@ -302,7 +302,7 @@ impl Gen for crate::hangouts::EmbedItem {
     }
 }
 
-impl Gen for crate::hangouts::mod_EmbedItem::PostalAddress {
+impl Gen for crate::hangouts::EmbedItemPostalAddress {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -313,7 +313,7 @@ impl Gen for crate::hangouts::mod_EmbedItem::PostalAddress {
     }
 }
 
-impl Gen for crate::hangouts::mod_EmbedItem::GeoCoordinates {
+impl Gen for crate::hangouts::EmbedItemGeoCoordinates {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -327,7 +327,7 @@ impl Gen for crate::hangouts::mod_EmbedItem::GeoCoordinates {
     }
 }
 
-impl Gen for crate::hangouts::mod_EmbedItem::Image {
+impl Gen for crate::hangouts::EmbedItemImage {
     fn gen(g: &mut TestRng, depth: u32) -> Self {
         #[allow(unused_mut)]
         let mut m = Self::default();
@@ -366,7 +366,7 @@ impl Gen for crate::hangouts::EventAnnotation {
         #[allow(unused_mut)]
         let mut m = Self::default();
         if g.coin() {
-            m.type_pb = Some(g.scalar_int32());
+            m.r#type = Some(g.scalar_int32());
         }
         if g.coin() {
             m.value = Some(g.scalar_str());
@@ -392,7 +392,7 @@ impl Gen for crate::hangouts::MembershipChange {
         #[allow(unused_mut)]
         let mut m = Self::default();
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if depth > 0 {
             m.participant_ids = (0..g.below(3)).map(|_| g.message(depth)).collect();
@@ -610,7 +610,7 @@ impl Gen for crate::hangouts::Conversation {
         let mut m = Self::default();
         m.conversation_id = g.optional_message(depth);
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.name = Some(g.scalar_str());
@@ -803,7 +803,7 @@ impl Gen for crate::hangouts::EntityProperties {
         #[allow(unused_mut)]
         let mut m = Self::default();
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.display_name = Some(g.scalar_str());
@@ -913,7 +913,7 @@ impl Gen for crate::hangouts::RichPresenceEnabledState {
         #[allow(unused_mut)]
         let mut m = Self::default();
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.enabled = Some(g.scalar_bool());
@@ -969,7 +969,7 @@ impl Gen for crate::hangouts::PresenceStateSetting {
             m.timeout_secs = Some(g.scalar_uint64());
         }
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         m
     }
@@ -1222,89 +1222,80 @@ impl Gen for crate::hangouts::StateUpdate {
         match g.below(16) {
             0 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::conversation_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::ConversationNotification(v);
                 }
             }
             1 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::event_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::EventNotification(v);
                 }
             }
             2 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::focus_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::FocusNotification(v);
                 }
             }
             3 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::typing_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::TypingNotification(v);
                 }
             }
             4 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_level_notification(v);
+                    m.state_update =
+                        crate::hangouts::StateUpdateKind::NotificationLevelNotification(v);
                 }
             }
             5 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::reply_to_invite_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::ReplyToInviteNotification(v);
                 }
             }
             6 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::watermark_notification(
-                            v,
-                        );
+                    m.state_update = crate::hangouts::StateUpdateKind::WatermarkNotification(v);
                 }
             }
             7 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::view_modification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::ViewModification(v);
                 }
             }
             8 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::easter_egg_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::EasterEggNotification(v);
                 }
             }
             9 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::self_presence_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::SelfPresenceNotification(v);
                 }
             }
             10 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::delete_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::DeleteNotification(v);
                 }
             }
             11 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::presence_notification(
-                            v,
-                        );
+                    m.state_update = crate::hangouts::StateUpdateKind::PresenceNotification(v);
                 }
             }
             12 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update =
-                        crate::hangouts::mod_StateUpdate::OneOfstate_update::block_notification(v);
+                    m.state_update = crate::hangouts::StateUpdateKind::BlockNotification(v);
                 }
             }
             13 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::notification_setting_notification(v);
+                    m.state_update =
+                        crate::hangouts::StateUpdateKind::NotificationSettingNotification(v);
                 }
             }
             14 => {
                 if let Some(v) = g.optional_message(depth) {
-                    m.state_update = crate::hangouts::mod_StateUpdate::OneOfstate_update::rich_presence_enabled_state_notification(v);
+                    m.state_update =
+                        crate::hangouts::StateUpdateKind::RichPresenceEnabledStateNotification(v);
                 }
             }
             _ => {}
@@ -1370,7 +1361,7 @@ impl Gen for crate::hangouts::SetFocusNotification {
             m.timestamp = Some(g.scalar_uint64());
         }
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.device = Some(g.enum_value());
@@ -1389,7 +1380,7 @@ impl Gen for crate::hangouts::SetTypingNotification {
             m.timestamp = Some(g.scalar_uint64());
         }
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         m
     }
@@ -1416,7 +1407,7 @@ impl Gen for crate::hangouts::ReplyToInviteNotification {
         let mut m = Self::default();
         m.conversation_id = g.optional_message(depth);
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         m
     }
@@ -1543,7 +1534,7 @@ impl Gen for crate::hangouts::OffnetworkAddress {
         #[allow(unused_mut)]
         let mut m = Self::default();
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.email = Some(g.scalar_str());
@@ -1593,7 +1584,7 @@ impl Gen for crate::hangouts::CreateConversationRequest {
         let mut m = Self::default();
         m.request_header = g.optional_message(depth);
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.client_generated_id = Some(g.scalar_uint64());
@@ -2082,7 +2073,7 @@ impl Gen for crate::hangouts::SetFocusRequest {
         m.request_header = g.optional_message(depth);
         m.conversation_id = g.optional_message(depth);
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         if g.coin() {
             m.timeout_secs = Some(g.scalar_uint32());
@@ -2156,7 +2147,7 @@ impl Gen for crate::hangouts::SetTypingRequest {
         m.request_header = g.optional_message(depth);
         m.conversation_id = g.optional_message(depth);
         if g.coin() {
-            m.type_pb = Some(g.enum_value());
+            m.r#type = Some(g.enum_value());
         }
         m
     }
@@ -2281,13 +2272,13 @@ pub(crate) fn for_each_message(v: &mut impl MessageVisitor) {
     v.visit::<crate::hangouts::LinkData>();
     v.visit::<crate::hangouts::Segment>();
     v.visit::<crate::hangouts::PlusPhoto>();
-    v.visit::<crate::hangouts::mod_PlusPhoto::Thumbnail>();
+    v.visit::<crate::hangouts::PlusPhotoThumbnail>();
     v.visit::<crate::hangouts::Place>();
-    v.visit::<crate::hangouts::mod_Place::RepresentativeImage>();
+    v.visit::<crate::hangouts::PlaceRepresentativeImage>();
     v.visit::<crate::hangouts::EmbedItem>();
-    v.visit::<crate::hangouts::mod_EmbedItem::PostalAddress>();
-    v.visit::<crate::hangouts::mod_EmbedItem::GeoCoordinates>();
-    v.visit::<crate::hangouts::mod_EmbedItem::Image>();
+    v.visit::<crate::hangouts::EmbedItemPostalAddress>();
+    v.visit::<crate::hangouts::EmbedItemGeoCoordinates>();
+    v.visit::<crate::hangouts::EmbedItemImage>();
     v.visit::<crate::hangouts::Attachment>();
     v.visit::<crate::hangouts::MessageContent>();
     v.visit::<crate::hangouts::EventAnnotation>();

@@ -38,7 +38,7 @@
 //! use hangups_proto::pblite;
 //!
 //! let seg: Segment = pblite::decode(r#"[0,"world",[1]]"#)?;
-//! assert_eq!(seg.type_pb, SegmentType::SEGMENT_TYPE_TEXT);
+//! assert_eq!(seg.r#type, SegmentType::SEGMENT_TYPE_TEXT);
 //! assert_eq!(seg.text.as_deref(), Some("world"));
 //! assert_eq!(seg.formatting, Some(Formatting { bold: Some(true), ..Default::default() }));
 //! assert_eq!(pblite::encode(&seg), r#"[0,"world",[1]]"#);

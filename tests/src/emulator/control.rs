@@ -5,7 +5,7 @@
 use super::http::{Request, Response};
 use super::{Faults, Inner, Shared};
 use hangups_proto::hangouts::{
-    ConversationNotification, ConversationType, StateUpdateStateUpdate, TypingType,
+    ConversationNotification, ConversationType, StateUpdateKind, TypingType,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -330,7 +330,7 @@ pub(crate) fn create_conversation(
         for (push, view) in inner.world.outbox[pending..].iter_mut().zip(views) {
             push.update.conversation = Some(view.clone());
             push.update.state_update =
-                StateUpdateStateUpdate::conversation_notification(ConversationNotification {
+                StateUpdateKind::ConversationNotification(ConversationNotification {
                     conversation: Some(view),
                 });
         }

@@ -107,7 +107,7 @@ impl Inner {
             conversation_id: Some(ConversationId {
                 id: Some(conversation.to_string()),
             }),
-            type_pb: Some(kind),
+            r#type: Some(kind),
             ..Default::default()
         };
         let response = self

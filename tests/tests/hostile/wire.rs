@@ -3,9 +3,8 @@
 //! chunks, and the HTTP heads around them.
 
 use hangups_proto::hangouts::{
-    mod_StateUpdate::OneOfstate_update, BatchUpdate, ChatMessage, ConversationId, Event,
-    EventNotification, EventType, MessageContent, ParticipantId, Segment, StateUpdate,
-    StateUpdateHeader,
+    BatchUpdate, ChatMessage, ConversationId, Event, EventNotification, EventType, MessageContent,
+    ParticipantId, Segment, StateUpdate, StateUpdateHeader, StateUpdateKind,
 };
 
 /// The conversation every pushed message is in.
@@ -85,9 +84,7 @@ pub fn message(array_id: u64, event_id: &str, text: &str) -> String {
             ..Default::default()
         }),
         conversation: None,
-        state_update: OneOfstate_update::event_notification(EventNotification {
-            event: Some(event),
-        }),
+        state_update: StateUpdateKind::EventNotification(EventNotification { event: Some(event) }),
     };
     let batch = BatchUpdate {
         state_update: vec![update],

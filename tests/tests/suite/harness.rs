@@ -434,13 +434,13 @@ pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiReque
         .into(),
         SetTypingRequest {
             conversation_id: conv_id(conv),
-            type_pb: Some(TypingType::TYPING_TYPE_STARTED),
+            r#type: Some(TypingType::TYPING_TYPE_STARTED),
             ..Default::default()
         }
         .into(),
         SetFocusRequest {
             conversation_id: conv_id(conv),
-            type_pb: Some(FocusType::FOCUS_TYPE_FOCUSED),
+            r#type: Some(FocusType::FOCUS_TYPE_FOCUSED),
             ..Default::default()
         }
         .into(),
@@ -489,14 +489,14 @@ pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiReque
         .into(),
         SendOffnetworkInvitationRequest {
             invitee_address: Some(OffnetworkAddress {
-                type_pb: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
+                r#type: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
                 email: Some("x@example.com".into()),
             }),
             ..Default::default()
         }
         .into(),
         CreateConversationRequest {
-            type_pb: Some(ConversationType::CONVERSATION_TYPE_GROUP),
+            r#type: Some(ConversationType::CONVERSATION_TYPE_GROUP),
             name: Some("new group".into()),
             invitee_id: vec![InviteeID {
                 gaia_id: Some(other.to_string()),

@@ -449,8 +449,8 @@ impl LongPoll {
 
 /// The text of every TEXT segment of a chat message event.
 pub fn event_text(update: &StateUpdate) -> String {
-    use hangups_proto::hangouts::StateUpdateStateUpdate as Su;
-    let Su::event_notification(n) = &update.state_update else {
+    use hangups_proto::hangouts::StateUpdateKind as Su;
+    let Su::EventNotification(n) = &update.state_update else {
         panic!("not an event notification: {update:?}");
     };
     n.event

@@ -5,7 +5,7 @@
 
 use super::ops::{erh_conversation, Caller, Fail, Res};
 use super::*;
-use hangups_proto::hangouts::StateUpdateStateUpdate as Su;
+use hangups_proto::hangouts::StateUpdateKind as Su;
 
 impl World {
     // ---- helpers ----
@@ -73,7 +73,7 @@ impl World {
                 update: StateUpdate {
                     state_update_header: None,
                     conversation: Some(delta(r)),
-                    state_update: Su::event_notification(EventNotification {
+                    state_update: Su::EventNotification(EventNotification {
                         event: Some(self.event_view(conv, &conv.events[ei], r)),
                     }),
                 },
@@ -187,7 +187,7 @@ impl World {
         if let Some(place) = req.location.and_then(|l| l.place) {
             content.attachment.push(Attachment {
                 embed_item: Some(EmbedItem {
-                    type_pb: vec![ItemType::ITEM_TYPE_PLACE_V2],
+                    r#type: vec![ItemType::ITEM_TYPE_PLACE_V2],
                     id: place.url.clone(),
                     place: Some(Box::new(place)),
                     ..Default::default()
@@ -291,7 +291,7 @@ impl World {
         let ids: Vec<ParticipantId> = added.iter().map(|a| participant_id(a)).collect();
         let event = self.event_for_all(caller, ci, cgid, EventType::EVENT_TYPE_ADD_USER, |e| {
             e.membership_change = Some(MembershipChange {
-                type_pb: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_JOIN),
+                r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_JOIN),
                 participant_ids: ids,
             })
         });
@@ -337,7 +337,7 @@ impl World {
             EventType::EVENT_TYPE_REMOVE_USER,
             |e| {
                 e.membership_change = Some(MembershipChange {
-                    type_pb: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
+                    r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
                     participant_ids: vec![participant_id(&target)],
                 })
             },
@@ -448,7 +448,7 @@ fn photo_attachment(id: &str, upload: &Upload) -> Attachment {
     let url = format!("https://lh3.googleusercontent.com/emulator/{id}");
     Attachment {
         embed_item: Some(EmbedItem {
-            type_pb: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
+            r#type: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
             id: Some(id.to_string()),
             plus_photo: Some(PlusPhoto {
                 thumbnail: Some(PlusPhotoThumbnail {

@@ -374,7 +374,7 @@ impl World {
         };
         Conversation {
             conversation_id: Some(conversation_id(&conv.id)),
-            type_pb: Some(conv.kind),
+            r#type: Some(conv.kind),
             name: conv.name.clone(),
             self_conversation_state: Some(UserConversationState {
                 client_generated_id: member.client_generated_id.clone(),
@@ -475,7 +475,7 @@ impl World {
             id: Some(participant_id(&user.id)),
             presence: None,
             properties: Some(EntityProperties {
-                type_pb: Some(ProfileType::PROFILE_TYPE_ES_USER),
+                r#type: Some(ProfileType::PROFILE_TYPE_ES_USER),
                 display_name: Some(match (&user.phone, user.name.is_empty()) {
                     (Some(phone), true) => phone.clone(),
                     _ => user.name.clone(),
@@ -608,7 +608,7 @@ pub(crate) fn text_segments(text: &str) -> Vec<Segment> {
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push(Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_LINE_BREAK,
+                r#type: SegmentType::SEGMENT_TYPE_LINE_BREAK,
                 text: Some("\n".to_string()),
                 formatting: None,
                 link_data: None,
@@ -617,7 +617,7 @@ pub(crate) fn text_segments(text: &str) -> Vec<Segment> {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if !line.is_empty() {
             out.push(Segment {
-                type_pb: SegmentType::SEGMENT_TYPE_TEXT,
+                r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some(line.to_string()),
                 formatting: None,
                 link_data: None,

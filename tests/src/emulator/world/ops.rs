@@ -8,7 +8,7 @@
 //! `events`.
 
 use super::*;
-use hangups_proto::hangouts::StateUpdateStateUpdate as Su;
+use hangups_proto::hangouts::StateUpdateKind as Su;
 
 /// Who makes an API call.
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ impl World {
                 update: StateUpdate {
                     state_update_header: None,
                     conversation: Some(conversation.clone()),
-                    state_update: Su::conversation_notification(ConversationNotification {
+                    state_update: Su::ConversationNotification(ConversationNotification {
                         conversation: Some(conversation),
                     }),
                 },
@@ -151,7 +151,7 @@ impl World {
                 ..Default::default()
             });
         }
-        let kind = req.type_pb.unwrap_or_default();
+        let kind = req.r#type.unwrap_or_default();
         let mut invitees: Vec<String> = Vec::new();
         for i in &req.invitee_id {
             let id = i.gaia_id.clone().unwrap_or_default();
@@ -219,7 +219,7 @@ impl World {
             delete_upper_bound_timestamp: Some(bound),
             delete_type: Some(DeleteType::DELETE_TYPE_UPPER_BOUND),
         };
-        let update = Su::delete_notification(DeleteActionNotification {
+        let update = Su::DeleteNotification(DeleteActionNotification {
             conversation_id: Some(conversation_id(&id)),
             delete_action: Some(action.clone()),
         });
@@ -246,7 +246,7 @@ impl World {
         let old = view(m.archived);
         m.archived = archived;
         conv.changed_us = now;
-        let update = Su::view_modification(ConversationViewModification {
+        let update = Su::ViewModification(ConversationViewModification {
             conversation_id: Some(conversation_id(id)),
             old_view: Some(old),
             new_view: Some(view(archived)),
@@ -265,15 +265,15 @@ impl World {
         let id = conv_id_field(req.conversation_id.as_ref())?;
         let ci = self.conv_of_participant(&caller.user, &id)?;
         let now = self.clock.now();
-        let update = Su::typing_notification(SetTypingNotification {
+        let update = Su::TypingNotification(SetTypingNotification {
             conversation_id: Some(conversation_id(&id)),
             sender_id: Some(participant_id(&caller.user)),
             timestamp: Some(now),
-            type_pb: Some(req.type_pb.unwrap_or(TypingType::TYPING_TYPE_STARTED)),
+            r#type: Some(req.r#type.unwrap_or(TypingType::TYPING_TYPE_STARTED)),
         });
         let recipients = self.convs[ci].participants.clone();
         self.push_each(&recipients, None, update);
-        let kind = req.type_pb.unwrap_or(TypingType::TYPING_TYPE_STARTED);
+        let kind = req.r#type.unwrap_or(TypingType::TYPING_TYPE_STARTED);
         self.note_typing(&id, &caller.user, kind);
         Ok(SetTypingResponse {
             timestamp: Some(now),
@@ -295,7 +295,7 @@ impl World {
         m.read_us = m.read_us.max(ts);
         let read = m.read_us;
         conv.changed_us = now;
-        let update = Su::watermark_notification(WatermarkNotification {
+        let update = Su::WatermarkNotification(WatermarkNotification {
             sender_id: Some(participant_id(&caller.user)),
             conversation_id: Some(conversation_id(&id)),
             latest_read_timestamp: Some(read),
@@ -313,11 +313,11 @@ impl World {
         let id = conv_id_field(req.conversation_id.as_ref())?;
         let ci = self.conv_of_participant(&caller.user, &id)?;
         let now = self.clock.now();
-        let update = Su::focus_notification(SetFocusNotification {
+        let update = Su::FocusNotification(SetFocusNotification {
             conversation_id: Some(conversation_id(&id)),
             sender_id: Some(participant_id(&caller.user)),
             timestamp: Some(now),
-            type_pb: Some(req.type_pb.unwrap_or(FocusType::FOCUS_TYPE_FOCUSED)),
+            r#type: Some(req.r#type.unwrap_or(FocusType::FOCUS_TYPE_FOCUSED)),
             device: Some(FocusDevice::FOCUS_DEVICE_DESKTOP),
         });
         let recipients = self.convs[ci].participants.clone();
@@ -346,7 +346,7 @@ impl World {
         conv.members.get_mut(&caller.user).expect("member").level = level;
         conv.changed_us = now;
         let update =
-            Su::notification_level_notification(SetConversationNotificationLevelNotification {
+            Su::NotificationLevelNotification(SetConversationNotificationLevelNotification {
                 conversation_id: Some(conversation_id(&id)),
                 level: Some(level),
                 timestamp: Some(now),
@@ -366,7 +366,7 @@ impl World {
         let id = conv_id_field(req.conversation_id.as_ref())?;
         let ci = self.conv_of_participant(&caller.user, &id)?;
         let now = self.clock.now();
-        let update = Su::easter_egg_notification(EasterEggNotification {
+        let update = Su::EasterEggNotification(EasterEggNotification {
             sender_id: Some(participant_id(&caller.user)),
             conversation_id: Some(conversation_id(&id)),
             easter_egg: Some(req.easter_egg.unwrap_or_default()),
@@ -391,7 +391,7 @@ impl World {
             .user_mut(&caller.user)
             .ok_or_else(|| Fail::invalid("unknown user"))?;
         let p = &mut user.presence;
-        if let Some(s) = req.presence_state_setting.as_ref().and_then(|s| s.type_pb) {
+        if let Some(s) = req.presence_state_setting.as_ref().and_then(|s| s.r#type) {
             p.state = Some(s);
         }
         if let Some(d) = req.dnd_setting.as_ref().and_then(|d| d.do_not_disturb) {
@@ -409,7 +409,7 @@ impl World {
         }
         p.last_seen = now;
         let (state, dnd, desktop_off) = (p.state, p.dnd, p.desktop_off);
-        let self_update = Su::self_presence_notification(SelfPresenceNotification {
+        let self_update = Su::SelfPresenceNotification(SelfPresenceNotification {
             client_presence_state: Some(ClientPresenceState {
                 identifier: Some(ClientIdentifier {
                     resource: caller.client_id.clone(),
@@ -430,7 +430,7 @@ impl World {
         });
         self.push_each(std::slice::from_ref(&caller.user), None, self_update);
         let user = self.user(&caller.user).expect("user");
-        let presence = Su::presence_notification(PresenceNotification {
+        let presence = Su::PresenceNotification(PresenceNotification {
             presence: vec![PresenceResult {
                 user_id: Some(participant_id(&caller.user)),
                 presence: Some(self.presence(user)),

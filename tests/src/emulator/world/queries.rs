@@ -90,7 +90,7 @@ impl World {
                 ]
                 .into_iter()
                 .map(|t| RichPresenceEnabledState {
-                    type_pb: Some(t),
+                    r#type: Some(t),
                     enabled: Some(true),
                 })
                 .collect(),

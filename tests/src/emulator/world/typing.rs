@@ -5,7 +5,7 @@
 
 use super::{conversation_id, participant_id, World};
 use crate::emulator::ids::wall_micros;
-use hangups_proto::hangouts::{SetTypingNotification, StateUpdateStateUpdate as Su, TypingType};
+use hangups_proto::hangouts::{SetTypingNotification, StateUpdateKind as Su, TypingType};
 
 impl World {
     /// Notes a SetTyping of `user` in `conversation`: STARTED (re)arms
@@ -45,11 +45,11 @@ impl World {
                 continue;
             }
             let recipients = conv.participants.clone();
-            let update = Su::typing_notification(SetTypingNotification {
+            let update = Su::TypingNotification(SetTypingNotification {
                 conversation_id: Some(conversation_id(&conversation)),
                 sender_id: Some(participant_id(&user)),
                 timestamp: Some(self.clock.now()),
-                type_pb: Some(TypingType::TYPING_TYPE_STOPPED),
+                r#type: Some(TypingType::TYPING_TYPE_STOPPED),
             });
             self.push_each(&recipients, None, update);
             pushed = true;
