@@ -10,7 +10,8 @@ pub struct ProxyConfig {
     /// For `https://` requests (through a tunnel).
     pub https: Option<Proxy>,
     /// Hosts reached directly: exact names, domain suffixes (`.example.com`
-    /// or `example.com` also match subdomains), IP literals, or `*`.
+    /// or `example.com` also match subdomains), IP literals (IPv6 bare or
+    /// in brackets), or `*`; a `:port` is ignored.
     pub no_proxy: Vec<String>,
 }
 
@@ -74,12 +75,12 @@ impl ProxyConfig {
             self.http.as_ref()
         }?;
         let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(&host);
         let bypass = self.no_proxy.iter().any(|entry| {
-            let entry = entry
-                .split(':')
-                .next()
-                .unwrap_or_default()
-                .trim_end_matches('.');
+            let entry = without_port(entry).trim_end_matches('.');
             if entry == "*" {
                 return true;
             }
@@ -87,6 +88,18 @@ impl ProxyConfig {
             !suffix.is_empty() && (host == suffix || host.ends_with(&format!(".{suffix}")))
         });
         (!bypass).then_some(proxy)
+    }
+}
+
+/// A `NO_PROXY` entry without its port: `host:port`, `[v6]:port`, `[v6]`;
+/// a bare IPv6 address (several colons) is kept whole.
+fn without_port(entry: &str) -> &str {
+    if let Some(inner) = entry.strip_prefix('[') {
+        return inner.split(']').next().unwrap_or_default();
+    }
+    match entry.split_once(':') {
+        Some((host, port)) if !port.contains(':') => host,
+        _ => entry,
     }
 }
 

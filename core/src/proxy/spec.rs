@@ -146,6 +146,13 @@ impl Proxy {
         self.kind == ProxyKind::Socks5 { remote_dns: false }
     }
 
+    /// Whether a request (TLS or not) goes through a [`Tunnel`](super::Tunnel):
+    /// always through SOCKS5; through an HTTP proxy only with TLS (plain
+    /// requests go to it in absolute form).
+    pub fn needs_tunnel(&self, tls: bool) -> bool {
+        tls || self.kind != ProxyKind::Http
+    }
+
     /// Checks that the credentials fit the kind's wire format.
     pub(crate) fn check_credentials(&self) -> Result<(), ProxyUrlError> {
         let Some(c) = &self.auth else {

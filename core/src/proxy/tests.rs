@@ -100,6 +100,9 @@ fn parses_proxy_urls() {
     assert_eq!(h.auth.as_ref().map(|c| c.password.as_str()), Some(""));
     assert!(!h.resolves_target_locally());
     assert!(!Proxy::http("p", 1).resolves_target_locally());
+    assert!(!Proxy::http("p", 1).needs_tunnel(false));
+    assert!(Proxy::http("p", 1).needs_tunnel(true));
+    assert!(h.needs_tunnel(false) && s.needs_tunnel(true));
     let basic = proxy("http://u:secret@p:3128");
     assert_eq!(basic.auth.as_ref().map(|c| c.username.as_str()), Some("u"));
     assert!(!format!("{basic:?}").contains("secret"));
