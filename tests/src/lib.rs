@@ -3,9 +3,11 @@
 //! The Hangouts [`emulator`]: a faithful fake server speaking the real wire
 //! protocol on loopback (push channel, chat API, image upload) over an
 //! in-memory world, with fault knobs, usable from any test harness and as
-//! the `hangups-emulator` binary. The integration suite that runs every
+//! the `hangups-emulator` binary; test [`proxies`] (HTTP and SOCKS5) that
+//! count their tunnels. The integration suite that runs every
 //! runtime adapter against it lives in `tests/` (the emulator's own tests
 //! are there today). [`cli`] reads the command lines of the examples.
 
 pub mod cli;
 pub mod emulator;
+pub mod proxies;

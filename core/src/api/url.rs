@@ -28,8 +28,33 @@ impl SplitUrl {
     }
 }
 
-/// Splits `url`; the error says what was wrong.
-pub(crate) fn split_url(url: &str) -> Result<SplitUrl, &'static str> {
+/// The authority of a URL: optional user info, host, optional port.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Authority {
+    /// Percent-decoded `user[:password]`, when allowed and present.
+    pub userinfo: Option<(String, Option<String>)>,
+    /// Host name (lowercase) or IP literal (IPv6 without brackets).
+    pub host: String,
+    /// The explicit port; `None` when absent or empty (`host:`).
+    pub port: Option<u16>,
+}
+
+impl std::fmt::Debug for Authority {
+    // Never prints the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authority")
+            .field("user", &self.userinfo.as_ref().map(|(u, _)| u))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .finish()
+    }
+}
+
+/// A URL cut at `://` and at the end of its authority:
+/// `(scheme, authority, rest)`, where `rest` is the path, query and
+/// fragment. Refuses what another URL parser might read differently:
+/// non-ASCII, whitespace and control characters, backslashes.
+pub(crate) fn split_scheme(url: &str) -> Result<(&str, &str, &str), &'static str> {
     if !url.is_ascii() {
         return Err("non-ASCII character");
     }
@@ -40,6 +65,44 @@ pub(crate) fn split_url(url: &str) -> Result<SplitUrl, &'static str> {
         return Err("backslash");
     }
     let (scheme, rest) = url.split_once("://").ok_or("no scheme")?;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(authority_end);
+    Ok((scheme, authority, rest))
+}
+
+/// Parses `[user[:password]@]host[:port]` (IPv6 hosts in brackets). User
+/// info is refused unless `allow_userinfo`; at most one `@`.
+pub(crate) fn parse_authority(
+    authority: &str,
+    allow_userinfo: bool,
+) -> Result<Authority, &'static str> {
+    let (userinfo, hostport) = match authority.split_once('@') {
+        None => (None, authority),
+        Some(_) if !allow_userinfo => return Err("user info in authority"),
+        Some((_, after)) if after.contains('@') => return Err("more than one @ in authority"),
+        Some((info, after)) => {
+            let (user, password) = match info.split_once(':') {
+                Some((u, p)) => (u, Some(percent_decode(p, false)?)),
+                None => (info, None),
+            };
+            (Some((percent_decode(user, false)?, password)), after)
+        }
+    };
+    let (host, port) = split_host_port(hostport)?;
+    let port = match port {
+        None | Some("") => None,
+        Some(p) => Some(parse_port(p)?),
+    };
+    Ok(Authority {
+        userinfo,
+        host,
+        port,
+    })
+}
+
+/// Splits `url`; the error says what was wrong.
+pub(crate) fn split_url(url: &str) -> Result<SplitUrl, &'static str> {
+    let (scheme, authority, rest) = split_scheme(url)?;
     let (tls, default_port) = if scheme.eq_ignore_ascii_case("https") {
         (true, 443)
     } else if scheme.eq_ignore_ascii_case("http") {
@@ -47,16 +110,8 @@ pub(crate) fn split_url(url: &str) -> Result<SplitUrl, &'static str> {
     } else {
         return Err("scheme is not http or https");
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, rest) = rest.split_at(authority_end);
-    if authority.contains('@') {
-        return Err("user info in authority");
-    }
-    let (host, port) = split_host_port(authority)?;
-    let port = match port {
-        None | Some("") => default_port,
-        Some(p) => parse_port(p)?,
-    };
+    let Authority { host, port, .. } = parse_authority(authority, false)?;
+    let port = port.unwrap_or(default_port);
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let lower = path.to_ascii_lowercase();
@@ -209,6 +264,23 @@ mod tests {
         assert_eq!((u.host.as_str(), u.port), ("::1", 9443));
         let u = split_url("https://h?q=%C3%A9").unwrap();
         assert_eq!((u.path.as_str(), u.query[0].1.as_str()), ("/", "é"));
+    }
+
+    #[test]
+    fn authorities_with_user_info() {
+        let a = parse_authority("us%40er:p%3Aw@[::1]:1080", true).unwrap();
+        assert_eq!(a.userinfo, Some(("us@er".into(), Some("p:w".into()))));
+        assert_eq!((a.host.as_str(), a.port), ("::1", Some(1080)));
+        let a = parse_authority("user@Proxy", true).unwrap();
+        assert_eq!(a.userinfo, Some(("user".into(), None)));
+        assert_eq!((a.host.as_str(), a.port), ("proxy", None));
+        assert!(!format!("{a:?}").contains("p:w"));
+        for bad in ["a@b@c", "u@", "u%zz@h", "@", "h:0", "[x]"] {
+            assert!(parse_authority(bad, true).is_err(), "{bad}");
+        }
+        assert!(parse_authority("u:p@h", false).is_err());
+        let secret = parse_authority("u:hunter2@h", true).unwrap();
+        assert!(!format!("{secret:?}").contains("hunter2"));
     }
 
     #[test]

@@ -404,24 +404,22 @@ impl Config {
     /// Every server at `url` (`http://host:port` or `https://host:port`,
     /// IPv6 hosts in brackets), e.g. an emulator on 127.0.0.1; the
     /// allow-list becomes that origin alone, as with [`Config::with_server`].
+    /// The origin is parsed as strictly as the upload URL's (no user info,
+    /// whitespace, backslashes or non-ASCII); the path is ignored.
     pub fn with_url(self, url: &str) -> Result<Self, ConfigError> {
+        // The one URL parser of the core (api/url.rs): only the origin
+        // is used, the path is ignored.
+        use crate::api::url::{parse_authority, split_scheme};
         let bad = || ConfigError::BadUrl(url.to_string());
-        let (tls, rest) = match url.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (true, rest),
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (false, rest),
+        let (scheme, authority, _path) = split_scheme(url).map_err(|_| bad())?;
+        let tls = match scheme.to_ascii_lowercase().as_str() {
+            "https" => true,
+            "http" => false,
             _ => return Err(bad()),
         };
-        let authority = rest.split('/').next().unwrap_or_default();
-        let (host, port) = match authority.rsplit_once(':') {
-            // Not the colon inside a bracketed IPv6 literal without a port.
-            Some((h, p)) if !p.ends_with(']') => (h, p.parse().map_err(|_| bad())?),
-            _ => (authority, if tls { 443 } else { 80 }),
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        if host.is_empty() || host.contains(['@', ' ']) {
-            return Err(bad());
-        }
-        Ok(self.with_server(host, port, tls))
+        let a = parse_authority(authority, false).map_err(|_| bad())?;
+        let port = a.port.unwrap_or(if tls { 443 } else { 80 });
+        Ok(self.with_server(&a.host, port, tls))
     }
 
     /// Sets the RNG seed (adapters seed it from the OS).
