@@ -53,6 +53,18 @@
 //! assert!(client.poll_timeout().is_some());
 //! ```
 //!
+//! ## The whole loop
+//!
+//! A complete driver over std sockets, on one thread (plain HTTP; TLS,
+//! proxies and every runtime are hangups-driver's). It is
+//! `core/examples/drive_loop.rs`, runnable against the emulator:
+//! `cargo run -p hangups-tests --bin hangups-emulator -- --listen 127.0.0.1:8080`
+//! then `cargo run -p hangups-core --example drive_loop -- http://127.0.0.1:8080`.
+//!
+//! ```no_run
+#![doc = include_str!("../examples/drive_loop.rs")]
+//! ```
+//!
 //! ## Where this differs from hangups
 //!
 //! The channel retries forever by default (exponential backoff with

@@ -15,6 +15,9 @@
 //! users, and the time from just before the control-API request that
 //! injects it to the moment that client's application receives the event
 //! is recorded: p50 and p99 over the samples, with all N clients connected.
+//! While sampling, the CPU time of the emulator process and of the clients'
+//! process are read from `/proc` and shown as shares of the total, so a
+//! reader can tell whether the emulator or the clients bound the figure.
 
 use hangups_tokio::{Client, Config, Cookies, Event};
 use serde_json::{json, Value};
@@ -187,6 +190,8 @@ fn main() {
     let setup = start.elapsed();
     let per_client = (heap_in_use() - before) / n as i64;
 
+    let cpu_before = (cpu_ticks(emulator.id()), cpu_ticks(std::process::id()));
+    let sampling = Instant::now();
     let mut latencies = Vec::with_capacity(samples);
     for k in 0..samples {
         let conv = &convs[k % dedicated];
@@ -207,6 +212,8 @@ fn main() {
             std::thread::sleep(Duration::from_micros(50));
         }
     }
+    let sampling = sampling.elapsed();
+    let cpu_after = (cpu_ticks(emulator.id()), cpu_ticks(std::process::id()));
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     println!(
@@ -225,9 +232,35 @@ fn main() {
         latencies[latencies.len() - 1],
         latencies.len()
     );
+    match (cpu_before, cpu_after) {
+        ((Some(e0), Some(c0)), (Some(e1), Some(c1))) => {
+            let (emu, cli) = ((e1 - e0) as f64, (c1 - c0) as f64);
+            let total = (emu + cli).max(1.0);
+            println!(
+                "CPU while sampling ({:.1} s):      emulator {:.0} %, clients {:.0} % of the CPU time used",
+                sampling.as_secs_f64(),
+                100.0 * emu / total,
+                100.0 * cli / total
+            );
+        }
+        _ => println!("CPU while sampling:                n/a (no /proc)"),
+    }
     drop(clients);
     let _ = emulator.kill();
     let _ = emulator.wait();
+}
+
+/// User plus system CPU time of process `pid` in clock ticks, from
+/// `/proc/<pid>/stat` (Linux); `None` elsewhere.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name; utime and stime are
+    // the 14th and 15th fields of the whole line.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }
 
 /// `k` of a "bench k" chat message.
