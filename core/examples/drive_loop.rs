@@ -13,7 +13,7 @@
 //! stops after `--seconds` (default 5).
 
 use hangups_core::api::{ApiRequest, Cookies};
-use hangups_core::client::{Client, ConnId, Config, Event, Input, Output};
+use hangups_core::client::{Client, Config, ConnId, Event, Input, Output};
 use hangups_core::proto::hangouts::GetSelfInfoRequest;
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
@@ -22,16 +22,25 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let url = args.next().unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let seconds = match (args.next().as_deref(), args.next()) {
         (Some("--seconds"), Some(s)) => s.parse()?,
         _ => 5,
     };
     let cookies = emulator_cookies(&url)?;
     let unix_secs = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let mut client = Client::new(Config::new(cookies).with_url(&url)?, Instant::now(), unix_secs)?;
+    let mut client = Client::new(
+        Config::new(cookies).with_url(&url)?,
+        Instant::now(),
+        unix_secs,
+    )?;
     client.connect(Instant::now());
-    client.request(Instant::now(), ApiRequest::from(GetSelfInfoRequest::default()))?;
+    client.request(
+        Instant::now(),
+        ApiRequest::from(GetSelfInfoRequest::default()),
+    )?;
 
     let mut sockets: HashMap<ConnId, TcpStream> = HashMap::new();
     let mut buf = vec![0u8; 16 * 1024];
@@ -40,16 +49,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // 1. Drain the outputs: connect, write, close.
         while let Some(output) = client.poll_output() {
             match output {
-                Output::Connect { conn, host, port, .. } => {
-                    match TcpStream::connect((host.as_str(), port)) {
-                        Ok(tcp) => {
-                            tcp.set_nonblocking(true)?;
-                            sockets.insert(conn, tcp);
-                            client.handle_input(Instant::now(), Input::Connected(conn));
-                        }
-                        Err(_) => client.handle_input(Instant::now(), Input::Closed(conn)),
+                Output::Connect {
+                    conn, host, port, ..
+                } => match TcpStream::connect((host.as_str(), port)) {
+                    Ok(tcp) => {
+                        tcp.set_nonblocking(true)?;
+                        sockets.insert(conn, tcp);
+                        client.handle_input(Instant::now(), Input::Connected(conn));
                     }
-                }
+                    Err(_) => client.handle_input(Instant::now(), Input::Closed(conn)),
+                },
                 Output::Transmit { conn, bytes } => {
                     if let Some(tcp) = sockets.get_mut(&conn) {
                         // A real driver queues what would block; this one
@@ -71,7 +80,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // 2. Drain the events.
         while let Some(event) = client.poll_event() {
             match event {
-                Event::Response { result, .. } => println!("response: {:?}", result.map(|r| r.name())),
+                Event::Response { result, .. } => {
+                    println!("response: {:?}", result.map(|r| r.name()))
+                }
                 Event::StateUpdate(update) => println!("state update: {:?}", update.state_update),
                 other => println!("event: {other:?}"),
             }
@@ -81,7 +92,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut any = false;
         let ids: Vec<ConnId> = sockets.keys().copied().collect();
         for id in ids {
-            let Some(tcp) = sockets.get_mut(&id) else { continue };
+            let Some(tcp) = sockets.get_mut(&id) else {
+                continue;
+            };
             match tcp.read(&mut buf) {
                 Ok(0) => {
                     sockets.remove(&id);
@@ -98,7 +111,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if !any {
             let now = Instant::now();
-            let wake = client.poll_timeout().unwrap_or(stop).min(stop).min(now + Duration::from_millis(5));
+            let wake = client
+                .poll_timeout()
+                .unwrap_or(stop)
+                .min(stop)
+                .min(now + Duration::from_millis(5));
             std::thread::sleep(wake.saturating_duration_since(now));
             client.handle_timeout(Instant::now());
         }
@@ -120,7 +137,9 @@ fn emulator_cookies(url: &str) -> Result<Cookies, Box<dyn std::error::Error>> {
     tcp.read_to_string(&mut response)?;
     let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     let json: serde_json::Value = serde_json::from_str(body)?;
-    let pairs = json["cookies"].as_array().ok_or("no cookies in the answer")?;
+    let pairs = json["cookies"]
+        .as_array()
+        .ok_or("no cookies in the answer")?;
     Ok(pairs
         .iter()
         .filter_map(|c| Some((c[0].as_str()?.to_string(), c[1].as_str()?.to_string())))

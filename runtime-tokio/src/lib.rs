@@ -81,33 +81,6 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-hangups_driver::facade!(TokioRuntime);
-
-/// Tokio as a [`Runtime`]: tasks go to the current tokio runtime
-/// ([`tokio::spawn`]), so clients must be started inside one.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioRuntime;
-
-impl Runtime for TokioRuntime {
-    type Tcp = TokioTcp;
-
-    fn spawn(&self, future: BoxFuture<()>) {
-        tokio::spawn(future);
-    }
-
-    fn connect(&self, host: String, port: u16) -> BoxFuture<io::Result<TokioTcp>> {
-        Box::pin(async move {
-            let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-            tcp.set_nodelay(true)?;
-            Ok(TokioTcp(tcp))
-        })
-    }
-
-    fn new_timer(&self, at: Instant) -> Pin<Box<dyn Timer>> {
-        Box::pin(TokioTimer(Box::pin(tokio::time::sleep_until(at.into()))))
-    }
-}
-
 /// A tokio TCP stream for the drive loop.
 #[derive(Debug)]
 pub struct TokioTcp(tokio::net::TcpStream);
@@ -125,6 +98,31 @@ impl AsyncTcp for TokioTcp {
     }
 }
 
+/// Tokio as a [`Runtime`]: tasks go to the current tokio runtime
+/// ([`tokio::spawn`]), so clients must be started inside one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioRuntime;
+
+impl Runtime for TokioRuntime {
+    fn new_timer(&self, at: Instant) -> Pin<Box<dyn Timer>> {
+        Box::pin(TokioTimer(Box::pin(tokio::time::sleep_until(at.into()))))
+    }
+
+    fn connect(&self, host: String, port: u16) -> BoxFuture<io::Result<TokioTcp>> {
+        Box::pin(async move {
+            let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+            tcp.set_nodelay(true).map(|()| TokioTcp(tcp))
+        })
+    }
+
+    /// On the current tokio runtime.
+    fn spawn(&self, future: BoxFuture<()>) {
+        tokio::spawn(future);
+    }
+
+    type Tcp = TokioTcp;
+}
+
 /// A tokio sleep (boxed: it is not `Unpin`, and this crate forbids
 /// `unsafe` pin projection).
 #[derive(Debug)]
@@ -139,3 +137,5 @@ impl Timer for TokioTimer {
         self.get_mut().0.as_mut().poll(cx)
     }
 }
+
+hangups_driver::facade!(TokioRuntime);
