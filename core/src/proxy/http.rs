@@ -21,13 +21,6 @@ pub(crate) fn connect_head(host: &str, port: u16, auth: Option<&ProxyCredentials
     head.into_bytes()
 }
 
-/// The `CONNECT` request that opens a tunnel to `host:port`, without
-/// credentials (what today's adapters write; [`Tunnel`](super::Tunnel)
-/// writes it with credentials too).
-pub fn connect_request(host: &str, port: u16) -> Vec<u8> {
-    connect_head(host, port, None)
-}
-
 /// Collects the proxy's reply head, bounded by [`MAX_HTTP_REPLY`].
 #[derive(Debug, Default)]
 pub(crate) struct HttpReply {
@@ -84,27 +77,5 @@ fn find_head_end(input: &[u8]) -> Option<usize> {
     match (crlf, lf) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
-    }
-}
-
-/// Reads the proxy's answer to [`connect_request`], fed as it arrives
-/// (what today's adapters use; [`Tunnel`](super::Tunnel) does the same for
-/// every kind of proxy).
-#[derive(Debug, Default)]
-pub struct TunnelHandshake {
-    reply: HttpReply,
-}
-
-impl TunnelHandshake {
-    /// A handshake waiting for the proxy's answer.
-    pub fn new() -> Self {
-        TunnelHandshake::default()
-    }
-
-    /// Feeds bytes from the proxy. `Ok(None)`: need more. `Ok(Some(n))`:
-    /// the tunnel is open and the first `n` bytes of `input` were the
-    /// proxy's; anything after them already belongs to the tunnel.
-    pub fn feed(&mut self, input: &[u8]) -> Result<Option<usize>, TunnelError> {
-        self.reply.feed(input)
     }
 }
