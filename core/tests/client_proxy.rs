@@ -209,6 +209,19 @@ fn plain_http_through_an_http_proxy_is_absolute_form_without_a_tunnel() {
         req.target
     );
     assert_eq!(req.header("host"), Some("127.0.0.1:8080"));
+    assert_eq!(req.header("proxy-authorization"), None);
+    // With credentials: Basic on every request (there is no tunnel).
+    let mut sim = sim_via("http://al%40ice:s3cret@proxy.local:3128", false);
+    let (_, req) = sim.next_request();
+    assert!(
+        req.target.starts_with("http://127.0.0.1:8080/"),
+        "{}",
+        req.target
+    );
+    assert_eq!(
+        req.header("proxy-authorization"),
+        Some("Basic YWxAaWNlOnMzY3JldA==")
+    );
 }
 
 #[test]

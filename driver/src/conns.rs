@@ -162,8 +162,13 @@ impl Conns {
                         }
                     },
                 };
-                self.actions
-                    .push_back(SocketAction::Write { id: conn, bytes });
+                // Nothing to write while a TLS session started by StartTls
+                // still buffers the plaintext; an empty write would read
+                // as a closed socket to some runtimes.
+                if !bytes.is_empty() {
+                    self.actions
+                        .push_back(SocketAction::Write { id: conn, bytes });
+                }
             }
             Output::Close { conn } => {
                 if self.map.remove(&conn).is_some() {
@@ -371,4 +376,117 @@ fn encrypt(tls: &mut ClientConnection, plain: &[u8]) -> std::io::Result<Vec<u8>>
         tls.write_tls(&mut out)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A machine that records its inputs and hands out scripted outputs.
+    #[derive(Default)]
+    struct Script {
+        outputs: VecDeque<Output>,
+        inputs: Vec<String>,
+    }
+
+    impl Machine for Script {
+        type Event = ();
+        fn handle_input(&mut self, _now: Instant, input: Input<'_>) {
+            self.inputs.push(format!("{input:?}"));
+        }
+        fn handle_timeout(&mut self, _now: Instant) {}
+        fn poll_output(&mut self) -> Option<Output> {
+            self.outputs.pop_front()
+        }
+        fn poll_event(&mut self) -> Option<()> {
+            None
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            None
+        }
+    }
+
+    fn actions(conns: &mut Conns) -> Vec<SocketAction> {
+        std::iter::from_fn(|| conns.poll_action()).collect()
+    }
+
+    fn open_plain(conns: &mut Conns, machine: &mut Script, conn: ConnId) {
+        machine.outputs.push_back(Output::Connect {
+            conn,
+            host: "proxy.local".into(),
+            port: 1080,
+            tls: false,
+        });
+        conns.apply_all(machine);
+        assert_eq!(
+            actions(conns),
+            [SocketAction::Open {
+                id: conn,
+                host: "proxy.local".into(),
+                port: 1080
+            }]
+        );
+        conns.on_connected(machine, Instant::now(), conn);
+        assert_eq!(machine.inputs, [format!("{:?}", Input::Connected(conn))]);
+        machine.inputs.clear();
+    }
+
+    #[test]
+    fn start_tls_inside_a_tunnel_buffers_plaintext_and_reports_nothing() {
+        let mut conns = Conns::new(TlsRoots::new(&[]).unwrap());
+        let mut machine = Script::default();
+        let conn = ConnId(1);
+        open_plain(&mut conns, &mut machine, conn);
+        // The tunnel handshake goes out as it is.
+        machine.outputs.extend([
+            Output::Transmit {
+                conn,
+                bytes: vec![5, 1, 0],
+            },
+            Output::StartTls {
+                conn,
+                server_name: "chat.example".into(),
+            },
+            Output::Transmit {
+                conn,
+                bytes: b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+            },
+        ]);
+        conns.apply_all(&mut machine);
+        let done = actions(&mut conns);
+        assert_eq!(
+            done.len(),
+            2,
+            "the handshake bytes, the ClientHello: {done:?}"
+        );
+        assert_eq!(
+            done[0],
+            SocketAction::Write {
+                id: conn,
+                bytes: vec![5, 1, 0]
+            }
+        );
+        let SocketAction::Write { bytes, .. } = &done[1] else {
+            panic!("{done:?}");
+        };
+        assert_eq!(bytes[0], 0x16, "a TLS handshake record");
+        assert!(!bytes.windows(3).any(|w| w == b"GET"), "plaintext leaked");
+        assert!(machine.inputs.is_empty(), "{:?}", machine.inputs);
+    }
+
+    #[test]
+    fn start_tls_that_cannot_start_closes_and_reports_it() {
+        let mut conns = Conns::new(TlsRoots::new(&[]).unwrap());
+        let mut machine = Script::default();
+        let conn = ConnId(2);
+        open_plain(&mut conns, &mut machine, conn);
+        machine.outputs.push_back(Output::StartTls {
+            conn,
+            server_name: "not a name".into(),
+        });
+        conns.apply_all(&mut machine);
+        assert_eq!(actions(&mut conns), [SocketAction::Close { id: conn }]);
+        assert_eq!(machine.inputs, [format!("{:?}", Input::Closed(conn))]);
+        assert!(conns.is_empty());
+    }
 }

@@ -43,11 +43,21 @@ pub(crate) struct Target {
 impl Target {
     /// Where `request` goes (through a proxy if `proxy` says so) and its
     /// bytes in the form that target expects: absolute-form for an HTTP
-    /// proxy without a tunnel, origin-form otherwise.
+    /// proxy without a tunnel (with `Proxy-Authorization: Basic` if it has
+    /// credentials), origin-form otherwise.
     pub(crate) fn for_request(request: &Request, proxy: &ProxyConfig) -> (Target, Vec<u8>) {
         let via = proxy.proxy_for(&request.host, request.tls).cloned();
         let bytes = match &via {
-            Some(p) if !p.needs_tunnel(request.tls) => request.encode_for_proxy(),
+            Some(p) if !p.needs_tunnel(request.tls) => match &p.auth {
+                Some(c) => request
+                    .clone()
+                    .with_header(
+                        "Proxy-Authorization",
+                        &crate::proxy::http::basic_authorization(c),
+                    )
+                    .encode_for_proxy(),
+                None => request.encode_for_proxy(),
+            },
             _ => request.encode(),
         };
         let target = Target {

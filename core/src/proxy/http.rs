@@ -13,12 +13,20 @@ pub(crate) fn connect_head(host: &str, port: u16, auth: Option<&ProxyCredentials
     };
     let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some(c) = auth {
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", c.username, c.password));
-        head.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
+        head.push_str(&format!(
+            "Proxy-Authorization: {}\r\n",
+            basic_authorization(c)
+        ));
     }
     head.push_str("\r\n");
     head.into_bytes()
+}
+
+/// The `Proxy-Authorization` value for `c`: `Basic base64(user:pass)`.
+pub(crate) fn basic_authorization(c: &ProxyCredentials) -> String {
+    let token =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.username, c.password));
+    format!("Basic {token}")
 }
 
 /// Collects the proxy's reply head, bounded by [`MAX_HTTP_REPLY`].

@@ -51,7 +51,7 @@
 //! for in hangups issue #262.)
 
 mod config;
-mod http;
+pub(crate) mod http;
 mod socks5;
 mod spec;
 mod tunnel;
