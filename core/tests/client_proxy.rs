@@ -297,3 +297,45 @@ fn the_handshake_counts_against_the_connect_deadline() {
     assert!(sim.is_closed_by_client(conn));
     assert!(sim.conns[&conn].start_tls.is_empty());
 }
+
+#[test]
+fn a_kept_tunnel_is_reused_without_a_new_handshake() {
+    let mut cfg = Config::new(cookies()).with_rng_seed(7);
+    cfg.reuse_connections = true;
+    cfg.proxy = ProxyConfig::all(Proxy::from_url("socks5h://proxy.local").unwrap());
+    let mut sim = Sim::new(cfg);
+    for round in 0..2 {
+        sim.client
+            .request(sim.now, ApiRequest::from(GetSelfInfoRequest::default()))
+            .unwrap();
+        sim.drain();
+        if round == 0 {
+            let conn = sim.accept();
+            sim.send(conn, &[5, 0]);
+            let _ = sim.take_received(conn);
+            sim.send(conn, &SOCKS_OK);
+        }
+        assert!(sim.pending.is_empty(), "round {round}: a new connection");
+        let conn = *sim.conns.keys().next().unwrap();
+        assert_eq!(sim.conns.len(), 1);
+        assert_tls_then_request(&sim, conn);
+        let _ = sim.take_received(conn);
+        sim.send(conn, &response(500, "X", b""));
+        assert!(!sim.is_closed_by_client(conn), "kept");
+        assert_eq!(sim.take_events().len(), 1);
+    }
+    // The kept tunnel turns out stale: a fresh one, handshake and all.
+    let kept = *sim.conns.keys().next().unwrap();
+    sim.client
+        .request(sim.now, ApiRequest::from(GetSelfInfoRequest::default()))
+        .unwrap();
+    sim.drain();
+    sim.close(kept);
+    let fresh = sim.accept();
+    assert_ne!(fresh, kept);
+    assert_eq!(sim.take_received(fresh), [5, 1, 0]);
+    sim.send(fresh, &[5, 0]);
+    let _ = sim.take_received(fresh);
+    sim.send(fresh, &SOCKS_OK);
+    assert_tls_then_request(&sim, fresh);
+}
