@@ -154,6 +154,10 @@ pub fn client_ops(start: Instant, data: &[u8]) {
                     connected.contains(&conn),
                     "transmit on a closed or unopened connection"
                 ),
+                Output::StartTls { conn, .. } => assert!(
+                    connected.contains(&conn),
+                    "StartTls on a closed or unopened connection"
+                ),
                 Output::Close { conn } => {
                     open.retain(|c| *c != conn);
                     connected.retain(|c| *c != conn);

@@ -60,6 +60,7 @@ fn run(login: &mut Login, now: Instant, replies: &[Vec<u8>]) -> (Vec<String>, Ve
                 }
             }
             Some(Output::Close { conn }) => assert_eq!(Some(conn), open),
+            Some(other) => panic!("unexpected {other:?}"),
             None => break,
         }
     }

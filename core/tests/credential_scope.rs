@@ -267,6 +267,7 @@ fn run_login(config: AuthConfig, replies: &[Vec<u8>]) -> LoginRun {
                 }
             }
             Some(Output::Close { .. }) => {}
+            Some(other) => panic!("unexpected {other:?}"),
             None => break,
         }
     }

@@ -5,7 +5,7 @@
 use crate::queue::DEFAULT_EVENT_QUEUE_CAPACITY;
 use hangups_core::api::{ApiError, Cookies, UploadError};
 use hangups_core::client::ConfigError;
-use hangups_core::proxy::{Proxy, ProxyConfig};
+use hangups_core::proxy::{Proxy, ProxyConfig, ProxyUrlError};
 
 /// How to reach the service.
 #[derive(Debug, Clone)]
@@ -16,8 +16,9 @@ pub struct Config {
     /// Extra trusted root certificates (PEM), besides the webpki roots;
     /// this is how tests trust an emulator's self-signed certificate.
     pub extra_root_certs_pem: Vec<String>,
-    /// Fill `client.proxy` from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`
-    /// (or their lower-case forms) when it is empty (default: yes).
+    /// Fill `client.proxy` from `HTTP_PROXY` / `HTTPS_PROXY` /
+    /// `ALL_PROXY` / `NO_PROXY` (or their lower-case forms) when it is
+    /// empty (default: yes); see [`ProxyConfig::from_env`].
     pub proxy_from_env: bool,
     /// How to sign in (Google by default; [`Config::with_url`] points it
     /// at the same server as the client).
@@ -56,10 +57,15 @@ impl Config {
         Ok(self)
     }
 
-    /// Sends every request through `proxy` (`http://host:port`), ignoring
-    /// the environment.
+    /// Sends every request (sign-in too) through `proxy`, ignoring the
+    /// environment: `http://[user:pass@]host[:port]` (an HTTP proxy:
+    /// `CONNECT` tunnels for TLS, absolute-form plain requests),
+    /// `socks5://…` or `socks5h://…` (SOCKS5, every request tunnelled; the
+    /// target is always sent by name, so both behave as `socks5h`), or a
+    /// bare `host[:port]` (HTTP); see [`Proxy::from_url`]. A URL it
+    /// refuses is [`Error::BadProxy`].
     pub fn with_proxy(mut self, proxy: &str) -> Result<Self, Error> {
-        let proxy = Proxy::parse(proxy).ok_or_else(|| Error::BadUrl(proxy.to_string()))?;
+        let proxy = Proxy::from_url(proxy)?;
         self.client.proxy = ProxyConfig::all(proxy.clone());
         self.auth.proxy = ProxyConfig::all(proxy);
         self.proxy_from_env = false;
@@ -103,12 +109,7 @@ impl Config {
 }
 
 fn proxy_from_env(env: &impl Fn(&str) -> Option<String>) -> ProxyConfig {
-    let var = |name: &str| env(name).or_else(|| env(&name.to_lowercase()));
-    ProxyConfig::from_env_values(
-        var("HTTP_PROXY").as_deref(),
-        var("HTTPS_PROXY").as_deref(),
-        var("NO_PROXY").as_deref(),
-    )
+    ProxyConfig::from_env(env)
 }
 
 /// Why an adapter call failed.
@@ -137,6 +138,10 @@ pub enum Error {
     /// Not an `http://` or `https://` URL with a host.
     #[error("invalid server URL {0:?}")]
     BadUrl(String),
+    /// The proxy URL given to [`Config::with_proxy`] was refused (its
+    /// message never shows a password).
+    #[error(transparent)]
+    BadProxy(#[from] ProxyUrlError),
     /// Signing in failed; [`hangups_core::auth::AuthError::is_sign_in_again`]
     /// tells whether the user must sign in again.
     #[error(transparent)]
@@ -146,6 +151,7 @@ pub enum Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hangups_core::proxy::ProxyKind;
 
     #[test]
     fn proxies_from_the_environment_only_when_asked_and_unset() {
@@ -155,7 +161,7 @@ mod tests {
             _ => None,
         };
         let core = Config::default().into_core(Cookies::new(), env);
-        assert_eq!(core.proxy.https, Proxy::parse("p:3128"));
+        assert_eq!(core.proxy.https, Proxy::from_url("p:3128").ok());
         assert_eq!(core.proxy.no_proxy, vec!["localhost".to_string()]);
         let off = Config {
             proxy_from_env: false,
@@ -169,7 +175,19 @@ mod tests {
             .with_proxy("http://q:1")
             .unwrap()
             .into_core(Cookies::new(), env);
-        assert_eq!(explicit.proxy.http, Proxy::parse("q:1"));
+        assert_eq!(explicit.proxy.http, Proxy::from_url("q:1").ok());
+        // Every kind, ALL_PROXY too.
+        let env = |name: &str| match name {
+            "all_proxy" => Some("socks5h://u:p@s:1081".to_string()),
+            "HTTP_PROXY" => Some("http://h:8080".to_string()),
+            _ => None,
+        };
+        let core = Config::default().into_core(Cookies::new(), env);
+        assert_eq!(core.proxy.http, Proxy::from_url("h:8080").ok());
+        let https = core.proxy.https.expect("from ALL_PROXY");
+        assert_eq!(https.kind, ProxyKind::Socks5 { remote_dns: true });
+        assert_eq!((https.host.as_str(), https.port), ("s", 1081));
+        assert_eq!(https.auth.map(|a| a.username), Some("u".to_string()));
     }
 
     #[test]
@@ -179,10 +197,13 @@ mod tests {
         let env = |name: &str| (name == "HTTPS_PROXY").then(|| "http://p:1".to_string());
         assert_eq!(
             Config::default().auth_config(env).proxy.https,
-            Proxy::parse("p:1")
+            Proxy::from_url("p:1").ok()
         );
         let explicit = Config::default().with_proxy("http://q:2").unwrap();
-        assert_eq!(explicit.auth_config(env).proxy.https, Proxy::parse("q:2"));
+        assert_eq!(
+            explicit.auth_config(env).proxy.https,
+            Proxy::from_url("q:2").ok()
+        );
     }
 
     #[test]
@@ -195,9 +216,22 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(matches!(
-            Config::default().with_proxy("socks5://x:1"),
-            Err(Error::BadUrl(_))
-        ));
+        for good in ["socks5://x:1", "socks5h://u:p@x", "http://u:p@x:3128", "x"] {
+            let config = Config::default().with_proxy(good).expect(good);
+            assert!(!config.proxy_from_env);
+            assert_eq!(config.client.proxy, config.auth.proxy);
+            assert!(config.client.proxy.https.is_some(), "{good}");
+        }
+        for bad in ["ftp://x", "", "https://x:1", "socks5://x:notaport"] {
+            assert!(
+                matches!(Config::default().with_proxy(bad), Err(Error::BadProxy(_))),
+                "{bad:?}"
+            );
+        }
+        let err = Config::default()
+            .with_proxy("socks4://u:hunter2@x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("socks4") && !err.contains("hunter2"), "{err}");
     }
 }

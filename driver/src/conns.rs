@@ -2,8 +2,9 @@
 //! applies a machine's [`Output`]s as [`SocketAction`]s on raw TCP sockets
 //! (which the drive loop owns, async or blocking) and turns what those
 //! sockets report into the machine's [`Input`]s. TLS lives here, as a
-//! rustls session fed with bytes (no IO of its own), and so does the
-//! `CONNECT` tunnel through an HTTP proxy, so that a runtime only moves
+//! rustls session fed with bytes (no IO of its own), started at once
+//! ([`Output::Connect`] with `tls`) or inside a proxy tunnel the machine
+//! opened itself ([`Output::StartTls`]), so that a runtime only moves
 //! bytes.
 
 use std::collections::{HashMap, VecDeque};
@@ -13,7 +14,6 @@ use std::time::Instant;
 
 use hangups_core::client::{ConnId, Input, Output};
 use hangups_core::machine::Machine;
-use hangups_core::proxy::{connect_request, TunnelHandshake};
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
 
@@ -68,8 +68,6 @@ impl TlsRoots {
 enum Phase {
     /// TCP not connected yet.
     Dialing,
-    /// Waiting for the proxy's answer to `CONNECT`.
-    Tunnel(TunnelHandshake),
     /// TLS handshake in progress.
     Handshake,
     /// Reported to the machine as connected.
@@ -78,10 +76,8 @@ enum Phase {
 
 struct Conn {
     phase: Phase,
-    /// The server name for TLS; `None` for plain connections.
+    /// The server name for TLS at once; `None` for plain connections.
     tls_name: Option<String>,
-    /// The real target, for a `CONNECT` tunnel.
-    tunnel_to: Option<(String, u16)>,
     session: Option<Box<ClientConnection>>,
 }
 
@@ -90,6 +86,8 @@ pub struct Conns {
     roots: TlsRoots,
     map: HashMap<ConnId, Conn>,
     actions: VecDeque<SocketAction>,
+    /// Closed while applying an output, not reported to the machine yet.
+    closed: VecDeque<ConnId>,
 }
 
 impl std::fmt::Debug for Conns {
@@ -108,6 +106,7 @@ impl Conns {
             roots,
             map: HashMap::new(),
             actions: VecDeque::new(),
+            closed: VecDeque::new(),
         }
     }
 
@@ -121,7 +120,10 @@ impl Conns {
         self.map.is_empty()
     }
 
-    /// Applies one output of the machine.
+    /// Applies one output of the machine. A connection that fails while
+    /// doing so (a TLS session that cannot start or encrypt) is closed at
+    /// once and reported to the machine as [`Input::Closed`] by
+    /// [`Conns::apply_all`], which drive loops use.
     pub fn apply(&mut self, output: Output) {
         match output {
             Output::Connect {
@@ -129,30 +131,22 @@ impl Conns {
                 host,
                 port,
                 tls,
-                via,
             } => {
-                let (dial_host, dial_port, tunnel_to) = match via {
-                    // TLS through a proxy goes through a CONNECT tunnel;
-                    // plain HTTP is sent to the proxy as it is.
-                    Some(proxy) if tls => (proxy.host, proxy.port, Some((host.clone(), port))),
-                    Some(proxy) => (proxy.host, proxy.port, None),
-                    None => (host.clone(), port, None),
-                };
                 self.map.insert(
                     conn,
                     Conn {
                         phase: Phase::Dialing,
-                        tls_name: tls.then_some(host),
-                        tunnel_to,
+                        tls_name: tls.then(|| host.clone()),
                         session: None,
                     },
                 );
                 self.actions.push_back(SocketAction::Open {
                     id: conn,
-                    host: dial_host,
-                    port: dial_port,
+                    host,
+                    port,
                 });
             }
+            Output::StartTls { conn, server_name } => self.start_tls(conn, &server_name),
             Output::Transmit { conn, bytes } => {
                 let Some(c) = self.map.get_mut(&conn) else {
                     return;
@@ -163,14 +157,18 @@ impl Conns {
                         Ok(out) => out,
                         Err(e) => {
                             tracing::debug!(?conn, error = %e, "TLS write failed");
-                            // The machine learns it through the socket's end.
-                            self.actions.push_back(SocketAction::Close { id: conn });
+                            self.close_failed(conn);
                             return;
                         }
                     },
                 };
-                self.actions
-                    .push_back(SocketAction::Write { id: conn, bytes });
+                // Nothing to write while a TLS session started by StartTls
+                // still buffers the plaintext; an empty write would read
+                // as a closed socket to some runtimes.
+                if !bytes.is_empty() {
+                    self.actions
+                        .push_back(SocketAction::Write { id: conn, bytes });
+                }
             }
             Output::Close { conn } => {
                 if self.map.remove(&conn).is_some() {
@@ -180,10 +178,14 @@ impl Conns {
         }
     }
 
-    /// Applies every output the machine has.
+    /// Applies every output the machine has, reporting connections that
+    /// failed meanwhile.
     pub fn apply_all<M: Machine>(&mut self, machine: &mut M) {
         while let Some(output) = machine.poll_output() {
             self.apply(output);
+            while let Some(id) = self.closed.pop_front() {
+                machine.handle_input(Instant::now(), Input::Closed(id));
+            }
         }
     }
 
@@ -200,13 +202,55 @@ impl Conns {
         if !matches!(c.phase, Phase::Dialing) {
             return;
         }
-        if let Some((host, port)) = &c.tunnel_to {
-            c.phase = Phase::Tunnel(TunnelHandshake::new());
-            let bytes = connect_request(host, *port);
-            self.actions.push_back(SocketAction::Write { id, bytes });
-            return;
-        }
         self.after_tcp(machine, now, id);
+    }
+
+    /// TLS inside a connection the machine already counts as open (a
+    /// proxy tunnel): no [`Input::Connected`] after the handshake. What
+    /// the machine transmits from now on is plaintext for the session,
+    /// which buffers it until the handshake is done. A session that
+    /// cannot be set up closes the connection (reported as
+    /// [`Input::Closed`]); a failed handshake too, as for any TLS
+    /// connection.
+    fn start_tls(&mut self, id: ConnId, server_name: &str) {
+        let Some(c) = self.map.get(&id) else {
+            return;
+        };
+        if c.session.is_some() || !matches!(c.phase, Phase::Open) {
+            tracing::debug!(?id, "StartTls on a connection not open in plain");
+            return self.close_failed(id);
+        }
+        match self.session(server_name) {
+            Ok(session) => {
+                if let Some(c) = self.map.get_mut(&id) {
+                    c.session = Some(session);
+                }
+                self.flush_tls(id);
+            }
+            Err(e) => {
+                tracing::debug!(?id, error = %e, "TLS setup failed");
+                self.close_failed(id);
+            }
+        }
+    }
+
+    /// Closes the socket of `id` now and queues [`Input::Closed`] for the
+    /// machine ([`Conns::apply_all`] reports it).
+    fn close_failed(&mut self, id: ConnId) {
+        if self.map.remove(&id).is_some() {
+            self.actions.push_back(SocketAction::Close { id });
+            self.closed.push_back(id);
+        }
+    }
+
+    /// A new TLS session verifying `name`, with no buffer limit (a whole
+    /// message, an image upload too, is encrypted at once).
+    fn session(&self, name: &str) -> Result<Box<ClientConnection>, String> {
+        let name = ServerName::try_from(name.to_string()).map_err(|e| e.to_string())?;
+        let config = self.roots.config().map_err(|e| e.to_string())?;
+        let mut session = ClientConnection::new(config, name).map_err(|e| e.to_string())?;
+        session.set_buffer_limit(None);
+        Ok(Box::new(session))
     }
 
     /// Plain: report it; TLS: start the handshake.
@@ -219,17 +263,13 @@ impl Conns {
             machine.handle_input(now, Input::Connected(id));
             return;
         };
-        let session = ServerName::try_from(name.clone())
-            .map_err(|e| e.to_string())
-            .and_then(|name| {
-                let config = self.roots.config().map_err(|e| e.to_string())?;
-                ClientConnection::new(config, name).map_err(|e| e.to_string())
-            });
-        match session {
-            Ok(mut session) => {
-                // A whole message (an image upload too) is encrypted at once.
-                session.set_buffer_limit(None);
-                c.session = Some(Box::new(session));
+        let name = name.clone();
+        match self.session(&name) {
+            Ok(session) => {
+                let Some(c) = self.map.get_mut(&id) else {
+                    return;
+                };
+                c.session = Some(session);
                 c.phase = Phase::Handshake;
                 self.flush_tls(id);
             }
@@ -242,27 +282,6 @@ impl Conns {
 
     /// Bytes read from the socket of `id`.
     pub fn on_data<M: Machine>(&mut self, machine: &mut M, now: Instant, id: ConnId, data: &[u8]) {
-        let Some(c) = self.map.get_mut(&id) else {
-            return;
-        };
-        let mut data = data;
-        if let Phase::Tunnel(handshake) = &mut c.phase {
-            match handshake.feed(data) {
-                Ok(None) => return,
-                Ok(Some(used)) => {
-                    data = &data[used..];
-                    c.phase = Phase::Dialing;
-                    self.after_tcp(machine, now, id);
-                    if data.is_empty() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::debug!(?id, error = %e, "proxy tunnel refused");
-                    return self.fail(machine, now, id);
-                }
-            }
-        }
         let Some(c) = self.map.get_mut(&id) else {
             return;
         };
@@ -357,4 +376,117 @@ fn encrypt(tls: &mut ClientConnection, plain: &[u8]) -> std::io::Result<Vec<u8>>
         tls.write_tls(&mut out)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A machine that records its inputs and hands out scripted outputs.
+    #[derive(Default)]
+    struct Script {
+        outputs: VecDeque<Output>,
+        inputs: Vec<String>,
+    }
+
+    impl Machine for Script {
+        type Event = ();
+        fn handle_input(&mut self, _now: Instant, input: Input<'_>) {
+            self.inputs.push(format!("{input:?}"));
+        }
+        fn handle_timeout(&mut self, _now: Instant) {}
+        fn poll_output(&mut self) -> Option<Output> {
+            self.outputs.pop_front()
+        }
+        fn poll_event(&mut self) -> Option<()> {
+            None
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            None
+        }
+    }
+
+    fn actions(conns: &mut Conns) -> Vec<SocketAction> {
+        std::iter::from_fn(|| conns.poll_action()).collect()
+    }
+
+    fn open_plain(conns: &mut Conns, machine: &mut Script, conn: ConnId) {
+        machine.outputs.push_back(Output::Connect {
+            conn,
+            host: "proxy.local".into(),
+            port: 1080,
+            tls: false,
+        });
+        conns.apply_all(machine);
+        assert_eq!(
+            actions(conns),
+            [SocketAction::Open {
+                id: conn,
+                host: "proxy.local".into(),
+                port: 1080
+            }]
+        );
+        conns.on_connected(machine, Instant::now(), conn);
+        assert_eq!(machine.inputs, [format!("{:?}", Input::Connected(conn))]);
+        machine.inputs.clear();
+    }
+
+    #[test]
+    fn start_tls_inside_a_tunnel_buffers_plaintext_and_reports_nothing() {
+        let mut conns = Conns::new(TlsRoots::new(&[]).unwrap());
+        let mut machine = Script::default();
+        let conn = ConnId(1);
+        open_plain(&mut conns, &mut machine, conn);
+        // The tunnel handshake goes out as it is.
+        machine.outputs.extend([
+            Output::Transmit {
+                conn,
+                bytes: vec![5, 1, 0],
+            },
+            Output::StartTls {
+                conn,
+                server_name: "chat.example".into(),
+            },
+            Output::Transmit {
+                conn,
+                bytes: b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+            },
+        ]);
+        conns.apply_all(&mut machine);
+        let done = actions(&mut conns);
+        assert_eq!(
+            done.len(),
+            2,
+            "the handshake bytes, the ClientHello: {done:?}"
+        );
+        assert_eq!(
+            done[0],
+            SocketAction::Write {
+                id: conn,
+                bytes: vec![5, 1, 0]
+            }
+        );
+        let SocketAction::Write { bytes, .. } = &done[1] else {
+            panic!("{done:?}");
+        };
+        assert_eq!(bytes[0], 0x16, "a TLS handshake record");
+        assert!(!bytes.windows(3).any(|w| w == b"GET"), "plaintext leaked");
+        assert!(machine.inputs.is_empty(), "{:?}", machine.inputs);
+    }
+
+    #[test]
+    fn start_tls_that_cannot_start_closes_and_reports_it() {
+        let mut conns = Conns::new(TlsRoots::new(&[]).unwrap());
+        let mut machine = Script::default();
+        let conn = ConnId(2);
+        open_plain(&mut conns, &mut machine, conn);
+        machine.outputs.push_back(Output::StartTls {
+            conn,
+            server_name: "not a name".into(),
+        });
+        conns.apply_all(&mut machine);
+        assert_eq!(actions(&mut conns), [SocketAction::Close { id: conn }]);
+        assert_eq!(machine.inputs, [format!("{:?}", Input::Closed(conn))]);
+        assert!(conns.is_empty());
+    }
 }

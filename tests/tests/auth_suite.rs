@@ -6,13 +6,11 @@
 //! removed), a mid-session 401 (one renewal, the call retried), and the
 //! token file's mode. Each scenario is written once over [`AuthHarness`].
 
-#[path = "suite/proxy.rs"]
-mod proxy;
-
 use hangups_core::api::Cookies;
 use hangups_core::auth::{Credentials, RefreshToken, TokenStore};
 use hangups_proto::hangouts::{GetSelfInfoRequest, GetSelfInfoResponse};
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use hangups_tests::proxies::ProxyServer;
 use hangups_tokio::{CredentialsPrompt, FileStore, NoPrompt};
 use std::future::Future;
 use std::io::{Read, Write};
@@ -413,45 +411,59 @@ async fn mid_session_401_renews_once<H: AuthHarness>() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// The whole sign-in goes through the configured proxy: CONNECT tunnels
-/// over TLS, absolute-form requests in plain HTTP.
-async fn sign_in_through_a_proxy<H: AuthHarness>(tls: bool) {
+/// The whole sign-in goes through the configured proxy: an HTTP proxy
+/// (`CONNECT` tunnels over TLS, absolute-form requests in plain HTTP) or a
+/// SOCKS5 one with a username and password (tunnels either way).
+async fn sign_in_through_a_proxy<H: AuthHarness>(socks: bool, tls: bool) {
     let emu = emulator(tls);
-    let proxy = proxy::TestProxy::start();
+    let proxy = if socks {
+        ProxyServer::socks5(Some(("alice", "s3cret")))
+    } else {
+        ProxyServer::http(None)
+    };
     let dir = scratch();
     let mut store = FileStore::new(dir.join("refresh_token.txt"));
     store.set_refresh_token(&good_token(&emu));
-    let creds = H::get_auth_via(&mut NoPrompt, &mut store, &emu, Some(&proxy.url))
+    let creds = H::get_auth_via(&mut NoPrompt, &mut store, &emu, Some(&proxy.url()))
         .await
         .unwrap_or_else(|e| panic!("{}: {e:?}", H::NAME));
     assert_eq!(creds.cookies, self_cookies(&emu));
-    let seen = proxy.seen();
-    let port = emu.addr().port();
-    if tls {
-        assert!(
-            !seen.is_empty(),
-            "{}: nothing went through the proxy",
-            H::NAME
-        );
-        assert!(
-            seen.iter()
-                .all(|l| *l == format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
-            "{seen:?}"
-        );
+    let target = format!("127.0.0.1:{}", emu.addr().port());
+    let targets = proxy.targets();
+    assert!(
+        !targets.is_empty(),
+        "{}: nothing went through the proxy",
+        H::NAME
+    );
+    assert!(targets.iter().all(|t| *t == target), "{targets:?}");
+    assert_eq!(proxy.refused(), 0);
+    if tls || socks {
+        assert_eq!(proxy.forwarded(), 0);
     } else {
-        let origin = format!("http://127.0.0.1:{port}");
-        for step in [
-            "POST {o}/o/oauth2/token ",
-            "GET {o}/accounts/OAuthLogin?",
-            "GET {o}/MergeSession?",
-        ] {
-            let want = step.replace("{o}", &origin);
-            assert!(
-                seen.iter().any(|l| l.starts_with(&want)),
-                "{want}: {seen:?}"
-            );
-        }
+        // Token, OAuthLogin, MergeSession: one connection each (the proxy
+        // closes after every forwarded request).
+        assert_eq!(proxy.forwarded(), 3, "{targets:?}");
+        assert_eq!(proxy.tunnels(), 0);
     }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A SOCKS5 proxy refusing the password: signing in fails with an error
+/// (no panic), the token stays, the emulator is never reached.
+async fn sign_in_refused_by_the_proxy<H: AuthHarness>() {
+    let emu = emulator(false);
+    let proxy = ProxyServer::socks5(Some(("alice", "s3cret")));
+    let dir = scratch();
+    let mut store = FileStore::new(dir.join("refresh_token.txt"));
+    store.set_refresh_token(&good_token(&emu));
+    let url = proxy.url().replace("s3cret", "wrong");
+    let err = H::get_auth_via(&mut NoPrompt, &mut store, &emu, Some(&url))
+        .await
+        .expect_err("refused by the proxy");
+    assert!(!err.sign_in_again, "{}: {err:?}", H::NAME);
+    assert!(proxy.refused() >= 1);
+    assert_eq!(proxy.tunnels(), 0);
+    assert_eq!(emu.sign_in_count("token"), 0);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -482,12 +494,27 @@ macro_rules! auth_suite {
 
             #[test]
             fn sign_in_through_a_plain_proxy() {
-                <$harness>::run(sign_in_through_a_proxy::<$harness>(false));
+                <$harness>::run(sign_in_through_a_proxy::<$harness>(false, false));
             }
 
             #[test]
             fn sign_in_through_a_proxy_tunnel() {
-                <$harness>::run(sign_in_through_a_proxy::<$harness>(true));
+                <$harness>::run(sign_in_through_a_proxy::<$harness>(false, true));
+            }
+
+            #[test]
+            fn sign_in_through_socks5_with_credentials() {
+                <$harness>::run(sign_in_through_a_proxy::<$harness>(true, false));
+            }
+
+            #[test]
+            fn sign_in_through_socks5_over_tls() {
+                <$harness>::run(sign_in_through_a_proxy::<$harness>(true, true));
+            }
+
+            #[test]
+            fn sign_in_refused_by_a_socks5_proxy() {
+                <$harness>::run(sign_in_refused_by_the_proxy::<$harness>());
             }
 
             #[test]

@@ -98,6 +98,8 @@ impl Driver {
                         let _ = tcp.shutdown(Shutdown::Both);
                     }
                 }
+                // Plain, without a proxy: never asked for.
+                Output::StartTls { .. } => panic!("StartTls without a proxy"),
             }
         }
         while let Some(ev) = self.client.poll_event() {

@@ -6,13 +6,12 @@
 mod expect;
 #[path = "suite/harness.rs"]
 mod harness;
-#[path = "suite/proxy.rs"]
-mod proxy;
 
 use hangups_core::api::{ApiRequest, ApiResponse, Cookies};
 use hangups_core::client::Event;
 use hangups_proto::hangouts::*;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Faults};
+use hangups_tests::proxies::ProxyServer;
 use harness::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -504,39 +503,97 @@ async fn api_faults_are_errors_and_pass<H: Harness>() {
     H::disconnect(&client).await;
 }
 
-/// Through an HTTP proxy: plain requests in absolute form, TLS through a
-/// CONNECT tunnel; messages still arrive.
-async fn through_a_proxy<H: Harness>(tls: bool) {
+/// Which test proxy a scenario goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// HTTP: plain requests in absolute form, TLS through `CONNECT`.
+    Http,
+    /// HTTP with a username and password (`Proxy-Authorization: Basic`).
+    HttpAuth,
+    /// SOCKS5 without authentication: every request tunnelled.
+    Socks5,
+    /// SOCKS5 with a username and password (RFC 1929), `socks5h://`.
+    Socks5Auth,
+}
+
+impl Via {
+    fn start(self) -> ProxyServer {
+        // Characters that need percent-encoding in the URL.
+        let creds = Some(("al ice", "s3:cr@t"));
+        match self {
+            Via::Http => ProxyServer::http(None),
+            Via::HttpAuth => ProxyServer::http(creds),
+            Via::Socks5 => ProxyServer::socks5(None),
+            Via::Socks5Auth => ProxyServer::socks5(creds),
+        }
+    }
+}
+
+/// Through a proxy, plain or TLS: the client connects, gets its client id
+/// and a pushed message, and every connection went through the proxy to
+/// the emulator (tunnels, or absolute-form requests for plain HTTP
+/// through an HTTP proxy).
+async fn through_a_proxy<H: Harness>(via: Via, tls: bool) {
     let emu = emulator(tls);
-    let proxy = proxy::TestProxy::start();
-    let (client, mut events) = H::connect_via(&emu, &proxy.url).await;
+    let proxy = via.start();
+    let (client, mut events) = H::connect_via(&emu, &proxy.url()).await;
     until_connected::<H>(&mut events).await;
     until_subscribed(&emu, 1);
     let (conv, other) = other_in(&emu);
     let id = emu.inject_message(&conv, &other, "via the proxy").unwrap();
     collect_events::<H>(&mut events, &BTreeSet::from([id])).await;
     H::disconnect(&client).await;
-    let seen = proxy.seen();
-    let port = emu.addr().port();
-    if tls {
-        assert!(
-            seen.iter()
-                .any(|l| *l == format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
-            "{seen:?}"
-        );
-        assert!(seen.iter().all(|l| l.starts_with("CONNECT ")), "{seen:?}");
+    let target = format!("127.0.0.1:{}", emu.addr().port());
+    let targets = proxy.targets();
+    assert!(!targets.is_empty(), "{}: the proxy was not used", H::NAME);
+    assert!(targets.iter().all(|t| *t == target), "{targets:?}");
+    assert_eq!(proxy.refused(), 0, "{}", H::NAME);
+    let absolute = !tls && matches!(via, Via::Http | Via::HttpAuth);
+    if absolute {
+        assert!(proxy.forwarded() >= 2, "{}: {}", H::NAME, proxy.forwarded());
+        assert_eq!(proxy.tunnels(), 0);
     } else {
-        let prefix = format!("http://127.0.0.1:{port}/client-channel/channel/bind?");
-        assert!(
-            seen.iter()
-                .any(|l| l.starts_with(&format!("POST {prefix}"))),
-            "{seen:?}"
-        );
-        assert!(
-            seen.iter().any(|l| l.starts_with(&format!("GET {prefix}"))),
-            "{seen:?}"
-        );
+        // The SID request, the long-poll, the subscription at least.
+        assert!(proxy.tunnels() >= 2, "{}: {}", H::NAME, proxy.tunnels());
+        assert_eq!(proxy.forwarded(), 0);
     }
+}
+
+/// A proxy that refuses the credentials: the client never reaches the
+/// emulator, keeps retrying, closes cleanly when asked (no panic).
+async fn refused_by_the_proxy<H: Harness>(via: Via, tls: bool) {
+    let emu = emulator(tls);
+    let proxy = via.start();
+    let url = proxy.url().replace("s3%3Acr%40t", "wrong");
+    assert_ne!(url, proxy.url());
+    let (client, mut events) = H::connect_to(Spec {
+        proxy: Some(url),
+        tune: Tune::Faults,
+        ..Spec::emulator(&emu)
+    })
+    .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while proxy.refused() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}: {} refusals",
+            H::NAME,
+            proxy.refused()
+        );
+        match H::next_or_end(&mut events, Duration::from_millis(20)).await {
+            Ok(Some(Event::Connected | Event::ClientId(_) | Event::Subscribed)) => {
+                panic!("{}: connected through a refusing proxy", H::NAME)
+            }
+            Ok(Some(Event::Closed { error })) => panic!("{}: closed: {error:?}", H::NAME),
+            Ok(None) => panic!("{}: events ended", H::NAME),
+            Ok(Some(_)) | Err(TimedOut) => {}
+        }
+    }
+    assert_eq!(proxy.tunnels(), 0);
+    assert!(proxy.targets().is_empty());
+    let sessions = emu.state()["sessions"].as_array().map(Vec::len);
+    assert!(matches!(sessions, None | Some(0)), "{sessions:?}");
+    H::disconnect(&client).await;
 }
 
 async fn many_clients_at_once<H: Harness>(n: usize) {
@@ -685,12 +742,44 @@ macro_rules! suite {
                 H::run(api_faults_are_errors_and_pass::<H>());
             }
             #[test]
-            fn plain_through_a_proxy() {
-                H::run(through_a_proxy::<H>(false));
+            fn plain_through_an_http_proxy() {
+                H::run(through_a_proxy::<H>(Via::Http, false));
             }
             #[test]
-            fn tls_through_a_proxy_tunnel() {
-                H::run(through_a_proxy::<H>(true));
+            fn tls_through_an_http_proxy_tunnel() {
+                H::run(through_a_proxy::<H>(Via::Http, true));
+            }
+            #[test]
+            fn plain_through_an_http_proxy_with_credentials() {
+                H::run(through_a_proxy::<H>(Via::HttpAuth, false));
+            }
+            #[test]
+            fn tls_through_an_http_proxy_with_credentials() {
+                H::run(through_a_proxy::<H>(Via::HttpAuth, true));
+            }
+            #[test]
+            fn plain_through_socks5() {
+                H::run(through_a_proxy::<H>(Via::Socks5, false));
+            }
+            #[test]
+            fn tls_through_socks5() {
+                H::run(through_a_proxy::<H>(Via::Socks5, true));
+            }
+            #[test]
+            fn plain_through_socks5_with_credentials() {
+                H::run(through_a_proxy::<H>(Via::Socks5Auth, false));
+            }
+            #[test]
+            fn tls_through_socks5_with_credentials() {
+                H::run(through_a_proxy::<H>(Via::Socks5Auth, true));
+            }
+            #[test]
+            fn socks5_with_wrong_credentials_never_reaches_the_server() {
+                H::run(refused_by_the_proxy::<H>(Via::Socks5Auth, true));
+            }
+            #[test]
+            fn http_proxy_with_wrong_credentials_never_reaches_the_server() {
+                H::run(refused_by_the_proxy::<H>(Via::HttpAuth, false));
             }
             #[test]
             fn fifty_clients() {

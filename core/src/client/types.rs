@@ -22,7 +22,8 @@ pub struct RequestId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input<'a> {
     /// The connection asked for by [`Output::Connect`] is established (TLS
-    /// handshake done if `tls`).
+    /// handshake done if `tls`). Once per connection (none after
+    /// [`Output::StartTls`]).
     Connected(ConnId),
     /// Bytes read from the connection.
     Data(ConnId, &'a [u8]),
@@ -35,22 +36,40 @@ pub enum Input<'a> {
 /// What the client asks the adapter to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
-    /// Open a TCP connection to `host:port` (with TLS if `tls`), then report
-    /// [`Input::Connected`] or [`Input::Closed`].
+    /// Open a TCP connection to `host:port`, then report
+    /// [`Input::Connected`] or [`Input::Closed`]. Through a proxy,
+    /// `host:port` is the proxy's address: the client itself speaks the
+    /// tunnel handshake (HTTP `CONNECT` or SOCKS5) over the connection with
+    /// [`Output::Transmit`] and [`Input::Data`], then asks for TLS inside
+    /// it with [`Output::StartTls`]; plain requests to an HTTP proxy are
+    /// written in absolute form, without a tunnel. The client does no DNS:
+    /// a tunnel always names the target as the request does (a
+    /// `socks5://` proxy gets the name too, like `socks5h://`).
     Connect {
         /// The id to report back.
         conn: ConnId,
-        /// Host name or IP literal of the server.
+        /// Host name or IP literal to dial: the server, or the proxy.
         host: String,
-        /// TCP port of the server.
+        /// TCP port to dial.
         port: u16,
-        /// Whether to speak TLS with the server (verifying `host`).
+        /// Start TLS at once, verifying `host`, and report
+        /// [`Input::Connected`] only once its handshake is done. (Always
+        /// `false` when dialing a proxy.)
         tls: bool,
-        /// Go through this HTTP proxy: connect to it instead; with `tls`,
-        /// first open a tunnel to `host:port` ([`crate::proxy::connect_request`],
-        /// [`crate::proxy::TunnelHandshake`]), then speak TLS inside it. Without
-        /// `tls` the client already writes proxy-style requests.
-        via: Option<crate::proxy::Proxy>,
+    },
+    /// Start TLS on this connection now, verifying `server_name`: the
+    /// connection is a tunnel through a proxy and is already counted as
+    /// connected, so report no second [`Input::Connected`]. Every
+    /// [`Output::Transmit`] after this one is plaintext for the TLS
+    /// session (which buffers it until its handshake is done), and every
+    /// [`Input::Data`] is what it decrypted. A failed handshake is
+    /// reported as [`Input::Closed`]. Comes at most once per connection,
+    /// never after [`Output::Connect`] with `tls`.
+    StartTls {
+        /// The connection.
+        conn: ConnId,
+        /// The name the server's certificate must match.
+        server_name: String,
     },
     /// Write these bytes to the connection.
     Transmit {

@@ -8,6 +8,13 @@
 //! [`Pool::handle_input`]; what the exchanges produced comes back as
 //! [`Delivery`]s, in order: every streamed body byte of a read before the
 //! end of that body.
+//!
+//! Through a proxy that needs a tunnel (every SOCKS5 request, TLS through
+//! an HTTP proxy) the pool dials the proxy and speaks the [`Tunnel`]
+//! handshake on the connection first: the exchange counts as connected
+//! (and its request goes out) once the tunnel is open, after
+//! [`Output::StartTls`] for a TLS target. The exchange's connect (idle)
+//! deadline covers dialing and the handshake together.
 
 mod exchange;
 
@@ -15,7 +22,7 @@ pub(crate) use exchange::{Failure, Outcome, Timeouts};
 
 use crate::client::{ConnId, Input, Output};
 use crate::http::Request;
-use crate::proxy::{Proxy, ProxyConfig};
+use crate::proxy::{Proxy, ProxyConfig, Tunnel, TunnelError, TunnelState};
 use exchange::Exchange;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -35,11 +42,22 @@ pub(crate) struct Target {
 
 impl Target {
     /// Where `request` goes (through a proxy if `proxy` says so) and its
-    /// bytes in the form that target expects.
+    /// bytes in the form that target expects: absolute-form for an HTTP
+    /// proxy without a tunnel (with `Proxy-Authorization: Basic` if it has
+    /// credentials), origin-form otherwise.
     pub(crate) fn for_request(request: &Request, proxy: &ProxyConfig) -> (Target, Vec<u8>) {
         let via = proxy.proxy_for(&request.host, request.tls).cloned();
-        let bytes = match via {
-            Some(_) if !request.tls => request.encode_for_proxy(),
+        let bytes = match &via {
+            Some(p) if !p.needs_tunnel(request.tls) => match &p.auth {
+                Some(c) => request
+                    .clone()
+                    .with_header(
+                        "Proxy-Authorization",
+                        &crate::proxy::http::basic_authorization(c),
+                    )
+                    .encode_for_proxy(),
+                None => request.encode_for_proxy(),
+            },
             _ => request.encode(),
         };
         let target = Target {
@@ -50,6 +68,21 @@ impl Target {
         };
         (target, bytes)
     }
+
+    /// The proxy to tunnel through, if the connection needs a tunnel.
+    fn tunnel_via(&self) -> Option<&Proxy> {
+        self.via.as_ref().filter(|p| p.needs_tunnel(self.tls))
+    }
+}
+
+/// A connection's tunnel handshake, until the tunnel is open.
+#[derive(Debug)]
+enum Handshake {
+    /// In progress.
+    Running(Tunnel),
+    /// The tunnel could not even be set up (a target or credentials its
+    /// wire format cannot carry): the exchange fails once connected.
+    Broken(TunnelError),
 }
 
 /// How one exchange is run.
@@ -100,6 +133,8 @@ pub(crate) struct Pool {
     idle: Vec<Idle>,
     outputs: VecDeque<Output>,
     stale: u64,
+    /// Connections whose tunnel is not open yet.
+    tunnels: BTreeMap<ConnId, Handshake>,
 }
 
 impl Pool {
@@ -115,6 +150,7 @@ impl Pool {
             idle: Vec::new(),
             outputs: VecDeque::new(),
             stale: 0,
+            tunnels: BTreeMap::new(),
         }
     }
 
@@ -161,14 +197,109 @@ impl Pool {
     fn connect(&mut self, target: &Target) -> ConnId {
         let conn = ConnId(self.next_conn);
         self.next_conn += 1;
-        self.outputs.push_back(Output::Connect {
-            conn,
-            host: target.host.clone(),
-            port: target.port,
-            tls: target.tls,
-            via: target.via.clone(),
-        });
+        let output = match (&target.via, target.tunnel_via()) {
+            (_, Some(proxy)) => {
+                let handshake = match Tunnel::new(proxy, &target.host, target.port) {
+                    Ok(tunnel) => Handshake::Running(tunnel),
+                    Err(e) => Handshake::Broken(e),
+                };
+                self.tunnels.insert(conn, handshake);
+                Output::Connect {
+                    conn,
+                    host: proxy.host.clone(),
+                    port: proxy.port,
+                    tls: false,
+                }
+            }
+            // Plain HTTP to an HTTP proxy: absolute-form requests.
+            (Some(proxy), None) => Output::Connect {
+                conn,
+                host: proxy.host.clone(),
+                port: proxy.port,
+                tls: false,
+            },
+            (None, None) => Output::Connect {
+                conn,
+                host: target.host.clone(),
+                port: target.port,
+                tls: target.tls,
+            },
+        };
+        self.outputs.push_back(output);
         conn
+    }
+
+    /// Queues what the tunnel of `conn` has to send.
+    fn transmit_tunnel(&mut self, conn: ConnId) {
+        let Some(Handshake::Running(tunnel)) = self.tunnels.get_mut(&conn) else {
+            return;
+        };
+        while let Some(bytes) = tunnel.poll_transmit() {
+            self.outputs.push_back(Output::Transmit { conn, bytes });
+        }
+    }
+
+    /// The tunnel of `conn` failed: its exchange never reached the server.
+    fn tunnel_failed(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        error: &TunnelError,
+        out: &mut Vec<Delivery>,
+    ) {
+        tracing::warn!(?conn, %error, "proxy tunnel failed");
+        self.tunnels.remove(&conn);
+        if let Some(&id) = self.by_conn.get(&conn) {
+            self.finish(now, id, Outcome::Failed(Failure::NotSent), true, out);
+        } else {
+            self.outputs.push_back(Output::Close { conn });
+        }
+    }
+
+    /// Bytes from the proxy on `conn`, whose tunnel is not open yet.
+    fn tunnel_data(&mut self, now: Instant, conn: ConnId, data: &[u8], out: &mut Vec<Delivery>) {
+        let state = match self.tunnels.get_mut(&conn) {
+            Some(Handshake::Running(tunnel)) => tunnel.handle_data(data),
+            Some(Handshake::Broken(e)) => Err(e.clone()),
+            None => return,
+        };
+        match state {
+            Ok(TunnelState::NeedMore) => self.transmit_tunnel(conn),
+            Ok(TunnelState::Established { consumed }) => {
+                self.transmit_tunnel(conn);
+                self.tunnels.remove(&conn);
+                let Some(&id) = self.by_conn.get(&conn) else {
+                    self.outputs.push_back(Output::Close { conn });
+                    return;
+                };
+                if consumed < data.len() {
+                    // The request is not sent yet: the server cannot
+                    // speak first.
+                    tracing::debug!(
+                        ?conn,
+                        extra = data.len() - consumed,
+                        "bytes after the tunnel handshake"
+                    );
+                    let failure = Failure::Protocol("data before the request was sent".into());
+                    self.finish(now, id, Outcome::Failed(failure), true, out);
+                    return;
+                }
+                tracing::debug!(?conn, "proxy tunnel open");
+                let Some(live) = self.live.get_mut(&id) else {
+                    return;
+                };
+                if live.target.tls {
+                    self.outputs.push_back(Output::StartTls {
+                        conn,
+                        server_name: live.target.host.clone(),
+                    });
+                }
+                if let Some(bytes) = live.ex.on_connected(now) {
+                    self.outputs.push_back(Output::Transmit { conn, bytes });
+                }
+            }
+            Err(e) => self.tunnel_failed(now, conn, &e, out),
+        }
     }
 
     /// Ends an exchange early, closing its connection. Whether it was live.
@@ -177,6 +308,7 @@ impl Pool {
             return false;
         };
         self.by_conn.remove(&live.conn);
+        self.tunnels.remove(&live.conn);
         self.outputs.push_back(Output::Close { conn: live.conn });
         true
     }
@@ -196,9 +328,21 @@ impl Pool {
         let mut out = Vec::new();
         match input {
             Input::Connected(conn) => {
-                if let Some(live) = self.live_mut(conn) {
-                    if let Some(bytes) = live.ex.on_connected(now) {
-                        self.outputs.push_back(Output::Transmit { conn, bytes });
+                let broken = self.tunnels.get(&conn).map(|h| match h {
+                    Handshake::Running(_) => None,
+                    Handshake::Broken(e) => Some(e.clone()),
+                });
+                match broken {
+                    // Connected to the proxy: the handshake starts, the
+                    // exchange waits for the tunnel.
+                    Some(None) => self.transmit_tunnel(conn),
+                    Some(Some(e)) => self.tunnel_failed(now, conn, &e, &mut out),
+                    None => {
+                        if let Some(live) = self.live_mut(conn) {
+                            if let Some(bytes) = live.ex.on_connected(now) {
+                                self.outputs.push_back(Output::Transmit { conn, bytes });
+                            }
+                        }
                     }
                 }
             }
@@ -206,6 +350,10 @@ impl Pool {
                 if self.drop_idle(conn) {
                     // A kept connection must stay silent between requests.
                     self.outputs.push_back(Output::Close { conn });
+                    return out;
+                }
+                if self.tunnels.contains_key(&conn) {
+                    self.tunnel_data(now, conn, data, &mut out);
                     return out;
                 }
                 let Some(&id) = self.by_conn.get(&conn) else {
@@ -225,6 +373,11 @@ impl Pool {
             Input::Closed(conn) => {
                 if self.drop_idle(conn) {
                     return out;
+                }
+                if let Some(Handshake::Running(mut tunnel)) = self.tunnels.remove(&conn) {
+                    if let Err(error) = tunnel.handle_closed() {
+                        tracing::warn!(?conn, %error, "proxy tunnel failed");
+                    }
                 }
                 let Some(id) = self.by_conn.remove(&conn) else {
                     return out;
@@ -277,6 +430,7 @@ impl Pool {
             return;
         };
         self.by_conn.remove(&live.conn);
+        self.tunnels.remove(&live.conn);
         if open {
             let keep =
                 live.keep && live.ex.keep_alive && matches!(outcome, Outcome::Complete { .. });

@@ -50,23 +50,6 @@ impl ProxyConfig {
         }
     }
 
-    /// From the values of `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (the
-    /// adapter reads them, upper or lower case), for today's adapters:
-    /// HTTP proxies without credentials only ([`Proxy::parse`]); others
-    /// are ignored. [`ProxyConfig::from_env`] takes every kind and
-    /// `ALL_PROXY`.
-    pub fn from_env_values(
-        http: Option<&str>,
-        https: Option<&str>,
-        no_proxy: Option<&str>,
-    ) -> Self {
-        ProxyConfig {
-            http: http.and_then(Proxy::parse),
-            https: https.and_then(Proxy::parse),
-            no_proxy: parse_no_proxy(no_proxy),
-        }
-    }
-
     /// The proxy for a request to `host` (TLS or not), if any.
     pub fn proxy_for(&self, host: &str, tls: bool) -> Option<&Proxy> {
         let proxy = if tls {

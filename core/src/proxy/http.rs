@@ -13,19 +13,20 @@ pub(crate) fn connect_head(host: &str, port: u16, auth: Option<&ProxyCredentials
     };
     let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some(c) = auth {
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", c.username, c.password));
-        head.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
+        head.push_str(&format!(
+            "Proxy-Authorization: {}\r\n",
+            basic_authorization(c)
+        ));
     }
     head.push_str("\r\n");
     head.into_bytes()
 }
 
-/// The `CONNECT` request that opens a tunnel to `host:port`, without
-/// credentials (what today's adapters write; [`Tunnel`](super::Tunnel)
-/// writes it with credentials too).
-pub fn connect_request(host: &str, port: u16) -> Vec<u8> {
-    connect_head(host, port, None)
+/// The `Proxy-Authorization` value for `c`: `Basic base64(user:pass)`.
+pub(crate) fn basic_authorization(c: &ProxyCredentials) -> String {
+    let token =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.username, c.password));
+    format!("Basic {token}")
 }
 
 /// Collects the proxy's reply head, bounded by [`MAX_HTTP_REPLY`].
@@ -84,27 +85,5 @@ fn find_head_end(input: &[u8]) -> Option<usize> {
     match (crlf, lf) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
-    }
-}
-
-/// Reads the proxy's answer to [`connect_request`], fed as it arrives
-/// (what today's adapters use; [`Tunnel`](super::Tunnel) does the same for
-/// every kind of proxy).
-#[derive(Debug, Default)]
-pub struct TunnelHandshake {
-    reply: HttpReply,
-}
-
-impl TunnelHandshake {
-    /// A handshake waiting for the proxy's answer.
-    pub fn new() -> Self {
-        TunnelHandshake::default()
-    }
-
-    /// Feeds bytes from the proxy. `Ok(None)`: need more. `Ok(Some(n))`:
-    /// the tunnel is open and the first `n` bytes of `input` were the
-    /// proxy's; anything after them already belongs to the tunnel.
-    pub fn feed(&mut self, input: &[u8]) -> Result<Option<usize>, TunnelError> {
-        self.reply.feed(input)
     }
 }

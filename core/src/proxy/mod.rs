@@ -35,17 +35,23 @@
 //! // `read[10..]` already belongs to the tunnelled protocol (TLS here).
 //! ```
 //!
-//! The core does no DNS. With `socks5://` (local DNS) the driver resolves
-//! the target name and gives the tunnel the IP address; with `socks5h://`
-//! (and HTTP proxies) it gives the name and the proxy resolves it. See
-//! [`Proxy::resolves_target_locally`]. A tunnel given a name always sends
-//! the name: the core never fails for lack of a resolver.
+//! The [`Client`](crate::client::Client) and [`Login`](crate::auth::Login)
+//! drive a [`Tunnel`] themselves on a connection to the proxy (see
+//! [`Output::StartTls`](crate::client::Output::StartTls)); a driver only
+//! dials and moves bytes.
+//!
+//! The core does no DNS. A tunnel given a name always sends the name, so
+//! the core never fails for lack of a resolver: the client gives the
+//! request's host as it is, and through it `socks5://` behaves as
+//! `socks5h://` (the proxy resolves names). Whoever drives a [`Tunnel`]
+//! with a resolver may honour [`Proxy::resolves_target_locally`] by giving
+//! it the IP address.
 //!
 //! (hangups only honoured `HTTP_PROXY`, for every request; SOCKS was asked
 //! for in hangups issue #262.)
 
 mod config;
-mod http;
+pub(crate) mod http;
 mod socks5;
 mod spec;
 mod tunnel;
@@ -54,7 +60,6 @@ mod tunnel;
 mod tests;
 
 pub use config::ProxyConfig;
-pub use http::{connect_request, TunnelHandshake};
 pub use socks5::Socks5ReplyCode;
 pub use spec::{Proxy, ProxyCredentials, ProxyKind, ProxyUrlError};
 pub use tunnel::{Tunnel, TunnelError, TunnelState, MAX_HTTP_REPLY};

@@ -130,15 +130,6 @@ impl Proxy {
         Ok(proxy)
     }
 
-    /// The proxies today's adapters can use: [`Proxy::from_url`] limited to
-    /// HTTP proxies without credentials; `None` otherwise. Kept until the
-    /// driver speaks [`Tunnel`](super::Tunnel) for every kind.
-    pub fn parse(url: &str) -> Option<Proxy> {
-        Proxy::from_url(url)
-            .ok()
-            .filter(|p| p.kind == ProxyKind::Http && p.auth.is_none())
-    }
-
     /// Whether the driver must resolve the target name itself and give the
     /// [`Tunnel`](super::Tunnel) an IP address (`socks5://`). For HTTP and
     /// `socks5h://` proxies the name goes to the proxy.

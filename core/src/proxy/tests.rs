@@ -146,25 +146,19 @@ fn parses_proxy_urls() {
         "b".repeat(255)
     ))
     .is_ok());
-    // What today's adapters can use: HTTP without credentials.
-    assert_eq!(Proxy::parse("p:1"), Some(Proxy::http("p", 1)));
-    for unusable in [
-        "socks5://x:1",
-        "http://user:pw@x:1",
-        "http://x:notaport",
-        "http://",
-    ] {
-        assert_eq!(Proxy::parse(unusable), None, "{unusable}");
-    }
+    assert_eq!(Proxy::from_url("p:1"), Ok(Proxy::http("p", 1)));
 }
 
 #[test]
 fn no_proxy_matches_hosts_and_suffixes() {
-    let cfg = ProxyConfig::from_env_values(
-        Some("http://p:1"),
-        Some("http://s:2"),
-        Some("localhost, .internal.net,example.com:443,127.0.0.1"),
-    );
+    let cfg = ProxyConfig::from_env(env(&[
+        ("HTTP_PROXY", "http://p:1"),
+        ("HTTPS_PROXY", "http://s:2"),
+        (
+            "NO_PROXY",
+            "localhost, .internal.net,example.com:443,127.0.0.1",
+        ),
+    ]));
     assert_eq!(
         cfg.proxy_for("chat-pa.clients6.google.com", true)
             .map(|p| p.port),
@@ -187,12 +181,13 @@ fn no_proxy_matches_hosts_and_suffixes() {
         assert!(cfg.proxy_for(direct, true).is_none(), "{direct}");
     }
     assert!(cfg.proxy_for("notexample.com", true).is_some());
-    let all = ProxyConfig::from_env_values(Some("p:1"), None, Some("*"));
+    let all = ProxyConfig::from_env(env(&[("HTTP_PROXY", "p:1"), ("NO_PROXY", "*")]));
     assert!(all.proxy_for("anything", false).is_none());
     assert!(ProxyConfig::default().proxy_for("x", true).is_none());
     assert_eq!(
-        ProxyConfig::from_env_values(Some("socks5://p:1"), None, None).http,
-        None
+        ProxyConfig::from_env(env(&[("HTTP_PROXY", "socks4://p:1")])).http,
+        None,
+        "unparsable values are ignored"
     );
 }
 
@@ -254,13 +249,6 @@ fn http_connect_with_leftover() {
     );
     let (_, used) = both_ways(&p, "h", 1, b"HTTP/1.0 200 OK\n\nrest");
     assert_eq!(used, Ok(17));
-    // Legacy API, same bytes.
-    assert_eq!(
-        connect_request("h.example", 443),
-        written_for(&p, "h.example", 443)
-    );
-    let mut legacy = TunnelHandshake::new();
-    assert_eq!(legacy.feed(&reply), Ok(Some(reply.len() - TLS.len())));
 }
 
 fn written_for(p: &Proxy, host: &str, port: u16) -> Vec<u8> {

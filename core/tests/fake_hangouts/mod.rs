@@ -666,6 +666,8 @@ impl World {
                     }
                 }
             }
+            // No proxy here: the client never asks for TLS in a tunnel.
+            Output::StartTls { .. } => panic!("StartTls without a proxy"),
         }
     }
 

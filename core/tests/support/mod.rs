@@ -15,7 +15,9 @@ pub struct Conn {
     pub host: String,
     pub port: u16,
     pub tls: bool,
-    pub via: Option<hangups_core::proxy::Proxy>,
+    /// Each `Output::StartTls`: the server name, and how many bytes the
+    /// client had written on the connection before it.
+    pub start_tls: Vec<(String, usize)>,
     pub connected: bool,
     pub closed_by_client: bool,
     pub received: Vec<u8>,
@@ -98,7 +100,6 @@ impl Sim {
                     host,
                     port,
                     tls,
-                    via,
                 } => {
                     self.conns.insert(
                         conn,
@@ -106,7 +107,6 @@ impl Sim {
                             host,
                             port,
                             tls,
-                            via,
                             ..Default::default()
                         },
                     );
@@ -117,6 +117,13 @@ impl Sim {
                     assert!(c.connected, "transmit before connected");
                     assert!(!c.closed_by_client, "transmit after close");
                     c.received.extend_from_slice(&bytes);
+                }
+                Output::StartTls { conn, server_name } => {
+                    let c = self.conns.get_mut(&conn).expect("StartTls on unknown conn");
+                    assert!(c.connected, "StartTls before connected");
+                    assert!(!c.closed_by_client, "StartTls after close");
+                    assert!(!c.tls, "StartTls on a TLS connection");
+                    c.start_tls.push((server_name, c.received.len()));
                 }
                 Output::Close { conn } => {
                     if let Some(c) = self.conns.get_mut(&conn) {
@@ -205,6 +212,11 @@ impl Sim {
         self.client.handle_timeout(self.now);
         self.drain();
         d
+    }
+
+    /// Takes what the client wrote on `conn` so far.
+    pub fn take_received(&mut self, conn: ConnId) -> Vec<u8> {
+        std::mem::take(&mut self.conns.get_mut(&conn).unwrap().received)
     }
 
     pub fn is_closed_by_client(&self, conn: ConnId) -> bool {

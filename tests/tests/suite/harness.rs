@@ -57,7 +57,7 @@ pub struct Spec {
     pub cookies: Cookies,
     /// A root certificate to trust besides the webpki roots.
     pub cert_pem: Option<String>,
-    /// An HTTP proxy (`http://host:port`).
+    /// A proxy URL (`http://…`, `socks5://…`, `socks5h://…`).
     pub proxy: Option<String>,
     /// Timeouts.
     pub tune: Tune,
@@ -101,7 +101,7 @@ pub trait Harness {
             ..Spec::emulator(emu)
         })
     }
-    /// Connects through an HTTP proxy (`http://host:port`).
+    /// Connects through a proxy (`http://…`, `socks5://…`, `socks5h://…`).
     fn connect_via(
         emu: &EmulatorHandle,
         proxy: &str,
