@@ -75,6 +75,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Output::Close { conn } => {
                     sockets.remove(&conn);
                 }
+                // TLS (here only after a proxy tunnel) is a driver's job:
+                // this example has none, so the connection fails.
+                Output::StartTls { conn, .. } => {
+                    sockets.remove(&conn);
+                    client.handle_input(Instant::now(), Input::Closed(conn));
+                }
             }
         }
         // 2. Drain the events.
