@@ -16,7 +16,7 @@
 //! injects it to the moment that client's application receives the event
 //! is recorded: p50 and p99 over the samples, with all N clients connected.
 //! While sampling, the CPU time of the emulator process and of the clients'
-//! process are read from `/proc` and shown as shares of the total, so a
+//! process (every thread, in ns) are read from `/proc` and shown as shares of the total, so a
 //! reader can tell whether the emulator or the clients bound the figure.
 
 use hangups_tokio::{Client, Config, Cookies, Event};
@@ -250,17 +250,19 @@ fn main() {
     let _ = emulator.wait();
 }
 
-/// User plus system CPU time of process `pid` in clock ticks, from
-/// `/proc/<pid>/stat` (Linux); `None` elsewhere.
+/// CPU time of process `pid` in nanoseconds: the sum over its threads of
+/// the first field of `/proc/<pid>/task/<tid>/schedstat` (Linux, ns
+/// precision); `None` elsewhere.
 fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the parenthesised command name; utime and stime are
-    // the 14th and 15th fields of the whole line.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
+    let mut total = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        let Ok(stat) = std::fs::read_to_string(path) else {
+            continue; // the thread ended meanwhile
+        };
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
 }
 
 /// `k` of a "bench k" chat message.

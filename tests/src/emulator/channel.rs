@@ -123,6 +123,10 @@ pub(crate) struct Sessions {
     ids: Ids,
     max_queue: usize,
     timeout: Duration,
+    /// When idle sessions were last looked for: a sweep visits every
+    /// session, so it runs at most every tenth of the timeout (and at
+    /// least every second), not on every push.
+    last_sweep: Option<Instant>,
 }
 
 impl Sessions {
@@ -134,6 +138,7 @@ impl Sessions {
             ids: Ids::new(seed),
             max_queue: max_queue.max(1),
             timeout,
+            last_sweep: None,
         }
     }
 
@@ -225,6 +230,14 @@ impl Sessions {
     fn expire_idle(&mut self) {
         let timeout = self.timeout;
         let now = Instant::now();
+        let every = (timeout / 10).min(Duration::from_secs(1));
+        if self
+            .last_sweep
+            .is_some_and(|last| now.duration_since(last) < every)
+        {
+            return;
+        }
+        self.last_sweep = Some(now);
         let idle: Vec<String> = self
             .by_sid
             .values()
@@ -388,6 +401,8 @@ mod tests {
         if let Some(t) = long_ago {
             sessions.get_mut(&a3).unwrap().idle_since = t;
         }
+        // The next call sweeps (sweeps are at most every tenth of the timeout).
+        sessions.last_sweep = None;
         let a4 = subscribed(&mut sessions, A, false);
         assert_index_exact(&sessions);
         assert!(sessions.summary_of(&a2).unwrap().1);
