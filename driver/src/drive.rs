@@ -30,6 +30,11 @@ pub trait Host<M: Machine> {
     fn command(&mut self, machine: &mut M, now: Instant, command: Self::Command);
     /// Takes an event of the machine; `Break` ends the drive loop.
     fn event(&mut self, machine: &mut M, event: M::Event) -> ControlFlow<()>;
+    /// Whether the loop should end now (checked after every command; a
+    /// machine that ends by itself says so through [`event`](Host::event)).
+    fn is_finished(&self) -> bool {
+        false
+    }
 }
 
 /// Bytes read per call, into the thread's one read buffer.
@@ -256,7 +261,7 @@ where
         let this = self.get_mut();
         for _ in 0..ROUNDS_BEFORE_YIELD {
             this.drain();
-            if this.finished {
+            if this.finished || this.host.is_finished() {
                 this.sockets.clear();
                 this.conns.clear();
                 return Poll::Ready(());

@@ -83,7 +83,7 @@ fn drive<M: Machine, H: Host<M>>(
                 break;
             }
         }
-        if finished {
+        if finished || host.is_finished() {
             break;
         }
         let msg = match machine.poll_timeout() {
