@@ -533,3 +533,49 @@ fn refreshed_credentials_go_with_the_retry() {
     let (_, req) = sim.expect_request();
     assert_eq!(req.header("authorization"), Some("Bearer fresh"));
 }
+
+#[test]
+fn a_webhook_client_posts_with_key_and_token_and_only_creates() {
+    let url = "http://127.0.0.1:8080/v1/spaces/AAA/messages?key=K&token=T%2B";
+    let (cfg, space) = hangups_core::chat::ChatConfig::for_webhook(url).unwrap();
+    let mut sim = Sim::new(cfg.with_rng_seed(1));
+    sim.chat
+        .create(
+            sim.now,
+            CreateMessage::new(space, Message::text("alert")).thread_key("incident-7"),
+        )
+        .unwrap();
+    let (conn, req) = sim.expect_request();
+    assert_eq!(req.path(), "/v1/spaces/AAA/messages");
+    assert_eq!(req.param("key"), Some("K"));
+    assert_eq!(req.param("token"), Some("T%2B"));
+    assert_eq!(
+        req.param("messageReplyOption"),
+        Some("REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD")
+    );
+    assert_eq!(req.header("authorization"), None);
+    assert_eq!(
+        req.header("content-type"),
+        Some("application/json; charset=UTF-8")
+    );
+    // A webhook burst hits 429: the post is retried, not lost.
+    sim.respond(conn, 429, &[("Retry-After", "2")], "{}");
+    sim.take_events();
+    assert_eq!(sim.advance_to_timer(), Some(Duration::from_secs(2)));
+    let (conn, again) = sim.expect_request();
+    assert_eq!(again.param("requestId"), req.param("requestId"));
+    sim.respond(
+        conn,
+        200,
+        &[],
+        r#"{"name":"spaces/AAA/messages/M","thread":{"name":"spaces/AAA/threads/T"}}"#,
+    );
+    assert!(matches!(
+        responses(&sim.take_events())[..],
+        [Ok(ChatResponse::Message(_))]
+    ));
+    assert_eq!(
+        sim.chat.get(sim.now, get()),
+        Err(ChatError::Invalid(InvalidRequest::WebhookCreateOnly("get")))
+    );
+}

@@ -3,8 +3,9 @@
 
 use hangups_core::chat::{
     ChatAuth, ChatEndpoint, ChatError, ChatRequest, ClientMessageId, CreateMessage, DeleteMessage,
-    GetMessage, InvalidRequest, ListFilter, ListMessages, Message, MessageName, NotificationType,
-    Order, ReplyOption, SpaceName, SystemParams, ThreadName, UpdateMessage, UpdateVerb,
+    GetMessage, InvalidRequest, ListFilter, ListMessages, MarkupSyntax, Message, MessageName,
+    NotificationType, Order, ReplyOption, SpaceName, SystemParams, ThreadName, UpdateMessage,
+    UpdateVerb,
 };
 use hangups_core::http::{Method, Request};
 use serde_json::json;
@@ -140,6 +141,14 @@ fn get_and_delete() {
     assert!(r.body.is_empty());
     assert_eq!(r.header("content-type"), None);
     assert_eq!(r.header("authorization"), Some("Bearer tok"));
+    let r = build(ChatRequest::Get(
+        GetMessage::new(msg("M")).markup_syntax(MarkupSyntax::Chat),
+    ))
+    .unwrap();
+    assert_eq!(
+        r.target(),
+        "/v1/spaces/S/messages/M?markupSyntax=MARKUP_SYNTAX_CHAT"
+    );
     let r = build(ChatRequest::Delete(DeleteMessage::new(msg("M")))).unwrap();
     assert_eq!(
         (r.method, r.target().as_str()),
@@ -166,7 +175,8 @@ fn list_with_every_parameter() {
         .page_token("tok/1+")
         .filter(f)
         .order(Order::Descending)
-        .show_deleted(true);
+        .show_deleted(true)
+        .markup_syntax(MarkupSyntax::Markdown);
     let r = build(ChatRequest::List(l)).unwrap();
     assert_eq!(r.method, Method::Get);
     assert_eq!(
@@ -175,7 +185,7 @@ fn list_with_every_parameter() {
          &filter=create_time%20%3E%20%222023-04-21T15%3A30%3A00Z%22%20AND%20\
          create_time%20%3C%20%222023-05-01T00%3A00%3A00%2B02%3A00%22%20AND%20\
          thread.name%20%3D%20spaces%2FS%2Fthreads%2FT\
-         &orderBy=create_time%20DESC&showDeleted=true"
+         &orderBy=create_time%20DESC&showDeleted=true&markupSyntax=MARKUP_SYNTAX_MARKDOWN"
     );
     let r = build(ChatRequest::List(
         ListMessages::new(space()).order(Order::Ascending),

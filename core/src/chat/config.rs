@@ -73,6 +73,18 @@ impl ChatConfig {
         Ok(self)
     }
 
+    /// A client for an incoming webhook URL as Google shows it
+    /// (`https://chat.googleapis.com/v1/spaces/S/messages?key=K&token=T`):
+    /// its server (the allow-list becomes that origin alone), its
+    /// credentials, and the space to post in. `None` if it is not one.
+    pub fn for_webhook(url: &str) -> Option<(ChatConfig, super::SpaceName)> {
+        let (endpoint, space, auth) = ChatAuth::from_webhook_url(url)?;
+        let mut config = ChatConfig::new(auth);
+        config.allow_list = OriginAllowList::only(endpoint.origin().clone());
+        config.endpoint = endpoint;
+        Some((config, space))
+    }
+
     /// Sets the RNG seed.
     pub fn with_rng_seed(mut self, seed: u64) -> Self {
         self.rng_seed = seed;

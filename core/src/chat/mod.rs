@@ -46,6 +46,6 @@ pub use model::{EnumValue, ListMessagesResponse, Message};
 pub use names::{ClientMessageId, MessageName, NameError, SpaceName, ThreadName};
 pub use paginator::Paginator;
 pub use request::{
-    ChatRequest, CreateMessage, DeleteMessage, GetMessage, ListMessages, NotificationType, Order,
-    ReplyOption, SystemParams, UpdateMessage, UpdateVerb,
+    ChatRequest, CreateMessage, DeleteMessage, GetMessage, ListMessages, MarkupSyntax,
+    NotificationType, Order, ReplyOption, SystemParams, UpdateMessage, UpdateVerb,
 };

@@ -164,11 +164,35 @@ impl CreateMessage {
     }
 }
 
+/// `markupSyntax` of `get` and `list`: how `text` is returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkupSyntax {
+    /// The server's default.
+    Unspecified,
+    /// Google Chat's own markup.
+    Chat,
+    /// Markdown.
+    Markdown,
+}
+
+impl MarkupSyntax {
+    /// The value on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkupSyntax::Unspecified => "MARKUP_SYNTAX_UNSPECIFIED",
+            MarkupSyntax::Chat => "MARKUP_SYNTAX_CHAT",
+            MarkupSyntax::Markdown => "MARKUP_SYNTAX_MARKDOWN",
+        }
+    }
+}
+
 /// `spaces.messages.get`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetMessage {
     /// The message.
     pub name: MessageName,
+    /// `markupSyntax`.
+    pub markup_syntax: Option<MarkupSyntax>,
     /// System parameters.
     pub system: SystemParams,
 }
@@ -178,8 +202,15 @@ impl GetMessage {
     pub fn new(name: MessageName) -> Self {
         GetMessage {
             name,
+            markup_syntax: None,
             system: SystemParams::default(),
         }
+    }
+
+    /// Sets `markupSyntax`.
+    pub fn markup_syntax(mut self, m: MarkupSyntax) -> Self {
+        self.markup_syntax = Some(m);
+        self
     }
 }
 
@@ -207,6 +238,8 @@ pub struct ListMessages {
     pub order: Option<Order>,
     /// `showDeleted`.
     pub show_deleted: bool,
+    /// `markupSyntax`.
+    pub markup_syntax: Option<MarkupSyntax>,
     /// System parameters.
     pub system: SystemParams,
 }
@@ -221,8 +254,15 @@ impl ListMessages {
             filter: None,
             order: None,
             show_deleted: false,
+            markup_syntax: None,
             system: SystemParams::default(),
         }
+    }
+
+    /// Sets `markupSyntax`.
+    pub fn markup_syntax(mut self, m: MarkupSyntax) -> Self {
+        self.markup_syntax = Some(m);
+        self
     }
 
     /// Sets `pageSize` (checked when built: `1..=1000`).
@@ -452,6 +492,9 @@ impl ChatRequest {
                 )
             }
             ChatRequest::Get(g) => {
+                if let Some(m) = g.markup_syntax {
+                    push(&mut q, "markupSyntax", m.as_str());
+                }
                 g.system.apply(&mut q)?;
                 (Method::Get, g.name.to_string(), None)
             }
@@ -479,6 +522,9 @@ impl ChatRequest {
                 }
                 if l.show_deleted {
                     push(&mut q, "showDeleted", "true");
+                }
+                if let Some(m) = l.markup_syntax {
+                    push(&mut q, "markupSyntax", m.as_str());
                 }
                 l.system.apply(&mut q)?;
                 (Method::Get, format!("{}/messages", l.parent), None)
