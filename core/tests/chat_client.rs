@@ -579,3 +579,24 @@ fn a_webhook_client_posts_with_key_and_token_and_only_creates() {
         Err(ChatError::Invalid(InvalidRequest::WebhookCreateOnly("get")))
     );
 }
+
+#[test]
+fn a_server_asking_for_too_long_a_wait_ends_the_call() {
+    let mut sim = Sim::new(config());
+    sim.chat.get(sim.now, get()).unwrap();
+    let (conn, _) = sim.expect_request();
+    sim.respond(conn, 503, &[("Retry-After", "301")], "{}");
+    let events = sim.take_events();
+    assert!(
+        matches!(responses(&events)[..], [Err(ChatError::Api(ref e))] if e.retry_after == Some(Duration::from_secs(301))),
+        "{events:?}"
+    );
+    // Exactly the limit is still waited.
+    sim.chat.get(sim.now, get()).unwrap();
+    let (conn, _) = sim.expect_request();
+    sim.respond(conn, 503, &[("Retry-After", "300")], "{}");
+    sim.advance(Duration::from_millis(299_999));
+    assert!(sim.next_request().is_none());
+    sim.advance(Duration::from_millis(1));
+    assert!(sim.next_request().is_some());
+}

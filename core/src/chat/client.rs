@@ -8,7 +8,8 @@
 //! (connect failed, closed, cut, timed out), with truncated exponential
 //! backoff and jitter from the seeded RNG; when the server asks for a wait
 //! (`Retry-After` seconds, `RetryInfo.retryDelay`), the longest of the
-//! three is waited. Every request but a create without `requestId` is
+//! three is waited (a server asking for more than
+//! [`ChatConfig::max_server_delay`] ends the call with its error). Every request but a create without `requestId` is
 //! idempotent, and a create gets a `requestId` (a UUIDv4 from the seeded
 //! RNG) when the caller gave none, so the server deduplicates its retries:
 //! every attempt of one call carries the same id. Malformed responses and
@@ -373,7 +374,12 @@ impl ChatClient {
             self.finish(id, Err(error));
             return;
         };
-        let delay = error.retry_delay().map_or(computed, |d| d.max(computed));
+        let asked = error.retry_delay();
+        if asked.is_some_and(|d| d > self.config.max_server_delay) {
+            self.finish(id, Err(error));
+            return;
+        }
+        let delay = asked.map_or(computed, |d| d.max(computed));
         call.state = CallState::Waiting(self.now + delay);
         self.events.push_back(ChatEvent::Retrying {
             id,

@@ -33,6 +33,10 @@ pub struct ChatConfig {
     /// Largest computed delay (32 s). A server's `Retry-After` or
     /// `RetryInfo` asking for longer is honoured anyway.
     pub retry_max: Duration,
+    /// Longest wait a server may ask for (`Retry-After`, `RetryInfo`)
+    /// before the call is retried (5 min); a call told to wait longer
+    /// fails with the server's error instead, for the caller to decide.
+    pub max_server_delay: Duration,
     /// Fraction of each computed delay that is random (0.5).
     pub retry_jitter: f64,
     /// Keep connections after keep-alive responses and reuse them (yes).
@@ -58,6 +62,7 @@ impl ChatConfig {
             max_attempts: 5,
             retry_initial: Duration::from_secs(1),
             retry_max: Duration::from_secs(32),
+            max_server_delay: Duration::from_secs(300),
             retry_jitter: 0.5,
             reuse_connections: true,
             idle_connection_timeout: Duration::from_secs(20),
