@@ -10,6 +10,8 @@
 //!   cookies) as sans-IO steps, and the token-store trait;
 //! - [`api`]: one typed request per chat API endpoint, auth headers,
 //!   the origin allow-list, image upload steps;
+//! - [`chat`]: the Google Chat REST API (`spaces.messages`) and its
+//!   [`ChatClient`](chat::ChatClient) machine;
 //! - [`client`]: the [`Client`](client::Client) machine that runtime
 //!   adapters drive: push channel, API calls, retries, timers;
 //! - [`state`]: the conversation model (users, conversations, events, the
@@ -95,6 +97,7 @@ pub mod api;
 pub mod auth;
 pub mod backoff;
 pub mod channel;
+pub mod chat;
 pub mod client;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -53,3 +53,4 @@ macro_rules! impl_machine {
 
 impl_machine!(crate::client::Client, crate::client::Event);
 impl_machine!(crate::auth::Login, crate::auth::LoginEvent);
+impl_machine!(crate::chat::ChatClient, crate::chat::ChatEvent);

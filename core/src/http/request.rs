@@ -12,13 +12,19 @@
 use super::percent;
 use super::HttpError;
 
-/// The request method (the client only ever needs these two).
+/// The request method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// `GET`
     Get,
     /// `POST`
     Post,
+    /// `PUT` (the Google Chat API's `update`)
+    Put,
+    /// `PATCH` (the Google Chat API's `patch`)
+    Patch,
+    /// `DELETE`
+    Delete,
 }
 
 impl Method {
@@ -27,6 +33,9 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -169,7 +178,7 @@ impl Request {
 
     /// The request as bytes on the wire: request line, `Host`, the
     /// caller's headers in order, `Content-Length` (always for `POST`,
-    /// otherwise when the body is not empty), a blank line, the body.
+    /// `PUT` and `PATCH`, otherwise when the body is not empty), a blank line, the body.
     ///
     /// Never fails: see the module docs for how header fields that could
     /// inject lines are sanitised ([`Request::validate`] reports them).
@@ -215,7 +224,9 @@ impl Request {
             out.extend(value.bytes().filter(|&b| !is_bad_value_byte(b)));
             out.extend_from_slice(b"\r\n");
         }
-        if self.method == Method::Post || !self.body.is_empty() {
+        if matches!(self.method, Method::Post | Method::Put | Method::Patch)
+            || !self.body.is_empty()
+        {
             out.extend_from_slice(b"Content-Length: ");
             out.extend_from_slice(self.body.len().to_string().as_bytes());
             out.extend_from_slice(b"\r\n");
