@@ -165,13 +165,16 @@ pub(crate) fn reason_for(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
         411 => "Length Required",
         413 => "Payload Too Large",
+        429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Unknown",
     }
 }
@@ -410,6 +413,21 @@ async fn route(conn: &mut Conn, req: Request) -> io::Result<Flow> {
         };
     }
     let shared = Arc::clone(&conn.shared);
+    if req.path.starts_with("/v1/") {
+        let reply = crate::chat_emulator::serve(&shared, &req);
+        if let Some(d) = reply.stall {
+            tokio::time::sleep(d).await;
+        }
+        if reply.cut {
+            return Ok(Flow::Abort);
+        }
+        conn.respond(&reply.response, req.close).await?;
+        return Ok(if req.close {
+            Flow::Close
+        } else {
+            Flow::KeepAlive
+        });
+    }
     let resp = match (req.method.as_str(), req.path.as_str()) {
         ("POST", BIND) => longpoll::forward_channel(&shared, &req),
         (_, BIND) => method_not_allowed(),
@@ -420,6 +438,7 @@ async fn route(conn: &mut Conn, req: Request) -> io::Result<Flow> {
         ("GET", "/accounts/OAuthLogin") => oauth::oauth_login(&mut shared.lock(), &req),
         ("GET", "/MergeSession") => oauth::merge_session(&mut shared.lock(), &req),
         ("GET", "/o/oauth2/programmatic_auth") => oauth::login_page(&mut shared.lock()),
+        (_, p) if p.starts_with("/_emulator/chat/") => crate::chat_emulator::control(&shared, &req),
         (_, p) if p.starts_with("/_emulator/") => control::handle(&shared, &req),
         _ => Response::text(404, "Not Found", "Not Found"),
     };
