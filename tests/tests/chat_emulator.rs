@@ -24,30 +24,23 @@ impl Answer {
     }
 }
 
-/// Sends one request on a fresh connection; `None` if the connection was
-/// dropped without a response.
-fn try_call(
+/// Sends one request (extra header lines, body) on a fresh connection;
+/// `None` if the connection was dropped without a response.
+fn raw(
     emu: &EmulatorHandle,
     method: &str,
     target: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
+    headers: &str,
+    body: &str,
 ) -> Option<Answer> {
     let mut tcp = TcpStream::connect(emu.addr()).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let payload = body
-        .map(|b| serde_json::to_string_pretty(b).unwrap())
-        .unwrap_or_default();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: chat.googleapis.com\r\nConnection: close\r\nContent-Length: {}\r\n", payload.len());
-    if body.is_some() {
-        head.push_str("Content-Type: application/json; charset=UTF-8\r\n");
-    }
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    head.push_str("\r\n");
+    let head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: chat.googleapis.com\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n",
+        body.len()
+    );
     tcp.write_all(head.as_bytes()).unwrap();
-    tcp.write_all(payload.as_bytes()).unwrap();
+    tcp.write_all(body.as_bytes()).unwrap();
     let mut raw = Vec::new();
     let _ = tcp.read_to_end(&mut raw);
     if raw.is_empty() {
@@ -66,6 +59,27 @@ fn try_call(
         head: head.to_string(),
         body,
     })
+}
+
+/// A JSON API call (pretty-printed body, bearer token if given).
+fn try_call(
+    emu: &EmulatorHandle,
+    method: &str,
+    target: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Option<Answer> {
+    let payload = body
+        .map(|b| serde_json::to_string_pretty(b).unwrap())
+        .unwrap_or_default();
+    let mut headers = String::new();
+    if body.is_some() {
+        headers.push_str("Content-Type: application/json; charset=UTF-8\r\n");
+    }
+    if let Some(t) = token {
+        headers.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    raw(emu, method, target, &headers, &payload)
 }
 
 fn call(
@@ -951,4 +965,202 @@ fn the_control_api_over_http() {
     // The Hangouts control API is still there.
     let hangouts = call(&emu, "GET", "/_emulator/state", None, None);
     assert_eq!(hangouts.body["self_user_id"], "100000000000000000001");
+}
+
+/// A JWT signed (RS256) with the key file's private key, as a client does.
+fn sign_jwt(key_file: &Value, claims: &Value) -> String {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let pem = key_file["private_key"].as_str().unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let key = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": key_file["private_key_id"]});
+    let signed = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let mut sig = vec![0; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        signed.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
+    format!("{signed}.{}", b64(&sig))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// POSTs an assertion to the key file's token_uri.
+fn exchange(emu: &EmulatorHandle, key_file: &Value, jwt: &str, grant_type: &str) -> Answer {
+    let uri = key_file["token_uri"].as_str().unwrap();
+    let path = uri.strip_prefix(&emu.url()).unwrap();
+    let body = format!("grant_type={}&assertion={jwt}", form(grant_type));
+    let form_type = "Content-Type: application/x-www-form-urlencoded\r\n";
+    raw(emu, "POST", path, form_type, &body).expect("a response")
+}
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+#[test]
+fn service_account_token_exchange_and_delegation() {
+    let emu = Emulator::start(EmulatorConfig::default().with_default_world(false)).unwrap();
+    let space = emu
+        .chat_create_space("Room", &["users/ada@example.com"])
+        .unwrap();
+    let key = emu.chat_service_account("notifier").unwrap();
+    assert_eq!(key["type"], "service_account");
+    let email = key["client_email"].as_str().unwrap().to_string();
+    assert_eq!(email, "notifier@emulator-project.iam.gserviceaccount.com");
+    let aud = key["token_uri"].as_str().unwrap().to_string();
+    let now = unix_now();
+    let claims = json!({"iss": email, "scope": BOT, "aud": aud, "iat": now, "exp": now + 3600});
+    let ok = exchange(&emu, &key, &sign_jwt(&key, &claims), JWT_BEARER);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.body["token_type"], "Bearer");
+    let token = ok.body["access_token"].as_str().unwrap();
+    let m = create(&emu, &space, token, "", json!({"text": "from the app"}));
+    assert_eq!(m.body["sender"]["name"], "users/app");
+    assert_eq!(
+        call(
+            &emu,
+            "GET",
+            &format!("/v1/{space}/messages"),
+            Some(token),
+            None
+        )
+        .status,
+        403
+    );
+
+    let mut delegated = claims.clone();
+    delegated["sub"] = json!("ada@example.com");
+    delegated["scope"] = json!("https://www.googleapis.com/auth/chat.messages");
+    let d = exchange(&emu, &key, &sign_jwt(&key, &delegated), JWT_BEARER);
+    let user_token = d.body["access_token"].as_str().unwrap();
+    let um = create(&emu, &space, user_token, "", json!({"text": "as Ada"}));
+    assert_eq!(
+        um.body["sender"],
+        json!({"name": "users/ada@example.com", "type": "HUMAN"})
+    );
+    assert_eq!(
+        call(
+            &emu,
+            "GET",
+            &format!("/v1/{space}/messages"),
+            Some(user_token),
+            None
+        )
+        .status,
+        200
+    );
+    assert_eq!(emu.chat_state()["requests"]["token"], 2);
+}
+
+#[test]
+fn service_account_refusals() {
+    let emu = Emulator::start(EmulatorConfig::default().with_default_world(false)).unwrap();
+    let key = emu.chat_service_account("notifier").unwrap();
+    let aud = key["token_uri"].as_str().unwrap().to_string();
+    let now = unix_now();
+    let good = json!({"iss": key["client_email"], "scope": BOT, "aud": aud, "iat": now, "exp": now + 3600});
+    let refused = |claims: &Value, tamper: bool, grant: &str| {
+        let mut jwt = sign_jwt(&key, claims);
+        if tamper {
+            // A character well inside the signature (not its padding bits).
+            let at = jwt.len() - 10;
+            let c = if &jwt[at..at + 1] == "A" { "B" } else { "A" };
+            jwt.replace_range(at..at + 1, c);
+        }
+        let a = exchange(&emu, &key, &jwt, grant);
+        assert_eq!(a.status, 400, "{}", a.body);
+        a.body["error"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        refused(&good, true, JWT_BEARER),
+        "invalid_grant",
+        "bad signature"
+    );
+    assert_eq!(refused(&good, false, "password"), "unsupported_grant_type");
+    let with = |k: &str, v: Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        c
+    };
+    assert_eq!(
+        refused(
+            &with("aud", json!("https://elsewhere/token")),
+            false,
+            JWT_BEARER
+        ),
+        "invalid_grant"
+    );
+    assert_eq!(
+        refused(&with("exp", json!(now + 3601)), false, JWT_BEARER),
+        "invalid_grant"
+    );
+    assert_eq!(
+        refused(&with("iat", json!(now + 1000)), false, JWT_BEARER),
+        "invalid_grant",
+        "clock skew"
+    );
+    assert_eq!(
+        refused(
+            &with("iss", json!("nobody@x.iam.gserviceaccount.com")),
+            false,
+            JWT_BEARER
+        ),
+        "invalid_grant"
+    );
+    assert_eq!(
+        refused(&with("scope", json!("")), false, JWT_BEARER),
+        "invalid_scope"
+    );
+}
+
+#[test]
+fn a_self_signed_jwt_is_a_bearer_token() {
+    let emu = Emulator::start(EmulatorConfig::default().with_default_world(false)).unwrap();
+    let space = emu.chat_create_space("Room", &[]).unwrap();
+    let key = emu.chat_service_account("gapic").unwrap();
+    let now = unix_now();
+    let email = key["client_email"].clone();
+    let claims = json!({"iss": email, "sub": email, "scope": BOT, "iat": now, "exp": now + 3600});
+    let jwt = sign_jwt(&key, &claims);
+    let m = create(
+        &emu,
+        &space,
+        &jwt,
+        "?$alt=json;enum-encoding=int",
+        json!({"text": "gapic"}),
+    );
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(m.body["sender"]["type"], 2);
+    let expired = sign_jwt(
+        &key,
+        &json!({"iss": email, "scope": BOT, "iat": now - 7200, "exp": now - 3600}),
+    );
+    assert_eq!(
+        create(&emu, &space, &expired, "", json!({"text": "x"})).status,
+        401
+    );
+    let other = sign_jwt(
+        &key,
+        &json!({"iss": email, "sub": "ada@example.com", "scope": BOT, "iat": now, "exp": now + 60}),
+    );
+    assert_eq!(
+        create(&emu, &space, &other, "", json!({"text": "x"})).status,
+        401,
+        "no delegation without the exchange"
+    );
 }

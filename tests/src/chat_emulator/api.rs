@@ -134,7 +134,7 @@ fn dispatch(chat: &mut super::ChatState, req: &Request, now: u64) -> ChatResult<
             ));
         }
     }
-    let caller = chat.auth.caller(req, verb, &space)?;
+    let caller = chat.auth.caller(req, verb, &space, now)?;
     let Some(s) = chat.world.space(&space) else {
         return Err(ChatError::not_found(&format!("Space {space}")));
     };

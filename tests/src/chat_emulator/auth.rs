@@ -3,6 +3,7 @@
 //! scope each method needs.
 
 use super::error::{ChatError, ChatResult};
+use super::service_accounts::{check_times, scopes, verify, Account};
 use super::world::Principal;
 use crate::emulator::http::Request;
 use std::collections::BTreeMap;
@@ -30,6 +31,10 @@ pub(crate) struct Webhook {
 pub(crate) struct Auth {
     pub tokens: BTreeMap<String, Grant>,
     pub webhooks: Vec<Webhook>,
+    /// Service accounts (all sign with the built-in test key).
+    pub accounts: Vec<Account>,
+    /// The public half of that key (DER RSAPublicKey).
+    pub public_key: Vec<u8>,
 }
 
 /// What a method needs.
@@ -83,6 +88,23 @@ pub(crate) fn short_scope(scope: &str) -> String {
 }
 
 impl Auth {
+    /// A self-signed JWT of a service account used as the bearer token
+    /// (no token exchange): `iss` = `sub` (if any) = the account's email,
+    /// `aud` absent or `https://chat.googleapis.com/`, valid times; the
+    /// app with the `scope` claim's scopes.
+    fn self_signed(&self, jwt: &str, now_us: u64) -> Option<Grant> {
+        let (account, claims) = verify(jwt, &self.accounts, &self.public_key).ok()?;
+        check_times(&claims, now_us).ok()?;
+        let sub_ok = claims["sub"].as_str().is_none_or(|s| s == account.email);
+        let aud_ok = claims["aud"]
+            .as_str()
+            .is_none_or(|a| a.trim_end_matches('/') == "https://chat.googleapis.com");
+        (sub_ok && aud_ok).then(|| Grant {
+            principal: Principal::App,
+            scopes: scopes(&claims),
+        })
+    }
+
     /// The webhook `key` and `token` name, for `space`.
     pub(crate) fn webhook(&self, space: &str, key: &str, token: &str) -> Option<&Webhook> {
         self.webhooks
@@ -93,7 +115,13 @@ impl Auth {
     /// The caller of `req` for `verb` in `space`: a webhook (create
     /// only), or a bearer token (`Authorization` or `access_token`) with a
     /// scope that allows `verb`.
-    pub(crate) fn caller(&self, req: &Request, verb: Verb, space: &str) -> ChatResult<Principal> {
+    pub(crate) fn caller(
+        &self,
+        req: &Request,
+        verb: Verb,
+        space: &str,
+        now_us: u64,
+    ) -> ChatResult<Principal> {
         if let (Some(key), Some(token)) = (req.param("key"), req.param("token")) {
             return match self.webhook(space, key, token) {
                 Some(w) if verb == Verb::Create => Ok(Principal::Webhook(w.user.clone())),
@@ -111,9 +139,17 @@ impl Auth {
             })
             .or_else(|| req.param("access_token"))
             .or_else(|| req.param("oauth_token"));
-        let grant = bearer
-            .and_then(|t| self.tokens.get(t))
-            .ok_or_else(ChatError::unauthenticated)?;
+        let bearer = bearer.ok_or_else(ChatError::unauthenticated)?;
+        let self_signed;
+        let grant = match self.tokens.get(bearer) {
+            Some(g) => g,
+            None => {
+                self_signed = self
+                    .self_signed(bearer, now_us)
+                    .ok_or_else(ChatError::unauthenticated)?;
+                &self_signed
+            }
+        };
         let app = grant.principal == Principal::App;
         let allowed = verb.scopes(app);
         if !grant.scopes.iter().any(|s| allowed.contains(&s.as_str())) {

@@ -3,6 +3,7 @@
 
 use super::auth::{short_scope, Grant, Webhook};
 use super::faults::ChatFaults;
+use super::service_accounts::{key_file, Account};
 use super::world::Principal;
 use super::ChatState;
 use crate::emulator::http::{Request, Response};
@@ -40,6 +41,12 @@ struct NewToken {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct NewAccount {
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Clock {
     advance_ms: u64,
 }
@@ -64,6 +71,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
             let token = chat.issue_token(&t.principal, &t.scopes)?;
             Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": 3599}))
         }),
+        ("POST", "service_accounts") => parse(&req.body)
+            .and_then(|a: NewAccount| chat.create_service_account(&base_url, &a.name)),
         ("GET", "faults") => Ok(json!({
             "faults": serde_json::to_value(&chat.faults.knobs).unwrap_or_default(),
             "fired": chat.faults.fired,
@@ -76,9 +85,10 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
             chat.offset_us += c.advance_ms * 1000;
             json!({"now": super::time::format_micros(chat.now(base_now))})
         }),
-        (_, "state" | "spaces" | "webhooks" | "tokens" | "faults" | "clock") => {
-            return Response::text(405, "Method Not Allowed", "method not allowed")
-        }
+        (
+            _,
+            "state" | "spaces" | "webhooks" | "tokens" | "service_accounts" | "faults" | "clock",
+        ) => return Response::text(405, "Method Not Allowed", "method not allowed"),
         _ => return Response::text(404, "Not Found", "Not Found"),
     };
     match result {
@@ -143,15 +153,49 @@ impl ChatState {
                 ))
             }
         };
+        Ok(self.store_grant(Grant {
+            principal,
+            scopes: scopes.iter().map(|s| short_scope(s)).collect(),
+        }))
+    }
+
+    /// A new access token for `grant`.
+    pub(crate) fn store_grant(&mut self, grant: Grant) -> String {
         let token = format!("ya29.{}", self.world.token(40));
-        self.auth.tokens.insert(
-            token.clone(),
-            Grant {
-                principal,
-                scopes: scopes.iter().map(|s| short_scope(s)).collect(),
-            },
-        );
-        Ok(token)
+        self.auth.tokens.insert(token.clone(), grant);
+        token
+    }
+
+    /// A new service account called `name` (its email
+    /// `<name>@emulator-project.iam.gserviceaccount.com`): its key file.
+    pub(crate) fn create_service_account(
+        &mut self,
+        base_url: &str,
+        name: &str,
+    ) -> Result<Value, String> {
+        let ok = !name.is_empty()
+            && name.len() <= 30
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+        if !ok {
+            return Err(format!(
+                "a service account name is [a-z0-9-]{{1,30}}, not {name:?}"
+            ));
+        }
+        let email = format!("{name}@emulator-project.iam.gserviceaccount.com");
+        if self.auth.accounts.iter().any(|a| a.email == email) {
+            return Err(format!("{email} already exists"));
+        }
+        let account = Account {
+            email,
+            key_id: self.world.token(40).to_ascii_lowercase(),
+            client_id: (100_000_000_000_000_000_000u128 + u128::from(self.world.ids.next_u64()))
+                .to_string(),
+        };
+        let file = key_file(&account, base_url);
+        self.auth.accounts.push(account);
+        Ok(file)
     }
 
     /// The world, the knobs and the counters.

@@ -44,6 +44,14 @@ impl EmulatorHandle {
         self.shared.lock().chat.issue_token(principal, &scopes)
     }
 
+    /// A new service account `name` (`[a-z0-9-]`, email
+    /// `<name>@emulator-project.iam.gserviceaccount.com`): its key file
+    /// JSON, with `token_uri` = this emulator's `/token`.
+    pub fn chat_service_account(&self, name: &str) -> Result<serde_json::Value, String> {
+        let base = self.url();
+        self.shared.lock().chat.create_service_account(&base, name)
+    }
+
     /// Replaces the Chat fault knobs.
     pub fn set_chat_faults(&self, faults: ChatFaults) {
         self.shared.lock().chat.faults.set(faults);

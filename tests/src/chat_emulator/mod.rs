@@ -25,6 +25,7 @@
 //! | get | `GET` | `/v1/spaces/{space}/messages/{message}` |
 //! | patch / update | `PATCH` / `PUT` | `/v1/spaces/{space}/messages/{message}` |
 //! | delete | `DELETE` | `/v1/spaces/{space}/messages/{message}` |
+//! | service-account token | `POST` | `/token` (form-encoded) |
 //!
 //! `{message}` is the server id (`AbCd….EfGh…`) or the client-assigned id
 //! (`client-…`). Errors come in Google's envelope `{"error": {"code",
@@ -56,6 +57,23 @@
 //!   OAuth, create only (other methods: 403); the response holds only
 //!   `name` and `thread.name`. A webhook is its own BOT user, so its thread
 //!   keys are its own.
+//! - Service accounts (key files from the control API): `POST /token`
+//!   form-encoded `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`
+//!   `&assertion=JWT` (RS256, header `kid` = `private_key_id`, claims `iss`
+//!   = `client_email`, `aud` = the key file's `token_uri`, `scope`
+//!   space-separated, `iat`, `exp` ≤ `iat` + 3600, not expired, `iat` at
+//!   most 5 min ahead of the emulator clock) → `{"access_token",
+//!   "expires_in": 3599, "token_type": "Bearer"}` for the app, or with
+//!   `sub` (an email, not the account's own) for the user `users/<sub>`
+//!   (domain-wide delegation; list that name among the space's members).
+//!   Failures: 400 `{"error", "error_description"}` with `invalid_grant`
+//!   (bad signature, unknown account or `kid`, wrong `aud`, times),
+//!   `invalid_scope` (no scope), `unsupported_grant_type`,
+//!   `invalid_request`. A **self-signed JWT** is also accepted directly as
+//!   the bearer token (what the GAPIC client sends): same signature and
+//!   time checks, `sub` absent or the account's email, `aud` absent or
+//!   `https://chat.googleapis.com/`; the caller is the app with the
+//!   `scope` claim's scopes; anything wrong is 401.
 //! - Only the sender may edit or delete a message (else 403).
 //!
 //! ## Rules
@@ -116,13 +134,17 @@
 //! - `POST /_emulator/chat/tokens` `{"principal": "app" | "users/…",
 //!   "scopes": [...]}` → `{"access_token", "token_type": "Bearer",
 //!   "expires_in"}`;
+//! - `POST /_emulator/chat/service_accounts` `{"name"}` → the key file
+//!   JSON (`type`, `project_id`, `private_key_id`, `private_key` PKCS#8 PEM,
+//!   `client_email` = `<name>@emulator-project.iam.gserviceaccount.com`,
+//!   `client_id`, `token_uri` = `<emulator>/token`, …);
 //! - `POST /_emulator/chat/faults` with [`ChatFaults`] as JSON → the knobs
 //!   now set; `GET /_emulator/chat/faults` → `{faults, fired}`;
 //! - `POST /_emulator/chat/clock` `{"advance_ms"}` → `{"now"}`: moves the
 //!   Chat clock forward (quota windows, `createTime`);
 //! - `GET /_emulator/chat/state` → `{now, spaces, threads, messages (as the
 //!   API shows them, deleted ones too), webhooks, requests: {total, create,
-//!   get, list, update, delete}, faults, fired: {fail, cut, stall, quota}}`.
+//!   get, list, update, delete, token}, faults, fired: {fail, cut, stall, quota}}`.
 //!
 //! The same in process: [`EmulatorHandle::chat_create_space`](crate::emulator::EmulatorHandle::chat_create_space)
 //! and the other `chat_*` methods of the handle.
@@ -136,13 +158,16 @@ mod faults;
 mod handle;
 mod list;
 mod messages;
+mod service_accounts;
 mod time;
+mod token;
 mod world;
 
 pub use faults::ChatFaults;
 
 pub(crate) use api::serve;
 pub(crate) use control::handle as control;
+pub(crate) use token::handle as token_endpoint;
 
 use crate::emulator::http::{Request, Response};
 use std::collections::BTreeMap;
@@ -166,7 +191,10 @@ impl ChatState {
     pub(crate) fn new(seed: u64) -> Self {
         ChatState {
             world: world::ChatWorld::new(seed),
-            auth: auth::Auth::default(),
+            auth: auth::Auth {
+                public_key: service_accounts::public_key(),
+                ..auth::Auth::default()
+            },
             faults: faults::FaultState::default(),
             requests: BTreeMap::new(),
             offset_us: 0,

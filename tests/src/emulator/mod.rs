@@ -33,7 +33,7 @@
 //! | `GET /MergeSession?…&uberauth=…` | uberauth → the user's cookies (`Set-Cookie`, `Domain=<its own host>`), a redirect to `continue` |
 //! | `GET /o/oauth2/programmatic_auth` | the browser login: signs in the self user, sets the `oauth_code` cookie |
 //! | `/_emulator/…` | the JSON control API (see [`control`](self#control-api)) |
-//! | `/v1/…`, `/_emulator/chat/…` | the Google Chat emulator and its control API ([`chat_emulator`](crate::chat_emulator)) |
+//! | `/v1/…`, `POST /token`, `/_emulator/chat/…` | the Google Chat emulator and its control API ([`chat_emulator`](crate::chat_emulator)) |
 //!
 //! Every route but the sign-in routes and the control API checks the credentials as a real
 //! server does: the `SAPISID` cookie must belong to a user (and the `SID`
