@@ -716,6 +716,38 @@ fn per_space_write_quota_answers_429_with_retry_info() {
 }
 
 #[test]
+fn per_space_read_quota_is_a_knob() {
+    let (emu, space, token) = setup();
+    let name = post_text(&emu, &space, &token, "x")["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.set_chat_faults(ChatFaults {
+        reads_per_minute: Some(3),
+        ..Default::default()
+    });
+    for _ in 0..3 {
+        assert_eq!(
+            call(&emu, "GET", &format!("/v1/{name}"), Some(&token), None).status,
+            200
+        );
+    }
+    let over = call(&emu, "GET", &format!("/v1/{name}"), Some(&token), None);
+    assert_eq!(over.status, 429);
+    assert!(over.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Read requests"));
+    // Writes have their own quota.
+    post_text(&emu, &space, &token, "still writable");
+    emu.chat_advance_clock(60_000);
+    assert_eq!(
+        call(&emu, "GET", &format!("/v1/{name}"), Some(&token), None).status,
+        200
+    );
+}
+
+#[test]
 fn scopes_and_membership() {
     let (emu, space, token) = setup();
     let list = call(

@@ -150,26 +150,26 @@ fn dispatch(chat: &mut super::ChatState, req: &Request, now: u64) -> ChatResult<
             _ => ChatError::not_found(&format!("Space {space}")),
         });
     }
-    if verb.is_write() {
-        let limit = chat.faults.writes_per_minute() as usize;
-        let s = chat.world.space_mut(&space).expect("checked");
-        while s.writes.front().is_some_and(|t| t + MINUTE_US <= now) {
-            s.writes.pop_front();
-        }
-        if s.writes.len() >= limit {
-            let oldest = *s.writes.front().unwrap_or(&now);
-            let wait_ms = (oldest + MINUTE_US).saturating_sub(now).div_ceil(1000);
-            let wait_ms = wait_ms.div_ceil(1000) * 1000;
-            return Err(ChatError::rate_limited(
-                &format!(
-                    "Quota exceeded for quota metric 'Write requests per space' of service \
-                     'chat.googleapis.com' for {space}."
-                ),
-                Some(wait_ms.max(1000)),
-            ));
-        }
-        s.writes.push_back(now);
-    }
+    let (limit, metric) = if verb.is_write() {
+        (chat.faults.writes_per_minute(), "Write requests per space")
+    } else {
+        (chat.faults.reads_per_minute(), "Read requests per space")
+    };
+    let s = chat.world.space_mut(&space).expect("checked");
+    let window = if verb.is_write() {
+        &mut s.writes
+    } else {
+        &mut s.reads
+    };
+    take_quota(window, limit as usize, now).map_err(|wait_ms| {
+        ChatError::rate_limited(
+            &format!(
+                "Quota exceeded for quota metric '{metric}' of service \
+                 'chat.googleapis.com' for {space}."
+            ),
+            Some(wait_ms),
+        )
+    })?;
     let mut ctx = Ctx {
         chat,
         req,
@@ -185,6 +185,25 @@ fn dispatch(chat: &mut super::ChatState, req: &Request, now: u64) -> ChatResult<
         (Verb::Delete, Some(m)) => messages::delete(&mut ctx, &m),
         _ => Err(ChatError::new(Status::NotFound, "Method not found.")),
     }
+}
+
+/// Takes one slot of a per-minute quota whose recent uses are `window`;
+/// when it is full, the whole seconds (in ms) until a slot frees up.
+fn take_quota(
+    window: &mut std::collections::VecDeque<u64>,
+    limit: usize,
+    now: u64,
+) -> Result<(), u64> {
+    while window.front().is_some_and(|t| t + MINUTE_US <= now) {
+        window.pop_front();
+    }
+    if window.len() >= limit {
+        let oldest = *window.front().unwrap_or(&now);
+        let wait_s = (oldest + MINUTE_US).saturating_sub(now).div_ceil(1_000_000);
+        return Err(wait_s.max(1) * 1000);
+    }
+    window.push_back(now);
+    Ok(())
 }
 
 /// Enums as their numbers (`$alt=json;enum-encoding=int`).

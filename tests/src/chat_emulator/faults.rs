@@ -39,6 +39,9 @@ pub struct ChatFaults {
     /// The per-space write quota per minute (create, patch, update,
     /// delete, webhooks included) instead of Google's 60.
     pub writes_per_minute: Option<u32>,
+    /// The per-space read quota per minute (get, list) instead of
+    /// Google's 900.
+    pub reads_per_minute: Option<u32>,
 }
 
 /// The knobs in force and the counters.
@@ -95,5 +98,9 @@ impl FaultState {
 
     pub(crate) fn writes_per_minute(&self) -> u32 {
         self.knobs.writes_per_minute.unwrap_or(60)
+    }
+
+    pub(crate) fn reads_per_minute(&self) -> u32 {
+        self.knobs.reads_per_minute.unwrap_or(900)
     }
 }

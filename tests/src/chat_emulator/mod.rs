@@ -118,9 +118,11 @@
 //!   FAILED_PRECONDITION. Deleted messages are 404 to get, patch, delete.
 //! - **Quota**: 60 writes (create, patch, update, delete, webhooks) per
 //!   space per minute of the emulator clock (see [`ChatFaults`] to change
-//!   it, `POST /_emulator/chat/clock` to move time); over it: 429
-//!   RESOURCE_EXHAUSTED, ErrorInfo `RATE_LIMIT_EXCEEDED`, RetryInfo with
-//!   the whole seconds until a slot frees up.
+//!   it, `POST /_emulator/chat/clock` to move time), and 900 reads (get,
+//!   list) per space per minute; over either: 429 RESOURCE_EXHAUSTED,
+//!   ErrorInfo `RATE_LIMIT_EXCEEDED`, RetryInfo with the whole seconds
+//!   until a slot frees up. Every call that passes authentication and
+//!   membership takes a slot, even one that then fails validation.
 //!
 //! # Control API
 //!

@@ -49,6 +49,8 @@ pub(crate) struct Space {
     pub members: Vec<String>,
     /// Write timestamps (µs) of the last minute, for the per-space quota.
     pub writes: VecDeque<u64>,
+    /// Read timestamps (µs) of the last minute.
+    pub reads: VecDeque<u64>,
 }
 
 /// One thread.
@@ -174,6 +176,7 @@ impl ChatWorld {
             display_name: display_name.into(),
             members: all,
             writes: VecDeque::new(),
+            reads: VecDeque::new(),
         });
         name
     }
