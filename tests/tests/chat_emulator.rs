@@ -926,6 +926,55 @@ fn a_stall_holds_the_response() {
 }
 
 #[test]
+fn a_stall_before_apply_changes_nothing_until_it_ends() {
+    let (emu, space, token) = setup();
+    emu.set_chat_faults(ChatFaults {
+        stall_ms: Some(2000),
+        stall_before_apply: true,
+        ..Default::default()
+    });
+    let mut tcp = TcpStream::connect(emu.addr()).unwrap();
+    let body = r#"{"text":"late"}"#;
+    let req = format!(
+        "POST /v1/{space}/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(req.as_bytes()).unwrap();
+    // The request has arrived and is being held: nothing is stored yet.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while emu.chat_fired("stall") == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(emu.chat_fired("stall"), 1);
+    assert!(emu.chat_state()["messages"].as_array().unwrap().is_empty());
+    drop(tcp);
+}
+
+#[test]
+fn an_unconfigured_app_is_not_found_with_a_help_link() {
+    let (emu, space, token) = setup();
+    emu.set_chat_faults(ChatFaults {
+        app_not_configured: true,
+        ..Default::default()
+    });
+    let a = create(&emu, &space, &token, "", json!({"text": "x"}));
+    assert_eq!((a.status, a.error_status()), (404, "NOT_FOUND"));
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Google Chat app not found"));
+    assert_eq!(
+        a.body["error"]["details"][0]["@type"],
+        "type.googleapis.com/google.rpc.Help"
+    );
+    let user = emu.chat_token("users/1", &["chat.messages"]).unwrap();
+    assert_eq!(
+        create(&emu, &space, &user, "", json!({"text": "x"})).status,
+        200
+    );
+}
+
+#[test]
 fn the_control_api_over_http() {
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
     let s = call(

@@ -14,6 +14,17 @@ use std::time::Duration;
 /// A minute in µs: the quota window.
 const MINUTE_US: u64 = 60_000_000;
 
+/// How long to hold a `/v1/…` request before it is served at all
+/// (`stall_before_apply`).
+pub(crate) fn stall_before(shared: &Shared) -> Option<Duration> {
+    let mut inner = shared.lock();
+    inner
+        .chat
+        .faults
+        .take_stall(true)
+        .map(Duration::from_millis)
+}
+
 /// Serves one `/v1/…` request.
 pub(crate) fn serve(shared: &Shared, req: &Request) -> Reply {
     let mut inner = shared.lock();
@@ -64,7 +75,7 @@ pub(crate) fn serve(shared: &Shared, req: &Request) -> Reply {
             error_response(&e, e.status.http())
         }
     };
-    let stall = chat.faults.take_stall().map(Duration::from_millis);
+    let stall = chat.faults.take_stall(false).map(Duration::from_millis);
     let cut = chat.faults.take_cut();
     Reply {
         response: resp,
@@ -138,6 +149,20 @@ fn dispatch(chat: &mut super::ChatState, req: &Request, now: u64) -> ChatResult<
     let Some(s) = chat.world.space(&space) else {
         return Err(ChatError::not_found(&format!("Space {space}")));
     };
+    if caller == Principal::App && chat.faults.knobs.app_not_configured {
+        return Err(ChatError::new(
+            Status::NotFound,
+            "Google Chat app not found. To create a Chat app, you must turn on the Chat API \
+             and configure the app in the Google Cloud console.",
+        )
+        .with_detail(serde_json::json!({
+            "@type": "type.googleapis.com/google.rpc.Help",
+            "links": [{
+                "description": "To configure a Chat app, see the Chat API configuration page.",
+                "url": "https://developers.google.com/workspace/chat/configure-chat-api",
+            }],
+        })));
+    }
     let member = match &caller {
         Principal::Webhook(_) => true,
         other => s.members.contains(&other.user_name()),

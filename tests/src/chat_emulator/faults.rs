@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 /// knobs fire; how often each fired shows in `GET /_emulator/chat/state`
 /// (`fired`) under the names `fail`, `cut`, `stall`, `quota`.
 ///
-/// Knobs apply to `/v1/` API calls only, in this order: `fail` (before
-/// anything, changes nothing), then the call is applied, then `stall`,
-/// then `cut`.
+/// Knobs apply to `/v1/` API calls only, in this order: `stall` if
+/// `stall_before_apply`, `fail` (before anything else, changes nothing),
+/// then the call is applied, then `stall` (unless before), then `cut`.
+/// The Hangouts emulator's `split_writes` knob splits these responses too.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChatFaults {
@@ -36,6 +37,13 @@ pub struct ChatFaults {
     pub stall_ms: Option<u64>,
     /// How many calls `stall_ms` holds (0 with a delay counts as 1).
     pub stall_count: u32,
+    /// With `stall_ms`: hold the call **before** it is applied (and before
+    /// `fail`), so that a client that gives up has changed nothing.
+    pub stall_before_apply: bool,
+    /// **Sticky.** The project has no Chat app configured: every call made
+    /// with an app's credentials is 404 NOT_FOUND "Google Chat app not
+    /// found…" with a `Help` link, as Google answers then.
+    pub app_not_configured: bool,
     /// The per-space write quota per minute (create, patch, update,
     /// delete, webhooks included) instead of Google's 60.
     pub writes_per_minute: Option<u32>,
@@ -77,7 +85,12 @@ impl FaultState {
         Some((status, self.knobs.retry_delay_ms))
     }
 
-    pub(crate) fn take_stall(&mut self) -> Option<u64> {
+    /// The stall of this call, if one is armed for this point
+    /// (`before`: ahead of applying it).
+    pub(crate) fn take_stall(&mut self, before: bool) -> Option<u64> {
+        if self.knobs.stall_before_apply != before {
+            return None;
+        }
         let ms = self.knobs.stall_ms?;
         self.knobs.stall_count = self.knobs.stall_count.saturating_sub(1);
         if self.knobs.stall_count == 0 {

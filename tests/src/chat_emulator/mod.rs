@@ -167,7 +167,7 @@ mod world;
 
 pub use faults::ChatFaults;
 
-pub(crate) use api::serve;
+pub(crate) use api::{serve, stall_before};
 pub(crate) use control::handle as control;
 pub(crate) use token::handle as token_endpoint;
 

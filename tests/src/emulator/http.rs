@@ -414,6 +414,9 @@ async fn route(conn: &mut Conn, req: Request) -> io::Result<Flow> {
     }
     let shared = Arc::clone(&conn.shared);
     if req.path.starts_with("/v1/") {
+        if let Some(d) = crate::chat_emulator::stall_before(&shared) {
+            tokio::time::sleep(d).await;
+        }
         let reply = crate::chat_emulator::serve(&shared, &req);
         if let Some(d) = reply.stall {
             tokio::time::sleep(d).await;
