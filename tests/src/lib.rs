@@ -6,8 +6,10 @@
 //! the `hangups-emulator` binary; test [`proxies`] (HTTP and SOCKS5) that
 //! count their tunnels. The integration suite that runs every
 //! runtime adapter against it lives in `tests/` (the emulator's own tests
-//! are there today). [`cli`] reads the command lines of the examples.
+//! are there today). [`chat_emulator`] is a fake Google Chat REST API
+//! (`spaces.messages`) on the same server. [`cli`] reads the command lines of the examples.
 
+pub mod chat_emulator;
 pub mod cli;
 pub mod emulator;
 pub mod proxies;

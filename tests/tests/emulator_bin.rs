@@ -95,3 +95,74 @@ fn bad_arguments_fail() {
         .unwrap();
     assert!(!out.status.success(), "--tls needs --cert-out");
 }
+
+/// One request on its own connection; the whole response.
+fn send(addr: &str, method: &str, path: &str, headers: &str, body: &str) -> String {
+    let mut tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    tcp.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// The `"key": "value"` string of a JSON response.
+fn field(resp: &str, key: &str) -> String {
+    let body = resp.split_once("\r\n\r\n").unwrap().1;
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {body}"))
+        .to_string()
+}
+
+#[test]
+fn serves_the_chat_emulator_too() {
+    let (_child, line) = spawn(&["--listen", "127.0.0.1:0"]);
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
+    let space = field(
+        &send(
+            &addr,
+            "POST",
+            "/_emulator/chat/spaces",
+            "",
+            r#"{"displayName":"Ops"}"#,
+        ),
+        "name",
+    );
+    let token = field(
+        &send(
+            &addr,
+            "POST",
+            "/_emulator/chat/tokens",
+            "",
+            r#"{"principal":"app","scopes":["chat.bot"]}"#,
+        ),
+        "access_token",
+    );
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let resp = send(
+        &addr,
+        "POST",
+        &format!("/v1/{space}/messages"),
+        &auth,
+        r#"{"text":"hi"}"#,
+    );
+    assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
+    assert_eq!(field(&resp, "text"), "hi");
+    let anon = send(
+        &addr,
+        "POST",
+        &format!("/v1/{space}/messages"),
+        "",
+        r#"{"text":"hi"}"#,
+    );
+    assert!(anon.starts_with("HTTP/1.1 401 "), "{anon}");
+}

@@ -8,7 +8,9 @@
 //! Prints `listening on http://127.0.0.1:PORT` (`https` with `--tls`) on
 //! stdout once it accepts connections, then serves until killed. With
 //! `--tls` the freshly generated self-signed certificate is written (PEM)
-//! to `--cert-out` before that line.
+//! to `--cert-out` before that line. The Google Chat emulator
+//! ([`hangups_tests::chat_emulator`]) is served on the same port under
+//! `/v1/` and `/_emulator/chat/`.
 
 use hangups_tests::emulator::{Emulator, EmulatorConfig};
 use std::io::Write;

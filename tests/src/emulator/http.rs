@@ -165,13 +165,16 @@ pub(crate) fn reason_for(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
         411 => "Length Required",
         413 => "Payload Too Large",
+        429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Unknown",
     }
 }
@@ -410,16 +413,36 @@ async fn route(conn: &mut Conn, req: Request) -> io::Result<Flow> {
         };
     }
     let shared = Arc::clone(&conn.shared);
+    if req.path.starts_with("/v1/") {
+        if let Some(d) = crate::chat_emulator::stall_before(&shared) {
+            tokio::time::sleep(d).await;
+        }
+        let reply = crate::chat_emulator::serve(&shared, &req);
+        if let Some(d) = reply.stall {
+            tokio::time::sleep(d).await;
+        }
+        if reply.cut {
+            return Ok(Flow::Abort);
+        }
+        conn.respond(&reply.response, req.close).await?;
+        return Ok(if req.close {
+            Flow::Close
+        } else {
+            Flow::KeepAlive
+        });
+    }
     let resp = match (req.method.as_str(), req.path.as_str()) {
         ("POST", BIND) => longpoll::forward_channel(&shared, &req),
         (_, BIND) => method_not_allowed(),
         ("POST", p) if p.starts_with("/chat/v1/") => api::handle(&shared, &req),
         (_, p) if p.starts_with("/chat/v1/") => method_not_allowed(),
         (_, p) if p.starts_with("/upload/photos/") => upload::handle(&shared, &req),
+        ("POST", "/token") => crate::chat_emulator::token_endpoint(&shared, &req),
         ("POST", "/o/oauth2/token") => oauth::token(&mut shared.lock(), &req),
         ("GET", "/accounts/OAuthLogin") => oauth::oauth_login(&mut shared.lock(), &req),
         ("GET", "/MergeSession") => oauth::merge_session(&mut shared.lock(), &req),
         ("GET", "/o/oauth2/programmatic_auth") => oauth::login_page(&mut shared.lock()),
+        (_, p) if p.starts_with("/_emulator/chat/") => crate::chat_emulator::control(&shared, &req),
         (_, p) if p.starts_with("/_emulator/") => control::handle(&shared, &req),
         _ => Response::text(404, "Not Found", "Not Found"),
     };

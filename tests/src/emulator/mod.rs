@@ -33,6 +33,7 @@
 //! | `GET /MergeSession?…&uberauth=…` | uberauth → the user's cookies (`Set-Cookie`, `Domain=<its own host>`), a redirect to `continue` |
 //! | `GET /o/oauth2/programmatic_auth` | the browser login: signs in the self user, sets the `oauth_code` cookie |
 //! | `/_emulator/…` | the JSON control API (see [`control`](self#control-api)) |
+//! | `/v1/…`, `POST /token`, `/_emulator/chat/…` | the Google Chat emulator and its control API ([`chat_emulator`](crate::chat_emulator)) |
 //!
 //! Every route but the sign-in routes and the control API checks the credentials as a real
 //! server does: the `SAPISID` cookie must belong to a user (and the `SID`
@@ -120,7 +121,7 @@ mod channel;
 mod chunks;
 mod control;
 mod faults;
-mod http;
+pub(crate) mod http;
 mod ids;
 mod longpoll;
 mod oauth;
@@ -130,6 +131,8 @@ mod upload;
 mod world;
 
 pub use faults::Faults;
+
+pub(crate) use ids::Ids;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
@@ -254,6 +257,8 @@ pub(crate) struct Inner {
     pub(crate) sessions: channel::Sessions,
     pub(crate) faults: faults::FaultState,
     pub(crate) oauth: oauth::OAuth,
+    /// The Google Chat emulator's state (served under `/v1/`).
+    pub(crate) chat: crate::chat_emulator::ChatState,
 }
 
 impl Inner {
@@ -349,6 +354,7 @@ impl Emulator {
                 sessions,
                 faults: faults::FaultState::default(),
                 oauth: oauth::OAuth::default(),
+                chat: crate::chat_emulator::ChatState::new(config.seed),
             }),
             base_url: format!("{scheme}://{addr}"),
             config,
@@ -377,7 +383,7 @@ impl Emulator {
 
 /// A running emulator. Dropping it shuts the emulator down.
 pub struct EmulatorHandle {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     addr: SocketAddr,
     cert_pem: Option<String>,
     stop: watch::Sender<bool>,
