@@ -53,6 +53,7 @@
 
 #![forbid(unsafe_code)]
 
+mod chat_client;
 mod model;
 
 use std::path::Path;
@@ -61,6 +62,7 @@ use std::time::{Duration, Instant};
 use hangups_driver::blocking::{block_on, block_on_until, get_auth_blocking, Blocking};
 use hangups_driver::hangups_core::api::ApiCall;
 
+pub use chat_client::{ChatClient, MessagePages};
 pub use hangups_driver::hangups_core::api::{
     ApiError, ApiRequest, ApiResponse, Cookies, UploadError, UploadedImage,
 };
@@ -69,7 +71,7 @@ pub use hangups_driver::hangups_core::client::{ChannelError, Event, FatalError};
 pub use hangups_driver::hangups_core::state::{
     ConversationEvent, Image, Notification, Update, User, UserId,
 };
-pub use hangups_driver::hangups_core::{message, proto, state};
+pub use hangups_driver::hangups_core::{chat, message, proto, state};
 pub use hangups_driver::hangups_credentials::{
     CredentialsPrompt, FileStore, NoPrompt, StdinPrompt,
 };

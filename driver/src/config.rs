@@ -132,6 +132,9 @@ pub enum Error {
     /// The client is closed.
     #[error("the client is closed")]
     Closed,
+    /// The Google Chat client could not start or a call failed.
+    #[error(transparent)]
+    Chat(#[from] hangups_core::chat::ChatError),
     /// A root certificate could not be read.
     #[error("invalid root certificate: {0}")]
     Tls(String),

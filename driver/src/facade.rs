@@ -17,7 +17,7 @@ macro_rules! facade {
         pub use $crate::hangups_core::state::{
             ConversationEvent, Image, Notification, Update, User, UserId,
         };
-        pub use $crate::hangups_core::{message, proto, state};
+        pub use $crate::hangups_core::{chat, message, proto, state};
         pub use $crate::hangups_credentials::{
             CredentialsPrompt, FileStore, NoPrompt, StdinPrompt,
         };
@@ -35,6 +35,12 @@ macro_rules! facade {
         /// The list's updates as a `Stream`; polling it keeps the list
         /// current. See [`hangups_driver::Notifications`].
         pub type Notifications = $crate::Notifications<$runtime>;
+
+        /// A handle to a Google Chat REST client (`spaces.messages`); see
+        /// [`hangups_driver::ChatClient`].
+        pub type ChatClient = $crate::ChatClient<$runtime>;
+        /// Every message of a `list`, page after page, as a `Stream`.
+        pub type MessagePages = $crate::MessagePages<$runtime>;
 
         /// Signs in to Google (hangups' `get_auth`): with the refresh token
         /// in `store`, or else (or if it was revoked: it is then removed)

@@ -17,7 +17,9 @@
 //!   hangups-blocking;
 //! - [`Client`] and [`Events`]: the handle and the bounded event queue,
 //!   the same whoever drives; [`ConversationList`], [`Conversation`] and
-//!   [`Notifications`]: hangups' high-level API, written once.
+//!   [`Notifications`]: hangups' high-level API, written once;
+//! - [`ChatClient`]: the Google Chat REST client (`spaces.messages`,
+//!   [`hangups_core::chat`]) on the same loop.
 //!
 //! Most applications use a facade (hangups-tokio, hangups-smol,
 //! hangups-blocking). A runtime of your own needs only [`Runtime`]:
@@ -56,6 +58,7 @@
 
 pub mod blocking;
 mod calls;
+mod chat;
 mod client;
 mod config;
 mod conns;
@@ -69,6 +72,7 @@ mod shared_list;
 mod start;
 mod tls;
 
+pub use chat::{ChatClient, ChatCommand, MessagePages};
 pub use client::{Client, Events};
 pub use config::{Config, Error};
 pub use conns::{Conns, SocketAction, TlsRoots};

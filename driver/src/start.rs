@@ -12,8 +12,11 @@ use hangups_core::api::Cookies;
 use hangups_core::auth::{
     AuthConfig, AuthError, Credentials, Grant, Login, LoginEvent, TokenStore,
 };
+use hangups_core::chat::ChatConfig;
+use hangups_core::machine::Machine;
 use hangups_credentials::{CredentialsPrompt, Next, NoPrompt, RunOutcome, SignInPlan};
 
+use crate::chat::{ChatClient, ChatCommand, ChatHost, ChatSink};
 use crate::client::{new_core, Client, Events};
 use crate::conns::{Conns, TlsRoots};
 use crate::drive::{Drive, Host};
@@ -99,12 +102,61 @@ fn spawn_client<R: Runtime>(
     let sink: CommandSink = Arc::new(move |command| tx.try_send(command).is_ok());
     let (event_tx, events) = Events::channel(capacity);
     let host = ClientHost::new(event_tx, renewer(sink.clone()));
-    let mut drive = Drive::new(runtime.clone(), core, host, Conns::new(roots), Some(rx));
+    spawn_machine(runtime, core, host, roots, rx, ClientHost::finish);
+    (Client::from_sink(sink), events)
+}
+
+/// Spawns the drive loop of `machine` with `host` on `runtime`, taking
+/// commands from `commands`; `finish` gets the host once the loop ended.
+fn spawn_machine<M, H, R>(
+    runtime: R,
+    machine: M,
+    host: H,
+    roots: TlsRoots,
+    commands: async_channel::Receiver<H::Command>,
+    finish: fn(H),
+) where
+    M: Machine + Send + 'static,
+    H: Host<M> + Send + 'static,
+    R: Runtime,
+{
+    let mut drive = Drive::new(
+        runtime.clone(),
+        machine,
+        host,
+        Conns::new(roots),
+        Some(commands),
+    );
     runtime.spawn(Box::pin(async move {
         (&mut drive).await;
-        drive.into_host().finish();
+        finish(drive.into_host());
     }));
-    (Client::from_sink(sink), events)
+}
+
+impl<R: Runtime + Default> ChatClient<R> {
+    /// Starts a Google Chat client with `config` (see
+    /// [`ChatConfig`](hangups_core::chat::ChatConfig)) on `R`, trusting
+    /// `extra_root_certs_pem` besides the webpki roots (for an emulator's
+    /// certificate; empty for Google).
+    pub fn start(config: ChatConfig, extra_root_certs_pem: &[String]) -> Result<Self, Error> {
+        Self::start_on(R::default(), config, extra_root_certs_pem)
+    }
+}
+
+impl<R: Runtime> ChatClient<R> {
+    /// [`start`](Self::start) on this runtime value.
+    pub fn start_on(
+        runtime: R,
+        config: ChatConfig,
+        extra_root_certs_pem: &[String],
+    ) -> Result<Self, Error> {
+        let roots = TlsRoots::new(extra_root_certs_pem)?;
+        let core = hangups_core::chat::ChatClient::new(config, Instant::now())?;
+        let (tx, rx) = async_channel::unbounded::<ChatCommand>();
+        let sink: ChatSink = Arc::new(move |command| tx.try_send(command).is_ok());
+        spawn_machine(runtime, core, ChatHost::default(), roots, rx, drop);
+        Ok(ChatClient::from_sink(sink))
+    }
 }
 
 /// Runs sign-ins as tasks on `runtime`.

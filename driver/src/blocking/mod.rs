@@ -155,6 +155,29 @@ impl Client<Blocking> {
     }
 }
 
+impl crate::ChatClient<Blocking> {
+    /// Starts a Google Chat client with `config` on a thread of its own
+    /// (see [`ChatClient::start`](crate::ChatClient::start)).
+    pub fn start_blocking(
+        config: hangups_core::chat::ChatConfig,
+        extra_root_certs_pem: &[String],
+    ) -> Result<Self, Error> {
+        let roots = TlsRoots::new(extra_root_certs_pem)?;
+        let timeout = config.request_timeout;
+        let mut core = hangups_core::chat::ChatClient::new(config, Instant::now())?;
+        let (tx, rx) = mpsc::channel::<Msg<crate::chat::ChatCommand>>();
+        let commands = tx.clone();
+        let sink: crate::chat::ChatSink =
+            Arc::new(move |command| commands.send(Msg::Command(command)).is_ok());
+        let mut host = crate::chat::ChatHost::default();
+        std::thread::Builder::new()
+            .name("hangups-chat".into())
+            .spawn(move || drive(&mut core, &mut host, Conns::new(roots), (tx, rx), timeout))
+            .map_err(|_| Error::Closed)?;
+        Ok(crate::ChatClient::from_sink(sink))
+    }
+}
+
 fn spawn_client(
     mut core: hangups_core::client::Client,
     roots: TlsRoots,

@@ -1,0 +1,410 @@
+//! The Google Chat REST client (`spaces.messages`) on every adapter
+//! (tokio, smol, blocking) against the in-process Chat emulator: every
+//! verb, webhooks with threads, paging, masks, a scope refusal, and
+//! exactly-once creates under injected 503s, a cut connection and a 429
+//! with RetryInfo. Each scenario is written once over [`Chat`].
+
+use hangups_core::chat::{
+    ChatAuth, ChatConfig, ChatError, CreateMessage, DeleteMessage, GetMessage, ListMessages,
+    ListMessagesResponse, Message, MessageName, ReplyOption, SpaceName, UpdateMessage, UpdateVerb,
+};
+use hangups_tests::chat_emulator::ChatFaults;
+use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use std::time::{Duration, Instant};
+
+/// What a scenario needs of an adapter's Chat client.
+trait Chat: Sized {
+    fn start(config: ChatConfig) -> Self;
+    fn create(&self, request: CreateMessage) -> Result<Message, ChatError>;
+    fn get(&self, request: GetMessage) -> Result<Message, ChatError>;
+    fn list(&self, request: ListMessages) -> Result<ListMessagesResponse, ChatError>;
+    fn patch(&self, request: UpdateMessage) -> Result<Message, ChatError>;
+    fn update(&self, request: UpdateMessage) -> Result<Message, ChatError>;
+    fn delete(&self, request: DeleteMessage) -> Result<(), ChatError>;
+    fn list_all(&self, request: ListMessages) -> Vec<Result<Message, ChatError>>;
+}
+
+/// The async adapters: the same calls, awaited on the adapter's executor.
+macro_rules! async_chat {
+    ($ty:ident, $client:ty, $pages:ty, $block_on:expr, $enter:expr) => {
+        struct $ty($client);
+
+        impl Chat for $ty {
+            fn start(config: ChatConfig) -> Self {
+                let _guard = $enter;
+                $ty(<$client>::start(config, &[]).expect("chat client starts"))
+            }
+            fn create(&self, request: CreateMessage) -> Result<Message, ChatError> {
+                $block_on(self.0.create(request))
+            }
+            fn get(&self, request: GetMessage) -> Result<Message, ChatError> {
+                $block_on(self.0.get(request))
+            }
+            fn list(&self, request: ListMessages) -> Result<ListMessagesResponse, ChatError> {
+                $block_on(self.0.list(request))
+            }
+            fn patch(&self, request: UpdateMessage) -> Result<Message, ChatError> {
+                $block_on(self.0.patch(request))
+            }
+            fn update(&self, request: UpdateMessage) -> Result<Message, ChatError> {
+                $block_on(self.0.update(request))
+            }
+            fn delete(&self, request: DeleteMessage) -> Result<(), ChatError> {
+                $block_on(self.0.delete(request))
+            }
+            fn list_all(&self, request: ListMessages) -> Vec<Result<Message, ChatError>> {
+                let mut pages: $pages = self.0.list_all(request);
+                $block_on(async move {
+                    let mut all = Vec::new();
+                    while let Some(message) = pages.next().await {
+                        all.push(message);
+                    }
+                    all
+                })
+            }
+        }
+    };
+}
+
+fn tokio_rt() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+async_chat!(
+    TokioChat,
+    hangups_tokio::ChatClient,
+    hangups_tokio::MessagePages,
+    |f| tokio_rt().block_on(f),
+    tokio_rt().enter()
+);
+async_chat!(
+    SmolChat,
+    hangups_smol::ChatClient,
+    hangups_smol::MessagePages,
+    smol::block_on,
+    ()
+);
+
+struct BlockingChat(hangups_blocking::ChatClient);
+
+impl Chat for BlockingChat {
+    fn start(config: ChatConfig) -> Self {
+        BlockingChat(hangups_blocking::ChatClient::start(config, &[]).expect("chat client starts"))
+    }
+    fn create(&self, request: CreateMessage) -> Result<Message, ChatError> {
+        self.0.create(request)
+    }
+    fn get(&self, request: GetMessage) -> Result<Message, ChatError> {
+        self.0.get(request)
+    }
+    fn list(&self, request: ListMessages) -> Result<ListMessagesResponse, ChatError> {
+        self.0.list(request)
+    }
+    fn patch(&self, request: UpdateMessage) -> Result<Message, ChatError> {
+        self.0.patch(request)
+    }
+    fn update(&self, request: UpdateMessage) -> Result<Message, ChatError> {
+        self.0.update(request)
+    }
+    fn delete(&self, request: DeleteMessage) -> Result<(), ChatError> {
+        self.0.delete(request)
+    }
+    fn list_all(&self, request: ListMessages) -> Vec<Result<Message, ChatError>> {
+        self.0.list_all(request).collect()
+    }
+}
+
+const ADA: &str = "users/100000000000000000001";
+/// The scopes of an app that may also read (an administrator approved
+/// `chat.app.messages.readonly`).
+const APP_SCOPES: &[&str] = &["chat.bot", "chat.app.messages.readonly"];
+
+fn emulator() -> EmulatorHandle {
+    Emulator::start(EmulatorConfig::default()).expect("emulator starts")
+}
+
+/// A client acting as the app with `scopes`, and a new space it is in.
+fn app_client<C: Chat>(emu: &EmulatorHandle, scopes: &[&str]) -> (C, SpaceName) {
+    let space = emu.chat_create_space("Builds", &[ADA]).expect("space");
+    let token = emu.chat_token("app", scopes).expect("token");
+    let config = ChatConfig::new(ChatAuth::Bearer(token))
+        .with_url(&emu.url())
+        .expect("emulator URL")
+        .with_rng_seed(7);
+    (
+        C::start(config),
+        SpaceName::parse(&space).expect("space name"),
+    )
+}
+
+/// The messages of `space` the emulator holds (deleted ones too).
+fn stored(emu: &EmulatorHandle, space: &SpaceName) -> Vec<serde_json::Value> {
+    let state = emu.chat_state();
+    state["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| {
+            m["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(&format!("{space}/")))
+        })
+        .cloned()
+        .collect()
+}
+
+fn name_of(message: &Message) -> MessageName {
+    MessageName::parse(message.name.as_deref().expect("a name")).expect("a message name")
+}
+
+fn every_verb<C: Chat>() {
+    let emu = emulator();
+    let (chat, space) = app_client::<C>(&emu, APP_SCOPES);
+    let created = chat
+        .create(CreateMessage::new(
+            space.clone(),
+            Message::text("build 42 passed"),
+        ))
+        .expect("create");
+    assert_eq!(created.text.as_deref(), Some("build 42 passed"));
+    let name = name_of(&created);
+    let got = chat.get(GetMessage::new(name.clone())).expect("get");
+    assert_eq!(got.name, created.name);
+    let page = chat.list(ListMessages::new(space.clone())).expect("list");
+    assert_eq!(page.messages.len(), 1);
+    let patched = chat
+        .patch(UpdateMessage::new(
+            UpdateVerb::Patch,
+            name.clone(),
+            Message::text("build 42 passed (patched)"),
+            "text",
+        ))
+        .expect("patch");
+    assert_eq!(patched.text.as_deref(), Some("build 42 passed (patched)"));
+    let updated = chat
+        .update(UpdateMessage::new(
+            UpdateVerb::Update,
+            name.clone(),
+            Message::text("build 42 passed (updated)"),
+            "text",
+        ))
+        .expect("update");
+    assert_eq!(updated.text.as_deref(), Some("build 42 passed (updated)"));
+    assert_eq!(
+        chat.get(GetMessage::new(name.clone()))
+            .unwrap()
+            .text
+            .as_deref(),
+        Some("build 42 passed (updated)")
+    );
+    chat.delete(DeleteMessage::new(name.clone()))
+        .expect("delete");
+    match chat.get(GetMessage::new(name)) {
+        Err(ChatError::Api(e)) => assert_eq!(e.status, "NOT_FOUND", "{e:?}"),
+        other => panic!("a deleted message must be NOT_FOUND, got {other:?}"),
+    }
+}
+
+fn webhook_posts_land_in_their_thread<C: Chat>() {
+    let emu = emulator();
+    let space = emu.chat_create_space("Alerts", &[ADA]).expect("space");
+    let url = emu.chat_webhook(&space).expect("webhook");
+    let (config, hook_space) = ChatConfig::for_webhook(&url).expect("a webhook URL");
+    assert_eq!(hook_space.to_string(), space);
+    let chat = C::start(config);
+    let first = chat
+        .create(
+            CreateMessage::new(hook_space.clone(), Message::text("disk 91 %")).thread_key("disk"),
+        )
+        .expect("webhook create");
+    let second = chat
+        .create(
+            CreateMessage::new(hook_space.clone(), Message::text("disk 97 %")).thread_key("disk"),
+        )
+        .expect("webhook create");
+    let other = chat
+        .create(CreateMessage::new(hook_space.clone(), Message::text("cpu 99 %")).thread_key("cpu"))
+        .expect("webhook create");
+    let thread = |m: &Message| {
+        m.thread
+            .as_ref()
+            .and_then(|t| t.name.clone())
+            .expect("thread name")
+    };
+    assert_eq!(thread(&first), thread(&second), "same key, same thread");
+    assert_ne!(thread(&first), thread(&other));
+    // A webhook may only create.
+    assert!(matches!(
+        chat.get(GetMessage::new(name_of(&first))),
+        Err(ChatError::Invalid(_))
+    ));
+    assert_eq!(stored(&emu, &hook_space).len(), 3);
+}
+
+fn creates_are_exactly_once_under_503s_and_a_cut<C: Chat>() {
+    let emu = emulator();
+    let (chat, space) = app_client::<C>(&emu, APP_SCOPES);
+    emu.set_chat_faults(ChatFaults {
+        fail_status: Some(503),
+        fail_count: 2,
+        ..ChatFaults::default()
+    });
+    chat.create(CreateMessage::new(
+        space.clone(),
+        Message::text("after two 503s"),
+    ))
+    .expect("create succeeds after two 503s");
+    assert_eq!(emu.chat_fired("fail"), 2, "both 503s were served");
+    emu.set_chat_faults(ChatFaults {
+        cut_after_apply: 1,
+        ..ChatFaults::default()
+    });
+    let created = chat
+        .create(CreateMessage::new(
+            space.clone(),
+            Message::text("after a cut"),
+        ))
+        .expect("create succeeds after a cut connection");
+    assert_eq!(
+        emu.chat_fired("cut"),
+        1,
+        "the connection was cut after the create"
+    );
+    let texts: Vec<String> = stored(&emu, &space)
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        texts,
+        ["after two 503s", "after a cut"],
+        "each message exactly once"
+    );
+    assert_eq!(
+        stored(&emu, &space)[1]["name"].as_str(),
+        created.name.as_deref(),
+        "the retry got the message the cut request had created"
+    );
+}
+
+fn a_429_waits_for_its_retry_info<C: Chat>() {
+    let emu = emulator();
+    let (chat, space) = app_client::<C>(&emu, APP_SCOPES);
+    emu.set_chat_faults(ChatFaults {
+        fail_status: Some(429),
+        fail_count: 1,
+        retry_delay_ms: Some(1_500),
+        ..ChatFaults::default()
+    });
+    let start = Instant::now();
+    chat.create(CreateMessage::new(
+        space.clone(),
+        Message::text("rate limited"),
+    ))
+    .expect("create succeeds after the 429");
+    assert_eq!(emu.chat_fired("fail"), 1, "the 429 was served");
+    assert!(
+        start.elapsed() >= Duration::from_millis(1_500),
+        "waited {:?}, RetryInfo said 1.5 s",
+        start.elapsed()
+    );
+    assert_eq!(stored(&emu, &space).len(), 1);
+}
+
+fn list_all_walks_every_page<C: Chat>() {
+    let emu = emulator();
+    let (chat, space) = app_client::<C>(&emu, APP_SCOPES);
+    for i in 0..7 {
+        chat.create(CreateMessage::new(
+            space.clone(),
+            Message::text(&format!("m{i}")),
+        ))
+        .expect("create");
+    }
+    let all: Vec<String> = chat
+        .list_all(ListMessages::new(space.clone()).page_size(3))
+        .into_iter()
+        .map(|m| m.expect("page").text.unwrap_or_default())
+        .collect();
+    assert_eq!(all, ["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
+}
+
+fn refusals_are_typed_and_not_retried<C: Chat>() {
+    let emu = emulator();
+    let (chat, space) = app_client::<C>(&emu, &["chat.bot"]);
+    match chat.list(ListMessages::new(space.clone())) {
+        Err(ChatError::Api(e)) => assert_eq!(e.status, "PERMISSION_DENIED", "{e:?}"),
+        other => panic!("an app with chat.bot only cannot list: {other:?}"),
+    }
+    let lists = emu.chat_state()["requests"]["list"].as_u64();
+    assert_eq!(lists, Some(1), "a refusal is not retried");
+    // A bad mask never leaves the client.
+    let created = chat
+        .create(CreateMessage::new(space.clone(), Message::text("x")))
+        .expect("create");
+    let bad = UpdateMessage::new(
+        UpdateVerb::Patch,
+        name_of(&created),
+        Message::text("y"),
+        "sender",
+    );
+    assert!(matches!(chat.patch(bad), Err(ChatError::Invalid(_))));
+    // camelCase mask paths are accepted.
+    let cards = UpdateMessage::new(
+        UpdateVerb::Patch,
+        name_of(&created),
+        Message::text("z"),
+        "text,cardsV2",
+    );
+    assert_eq!(chat.patch(cards).expect("patch").text.as_deref(), Some("z"));
+    // A reply that must land in an unknown thread fails, and says why.
+    let reply = CreateMessage::new(space, Message::text("r"))
+        .thread_key("never-seen")
+        .reply_option(ReplyOption::OrFail);
+    assert!(
+        chat.create(reply).is_ok(),
+        "a new key starts a thread (Google's rule)"
+    );
+}
+
+macro_rules! adapter {
+    ($module:ident, $ty:ty) => {
+        mod $module {
+            use super::*;
+            #[test]
+            fn every_verb() {
+                super::every_verb::<$ty>();
+            }
+            #[test]
+            fn webhook_posts_land_in_their_thread() {
+                super::webhook_posts_land_in_their_thread::<$ty>();
+            }
+            #[test]
+            fn creates_are_exactly_once_under_503s_and_a_cut() {
+                super::creates_are_exactly_once_under_503s_and_a_cut::<$ty>();
+            }
+            #[test]
+            fn a_429_waits_for_its_retry_info() {
+                super::a_429_waits_for_its_retry_info::<$ty>();
+            }
+            #[test]
+            fn list_all_walks_every_page() {
+                super::list_all_walks_every_page::<$ty>();
+            }
+            #[test]
+            fn refusals_are_typed_and_not_retried() {
+                super::refusals_are_typed_and_not_retried::<$ty>();
+            }
+        }
+    };
+}
+
+adapter!(tokio_adapter, TokioChat);
+adapter!(smol_adapter, SmolChat);
+adapter!(blocking_adapter, BlockingChat);
