@@ -218,3 +218,72 @@ pub fn auth_responses(data: &[u8]) {
         }
     }
 }
+
+/// The Google Chat parsers on arbitrary bytes (the first byte picks one):
+/// the error envelope (with a `Retry-After` value), a `Message`, a list
+/// page, and the resource names. Checks: no panic; a decoded envelope keeps
+/// the HTTP status it was given; a parsed name prints back as it was read.
+pub fn chat_responses(data: &[u8]) {
+    use crate::chat::{self, GoogleError};
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    let status = [400, 403, 404, 429, 500, 503][usize::from(choice >> 4) % 6];
+    match choice % 4 {
+        0 => {
+            let (header, body) = rest.split_at(rest.len().min(4));
+            let retry_after = std::str::from_utf8(header).ok();
+            let error = GoogleError::from_response(status, retry_after, body);
+            assert_eq!(error.http_status, status, "the envelope changed the status");
+        }
+        1 => {
+            if let Ok(message) = serde_json::from_slice::<chat::Message>(rest) {
+                // What was read can be written again.
+                let _ = serde_json::to_vec(&message).expect("a decoded message encodes");
+            }
+        }
+        2 => {
+            let _ = serde_json::from_slice::<chat::ListMessagesResponse>(rest);
+        }
+        _ => {
+            let text = String::from_utf8_lossy(rest);
+            if let Ok(name) = chat::MessageName::parse(&text) {
+                assert_eq!(name.to_string(), text, "a message name is kept as read");
+            }
+            if let Ok(name) = chat::SpaceName::parse(&text) {
+                assert_eq!(name.to_string(), text, "a space name is kept as read");
+            }
+            let _ = chat::ClientMessageId::parse(&text);
+        }
+    }
+}
+
+/// The proxy handshakes on arbitrary replies: the first byte picks HTTP
+/// CONNECT, SOCKS5, or SOCKS5 with credentials; the rest is the proxy's
+/// answer, fed in pieces whose sizes come from the data. Checks: no panic;
+/// a tunnel never says more bytes were the handshake's than it was given.
+pub fn proxy_tunnel(data: &[u8]) {
+    use crate::proxy::{Proxy, Tunnel, TunnelState};
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    let url =
+        ["http://p:3128", "socks5h://p:1080", "socks5://u:pw@p:1080"][usize::from(choice % 3)];
+    let Ok(proxy) = Proxy::from_url(url) else {
+        return;
+    };
+    let Ok(mut tunnel) = Tunnel::new(&proxy, "chat.googleapis.com", 443) else {
+        return;
+    };
+    let step = usize::from(choice >> 2).max(1);
+    for piece in rest.chunks(step) {
+        while tunnel.poll_transmit().is_some() {}
+        match tunnel.handle_data(piece) {
+            Ok(TunnelState::Established { consumed }) => {
+                assert!(consumed <= piece.len(), "consumed more than it was given");
+            }
+            Ok(_) => {}
+            Err(_) => return,
+        }
+    }
+}

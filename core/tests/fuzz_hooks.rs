@@ -129,6 +129,26 @@ fn corpus_client_ops() {
 }
 
 #[test]
+fn corpus_chat_responses() {
+    for d in corpus("chat_responses") {
+        for v in variants(&d) {
+            chat_responses(&v);
+        }
+    }
+}
+
+#[test]
+fn corpus_proxy_tunnel() {
+    let corpus = corpus("proxy_tunnel");
+    assert!(corpus.len() >= 5, "the proxy corpus is committed");
+    for d in corpus {
+        for v in variants(&d) {
+            proxy_tunnel(&v);
+        }
+    }
+}
+
+#[test]
 fn corpus_auth_responses() {
     for d in corpus("auth_responses") {
         for v in variants(&d) {
