@@ -406,3 +406,15 @@ fn debug_never_shows_the_key_or_the_token() {
     assert!(!shown.contains("ya29.secret"), "{shown}");
     assert!(shown.contains(EMAIL), "{shown}");
 }
+
+#[test]
+fn a_token_that_expires_at_once_is_used_not_refetched_in_a_loop() {
+    let mut sim = sim(account(Arc::new(FakeSigner::default())));
+    sim.chat.get(sim.now, get()).unwrap();
+    let (conn, _) = expect_token_post(&mut sim);
+    grant(&mut sim, conn, "ya29.zero", 0);
+    let (api, bearer) = expect_api_call(&mut sim);
+    assert_eq!(bearer, "ya29.zero");
+    sim.respond(api, 200, &[], MSG);
+    assert!(matches!(results(&mut sim)[..], [Ok(_)]));
+}

@@ -427,13 +427,18 @@ impl ChatClient {
             }
             Err(e) => return self.finish(id, Err(e)),
         };
+        self.send_with(id, &auth, generation);
+    }
+
+    /// Sends call `id` with `auth` (of token generation `generation`).
+    fn send_with(&mut self, id: ChatRequestId, auth: &ChatAuth, generation: u64) {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
         // Rebuilt with the current credentials; it was valid before.
         let built = call
             .request
-            .build(&self.config.endpoint, &auth)
+            .build(&self.config.endpoint, auth)
             .and_then(|http| check_origin(&self.config, &Origin::of(&http)).map(|()| http));
         match built {
             Ok(http) => {
@@ -509,7 +514,14 @@ impl ChatClient {
             Outcome::Complete { head, body } if (200..300).contains(&head.status) => {
                 match service_account::parse_token_success(&body) {
                     Ok((token, expires_in)) => {
-                        self.store_token(token, started, Duration::from_secs(expires_in));
+                        let generation = self.store_token(
+                            token.clone(),
+                            started,
+                            Duration::from_secs(expires_in),
+                        );
+                        // Sent with this token even if it is already due
+                        // for refresh (a tiny expires_in): no fetch loop.
+                        let auth = ChatAuth::Bearer(token);
                         let held: Vec<ChatRequestId> = self
                             .calls
                             .iter()
@@ -517,7 +529,7 @@ impl ChatClient {
                             .map(|(id, _)| *id)
                             .collect();
                         for id in held {
-                            self.launch(id);
+                            self.send_with(id, &auth, generation);
                         }
                         return;
                     }
