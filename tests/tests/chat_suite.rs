@@ -443,6 +443,38 @@ fn a_delegated_service_account_acts_as_the_user<C: Chat>() {
     );
 }
 
+fn a_self_signed_jwt_is_the_bearer<C: Chat>() {
+    let emu = emulator();
+    let key = emu.chat_service_account("gapic").expect("service account");
+    let space = emu.chat_create_space("Builds", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let account = hangups_driver::service_account(&key.to_string(), APP_SCOPES, None)
+        .expect("a key file")
+        .self_signed();
+    let config = ChatConfig::new(ChatAuth::ServiceAccount(account))
+        .with_url(&emu.url())
+        .expect("emulator URL");
+    let chat = C::start(config);
+    let created = chat
+        .create(CreateMessage::new(
+            space.clone(),
+            Message::text("no exchange"),
+        ))
+        .expect("create with a self-signed JWT");
+    assert_eq!(
+        created.sender.as_ref().and_then(|s| s.name.as_deref()),
+        Some("users/app")
+    );
+    assert_eq!(
+        chat.list(ListMessages::new(space))
+            .expect("list")
+            .messages
+            .len(),
+        1
+    );
+    assert_eq!(token_requests(&emu), 0, "nothing exchanged");
+}
+
 fn an_unknown_key_is_a_typed_refusal<C: Chat>() {
     let emu = emulator();
     let mut key = emu.chat_service_account("known").expect("service account");
@@ -496,6 +528,10 @@ macro_rules! adapter {
             #[test]
             fn a_delegated_service_account_acts_as_the_user() {
                 super::a_delegated_service_account_acts_as_the_user::<$ty>();
+            }
+            #[test]
+            fn a_self_signed_jwt_is_the_bearer() {
+                super::a_self_signed_jwt_is_the_bearer::<$ty>();
             }
             #[test]
             fn an_unknown_key_is_a_typed_refusal() {
