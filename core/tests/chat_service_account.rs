@@ -418,3 +418,19 @@ fn a_token_that_expires_at_once_is_used_not_refetched_in_a_loop() {
     sim.respond(api, 200, &[], MSG);
     assert!(matches!(results(&mut sim)[..], [Ok(_)]));
 }
+
+#[test]
+fn new_credentials_release_the_calls_waiting_for_a_token() {
+    let mut sim = sim(account(Arc::new(FakeSigner::default())));
+    sim.chat.get(sim.now, get()).unwrap();
+    let (conn, _) = expect_token_post(&mut sim);
+    sim.chat.set_auth(ChatAuth::Bearer("user-token".into()));
+    let (api, bearer) = expect_api_call(&mut sim);
+    assert_eq!(bearer, "user-token");
+    sim.respond(api, 200, &[], MSG);
+    assert!(matches!(results(&mut sim)[..], [Ok(_)]));
+    assert!(
+        sim.conns[&conn].closed,
+        "the abandoned token POST is closed"
+    );
+}

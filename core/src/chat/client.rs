@@ -206,10 +206,23 @@ impl ChatClient {
 
     /// New credentials (e.g. a refreshed access token) for every attempt
     /// from now on, retries of calls already made included.
-    /// A cached service-account token is dropped.
+    /// A cached service-account token is dropped (and a token POST in
+    /// flight abandoned); calls waiting for a token go on with `auth`.
     pub fn set_auth(&mut self, auth: ChatAuth) {
         self.config.auth = auth;
         self.token = None;
+        if let Some((ex, _)) = self.fetch.take() {
+            self.pool.cancel(ex);
+        }
+        let held: Vec<ChatRequestId> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| matches!(c.state, CallState::Held))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in held {
+            self.launch(id);
+        }
     }
 
     /// `spaces.messages.create`. A missing `requestId` is filled in.
