@@ -69,6 +69,7 @@ mod model;
 mod queue;
 mod runtime;
 mod shared_list;
+mod signer;
 mod start;
 mod tls;
 
@@ -84,6 +85,7 @@ pub use queue::{
 };
 pub use runtime::{AsyncTcp, BoxFuture, Runtime, Timer};
 pub use shared_list::SharedList;
+pub use signer::{service_account, service_account_config, RsaSigner};
 pub use start::{get_auth_with, run_login};
 
 #[doc(hidden)]

@@ -2,11 +2,13 @@
 //! (tokio, smol, blocking) against the in-process Chat emulator: every
 //! verb, webhooks with threads, paging, masks, a scope refusal, and
 //! exactly-once creates under injected 503s, a cut connection and a 429
-//! with RetryInfo. Each scenario is written once over [`Chat`].
+//! with RetryInfo; service-account sign-in (the token exchange, domain-wide
+//! delegation, an unknown key). Each scenario is written once over [`Chat`].
 
 use hangups_core::chat::{
     ChatAuth, ChatConfig, ChatError, CreateMessage, DeleteMessage, GetMessage, ListMessages,
-    ListMessagesResponse, Message, MessageName, ReplyOption, SpaceName, UpdateMessage, UpdateVerb,
+    ListMessagesResponse, Message, MessageName, OAuthErrorCode, ReplyOption, SpaceName,
+    UpdateMessage, UpdateVerb,
 };
 use hangups_tests::chat_emulator::ChatFaults;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -373,6 +375,124 @@ fn refusals_are_typed_and_not_retried<C: Chat>() {
     );
 }
 
+/// A client signed in as the emulator's service account `name` (its key
+/// file through `hangups_driver::service_account_config`), on `emu`.
+fn service_account_client<C: Chat>(
+    emu: &EmulatorHandle,
+    key_file: &serde_json::Value,
+    scopes: &[&str],
+    subject: Option<&str>,
+) -> C {
+    let config = hangups_driver::service_account_config(&key_file.to_string(), scopes, subject)
+        .expect("a key file")
+        .with_url(&emu.url())
+        .expect("emulator URL")
+        .with_rng_seed(7);
+    C::start(config)
+}
+
+fn token_requests(emu: &EmulatorHandle) -> u64 {
+    emu.chat_state()["requests"]["token"].as_u64().unwrap_or(0)
+}
+
+fn a_service_account_signs_in_and_creates_and_lists<C: Chat>() {
+    let emu = emulator();
+    let key = emu.chat_service_account("builds").expect("service account");
+    let space = emu.chat_create_space("Builds", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let chat: C = service_account_client(&emu, &key, APP_SCOPES, None);
+    let created = chat
+        .create(CreateMessage::new(
+            space.clone(),
+            Message::text("signed in"),
+        ))
+        .expect("create as the app");
+    let sender = created.sender.as_ref().and_then(|s| s.name.clone());
+    assert!(
+        sender
+            .as_deref()
+            .is_some_and(|n| n.starts_with("users/app")),
+        "the app is the sender: {sender:?}"
+    );
+    let page = chat.list(ListMessages::new(space.clone())).expect("list");
+    assert_eq!(page.messages.len(), 1);
+    assert_eq!(page.messages[0].text.as_deref(), Some("signed in"));
+    assert_eq!(token_requests(&emu), 1, "one token for both calls");
+}
+
+fn a_delegated_service_account_acts_as_the_user<C: Chat>() {
+    let emu = emulator();
+    let key = emu
+        .chat_service_account("notifier")
+        .expect("service account");
+    let space = emu.chat_create_space("Team", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let ada_id = ADA.trim_start_matches("users/");
+    let chat: C = service_account_client(&emu, &key, &["chat.messages"], Some(ada_id));
+    let created = chat
+        .create(CreateMessage::new(space.clone(), Message::text("from Ada")))
+        .expect("create as Ada");
+    assert_eq!(
+        created.sender.as_ref().and_then(|s| s.name.as_deref()),
+        Some(ADA),
+        "the delegated user is the sender"
+    );
+    assert_eq!(
+        stored(&emu, &space)[0]["sender"]["name"].as_str(),
+        Some(ADA)
+    );
+}
+
+fn a_self_signed_jwt_is_the_bearer<C: Chat>() {
+    let emu = emulator();
+    let key = emu.chat_service_account("gapic").expect("service account");
+    let space = emu.chat_create_space("Builds", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let account = hangups_driver::service_account(&key.to_string(), APP_SCOPES, None)
+        .expect("a key file")
+        .self_signed();
+    let config = ChatConfig::new(ChatAuth::ServiceAccount(account))
+        .with_url(&emu.url())
+        .expect("emulator URL");
+    let chat = C::start(config);
+    let created = chat
+        .create(CreateMessage::new(
+            space.clone(),
+            Message::text("no exchange"),
+        ))
+        .expect("create with a self-signed JWT");
+    assert_eq!(
+        created.sender.as_ref().and_then(|s| s.name.as_deref()),
+        Some("users/app")
+    );
+    assert_eq!(
+        chat.list(ListMessages::new(space))
+            .expect("list")
+            .messages
+            .len(),
+        1
+    );
+    assert_eq!(token_requests(&emu), 0, "nothing exchanged");
+}
+
+fn an_unknown_key_is_a_typed_refusal<C: Chat>() {
+    let emu = emulator();
+    let mut key = emu.chat_service_account("known").expect("service account");
+    key["client_email"] = "ghost@emulator-project.iam.gserviceaccount.com".into();
+    let space = emu.chat_create_space("Builds", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let chat: C = service_account_client(&emu, &key, APP_SCOPES, None);
+    match chat.create(CreateMessage::new(space.clone(), Message::text("x"))) {
+        Err(ChatError::Token(e)) => {
+            assert_eq!(e.code, OAuthErrorCode::InvalidGrant, "{e:?}");
+            assert!(e.description.contains("not found"), "{e:?}");
+        }
+        other => panic!("an unknown account must be invalid_grant: {other:?}"),
+    }
+    assert_eq!(token_requests(&emu), 1, "a refusal is not retried");
+    assert!(stored(&emu, &space).is_empty());
+}
+
 macro_rules! adapter {
     ($module:ident, $ty:ty) => {
         mod $module {
@@ -400,6 +520,22 @@ macro_rules! adapter {
             #[test]
             fn refusals_are_typed_and_not_retried() {
                 super::refusals_are_typed_and_not_retried::<$ty>();
+            }
+            #[test]
+            fn a_service_account_signs_in_and_creates_and_lists() {
+                super::a_service_account_signs_in_and_creates_and_lists::<$ty>();
+            }
+            #[test]
+            fn a_delegated_service_account_acts_as_the_user() {
+                super::a_delegated_service_account_acts_as_the_user::<$ty>();
+            }
+            #[test]
+            fn a_self_signed_jwt_is_the_bearer() {
+                super::a_self_signed_jwt_is_the_bearer::<$ty>();
+            }
+            #[test]
+            fn an_unknown_key_is_a_typed_refusal() {
+                super::an_unknown_key_is_a_typed_refusal::<$ty>();
             }
         }
     };

@@ -19,6 +19,11 @@ pub enum ChatAuth {
         /// The `token` parameter of the webhook URL.
         token: String,
     },
+    /// A service account: the [`ChatClient`](super::ChatClient) signs a
+    /// JWT, exchanges it for an access token (or uses it directly, in
+    /// self-signed mode), caches the token and refreshes it before it
+    /// expires and after a 401.
+    ServiceAccount(super::ServiceAccount),
 }
 
 impl std::fmt::Debug for ChatAuth {
@@ -26,6 +31,7 @@ impl std::fmt::Debug for ChatAuth {
         match self {
             ChatAuth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
             ChatAuth::Webhook { .. } => f.write_str("Webhook { <redacted> }"),
+            ChatAuth::ServiceAccount(sa) => write!(f, "ServiceAccount({sa:?})"),
         }
     }
 }
@@ -73,6 +79,7 @@ impl ChatAuth {
                 request.query.push(("key".into(), key.clone()));
                 request.query.push(("token".into(), token.clone()));
             }
+            ChatAuth::ServiceAccount(_) => return Err(InvalidRequest::NoAccessToken),
         }
         Ok(())
     }

@@ -14,6 +14,19 @@
 //! RNG) when the caller gave none, so the server deduplicates its retries:
 //! every attempt of one call carries the same id. Malformed responses and
 //! other statuses are final.
+//!
+//! # Service accounts
+//!
+//! With [`ChatAuth::ServiceAccount`] (start the client with
+//! [`ChatClient::with_wall_clock`]), a call needs an access token: when
+//! there is none, or it expires within 5 minutes, the client signs a JWT
+//! and POSTs it to the key's `token_uri` over the same pool (that origin
+//! is allowed for this POST alone, which carries no bearer token), holding
+//! the calls until the answer. The token is cached with its expiry. A
+//! refusal (`invalid_grant`, …) ends the held calls with
+//! [`ChatError::Token`]; a transport failure or 5xx of the token endpoint
+//! counts as a failed attempt of each held call. A 401 from the API
+//! refreshes the token once per call and retries it.
 
 use super::auth::ChatAuth;
 use super::config::ChatConfig;
@@ -22,6 +35,7 @@ use super::model::{ListMessagesResponse, Message};
 use super::request::{
     ChatRequest, CreateMessage, DeleteMessage, GetMessage, ListMessages, UpdateMessage, UpdateVerb,
 };
+use super::service_account::{self, ServiceAccount, TokenMode};
 use crate::api::{FailureKind, Origin};
 use crate::backoff::Backoff;
 use crate::client::{Input, Output};
@@ -74,6 +88,8 @@ pub enum ChatEvent {
 enum CallState {
     InFlight(ExchangeId),
     Waiting(Instant),
+    /// Waiting for a service account's access token.
+    Held,
 }
 
 #[derive(Debug)]
@@ -82,7 +98,32 @@ struct Call {
     attempt: u32,
     backoff: Backoff,
     state: CallState,
+    /// The generation of the access token of the last attempt (0: none).
+    token_gen: u64,
+    /// Whether a 401 already made this call refresh the token.
+    refreshed: bool,
 }
+
+/// A service account's cached access token.
+struct Token {
+    value: String,
+    /// When to fetch the next one.
+    refresh_at: Instant,
+    generation: u64,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("value", &"<redacted>")
+            .field("refresh_at", &self.refresh_at)
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
+
+/// Refresh a token this long before it expires (at most half its life).
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 /// The sans-IO Chat API client. Drive it as every machine of the crate
 /// ([driving contract](crate#driving-contract)).
@@ -97,14 +138,60 @@ pub struct ChatClient {
     by_exchange: BTreeMap<ExchangeId, ChatRequestId>,
     events: VecDeque<ChatEvent>,
     closed: bool,
+    /// The instant the client started and the Unix time (s) then.
+    wall: Option<(Instant, u64)>,
+    token: Option<Token>,
+    token_gen: u64,
+    /// The token POST in flight, and when it started.
+    fetch: Option<(ExchangeId, Instant)>,
 }
 
 impl ChatClient {
     /// A client for `config`, its clock starting at `now`. Refused if the
     /// endpoint is not on the allow-list.
+    ///
+    /// Service-account credentials need a wall clock: use
+    /// [`ChatClient::with_wall_clock`] for them
+    /// ([`InvalidRequest::NoWallClock`] otherwise).
     pub fn new(config: ChatConfig, now: Instant) -> Result<ChatClient, ChatError> {
+        if matches!(config.auth, ChatAuth::ServiceAccount(_)) {
+            return Err(InvalidRequest::NoWallClock.into());
+        }
+        Self::build(config, now, None)
+    }
+
+    /// A client whose clock starts at `now`, when the Unix time is
+    /// `unix_secs` (the driver reads both once; later times are derived
+    /// from `Instant` deltas). Needed by service-account credentials, for
+    /// the JWT's `iat` and `exp`.
+    pub fn with_wall_clock(
+        config: ChatConfig,
+        now: Instant,
+        unix_secs: u64,
+    ) -> Result<ChatClient, ChatError> {
+        Self::build(config, now, Some((now, unix_secs)))
+    }
+
+    fn build(
+        config: ChatConfig,
+        now: Instant,
+        wall: Option<(Instant, u64)>,
+    ) -> Result<ChatClient, ChatError> {
         check_origin(&config, config.endpoint.origin())?;
+        if let ChatAuth::ServiceAccount(sa) = &config.auth {
+            if sa.mode == TokenMode::SelfSigned && sa.subject.is_some() {
+                return Err(InvalidRequest::Parameter {
+                    name: "subject (a self-signed JWT cannot act as a user)",
+                    value: sa.subject.clone().unwrap_or_default(),
+                }
+                .into());
+            }
+        }
         Ok(ChatClient {
+            wall,
+            token: None,
+            token_gen: 0,
+            fetch: None,
             rng: Rng::new(config.rng_seed),
             pool: Pool::new(0, config.idle_connection_timeout),
             config,
@@ -119,8 +206,23 @@ impl ChatClient {
 
     /// New credentials (e.g. a refreshed access token) for every attempt
     /// from now on, retries of calls already made included.
+    /// A cached service-account token is dropped (and a token POST in
+    /// flight abandoned); calls waiting for a token go on with `auth`.
     pub fn set_auth(&mut self, auth: ChatAuth) {
         self.config.auth = auth;
+        self.token = None;
+        if let Some((ex, _)) = self.fetch.take() {
+            self.pool.cancel(ex);
+        }
+        let held: Vec<ChatRequestId> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| matches!(c.state, CallState::Held))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in held {
+            self.launch(id);
+        }
     }
 
     /// `spaces.messages.create`. A missing `requestId` is filled in.
@@ -178,21 +280,32 @@ impl ChatClient {
         if self.closed {
             return Err(ChatError::Closed);
         }
-        let http = request.build(&self.config.endpoint, &self.config.auth)?;
+        // Checked now, so a bad request fails here rather than later.
+        let probe = match &self.config.auth {
+            ChatAuth::ServiceAccount(_) => {
+                if self.wall.is_none() {
+                    return Err(InvalidRequest::NoWallClock.into());
+                }
+                ChatAuth::Bearer("pending".into())
+            }
+            auth => auth.clone(),
+        };
+        let http = request.build(&self.config.endpoint, &probe)?;
         check_origin(&self.config, &Origin::of(&http))?;
         let id = ChatRequestId(self.next_id);
         self.next_id += 1;
-        let ex = self.start(&http);
-        self.by_exchange.insert(ex, id);
         self.calls.insert(
             id,
             Call {
                 request,
                 attempt: 1,
                 backoff: self.config.backoff(),
-                state: CallState::InFlight(ex),
+                state: CallState::Held,
+                token_gen: 0,
+                refreshed: false,
             },
         );
+        self.launch(id);
         Ok(id)
     }
 
@@ -218,6 +331,7 @@ impl ChatClient {
             return;
         }
         self.closed = true;
+        self.fetch = None;
         self.pool.close_all();
         self.by_exchange.clear();
         for (id, _) in std::mem::take(&mut self.calls) {
@@ -278,7 +392,7 @@ impl ChatClient {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let waiting = self.calls.values().filter_map(|c| match c.state {
             CallState::Waiting(at) => Some(at),
-            CallState::InFlight(_) => None,
+            CallState::InFlight(_) | CallState::Held => None,
         });
         self.pool.poll_timeout().into_iter().chain(waiting).min()
     }
@@ -306,31 +420,177 @@ impl ChatClient {
     }
 
     fn retry_now(&mut self, id: ChatRequestId) {
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.attempt += 1;
+            self.launch(id);
+        }
+    }
+
+    /// Sends call `id` with the current credentials, or holds it until a
+    /// service account's token arrives.
+    fn launch(&mut self, id: ChatRequestId) {
+        let (auth, generation) = match self.credentials() {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.state = CallState::Held;
+                }
+                self.fetch_token();
+                return;
+            }
+            Err(e) => return self.finish(id, Err(e)),
+        };
+        self.send_with(id, &auth, generation);
+    }
+
+    /// Sends call `id` with `auth` (of token generation `generation`).
+    fn send_with(&mut self, id: ChatRequestId, auth: &ChatAuth, generation: u64) {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
         // Rebuilt with the current credentials; it was valid before.
         let built = call
             .request
-            .build(&self.config.endpoint, &self.config.auth)
+            .build(&self.config.endpoint, auth)
             .and_then(|http| check_origin(&self.config, &Origin::of(&http)).map(|()| http));
         match built {
             Ok(http) => {
                 let ex = self.start(&http);
                 self.by_exchange.insert(ex, id);
                 if let Some(call) = self.calls.get_mut(&id) {
-                    call.attempt += 1;
                     call.state = CallState::InFlight(ex);
+                    call.token_gen = generation;
                 }
             }
             Err(e) => self.finish(id, Err(e)),
         }
     }
 
+    /// The credentials of the next attempt and their token generation;
+    /// `None` while a service account's token must be fetched.
+    fn credentials(&mut self) -> Result<Option<(ChatAuth, u64)>, ChatError> {
+        let ChatAuth::ServiceAccount(sa) = &self.config.auth else {
+            return Ok(Some((self.config.auth.clone(), 0)));
+        };
+        if let Some(t) = &self.token {
+            if self.now < t.refresh_at {
+                return Ok(Some((ChatAuth::Bearer(t.value.clone()), t.generation)));
+            }
+        }
+        if sa.mode != TokenMode::SelfSigned {
+            return Ok(None);
+        }
+        let jwt = sa.signed_jwt(self.unix_now()?)?;
+        let lifetime = Duration::from_secs(service_account::JWT_LIFETIME_SECS);
+        let generation = self.store_token(jwt.clone(), self.now, lifetime);
+        Ok(Some((ChatAuth::Bearer(jwt), generation)))
+    }
+
+    fn unix_now(&self) -> Result<u64, ChatError> {
+        let (start, unix) = self.wall.ok_or(InvalidRequest::NoWallClock)?;
+        Ok(unix + self.now.saturating_duration_since(start).as_secs())
+    }
+
+    fn store_token(&mut self, value: String, issued: Instant, lifetime: Duration) -> u64 {
+        self.token_gen += 1;
+        let margin = REFRESH_MARGIN.min(lifetime / 2);
+        self.token = Some(Token {
+            value,
+            refresh_at: issued + (lifetime - margin),
+            generation: self.token_gen,
+        });
+        self.token_gen
+    }
+
+    /// Starts the token POST unless one is in flight.
+    fn fetch_token(&mut self) {
+        if self.fetch.is_some() {
+            return;
+        }
+        let ChatAuth::ServiceAccount(sa) = &self.config.auth else {
+            return;
+        };
+        let request = self
+            .unix_now()
+            .and_then(|unix| token_request(sa, &sa.signed_jwt(unix)?));
+        match request {
+            Ok(http) => {
+                let ex = self.start(&http);
+                self.fetch = Some((ex, self.now));
+            }
+            Err(e) => self.token_failed(e, false),
+        }
+    }
+
+    fn on_token(&mut self, started: Instant, outcome: Outcome) {
+        let error = match outcome {
+            Outcome::Complete { head, body } if (200..300).contains(&head.status) => {
+                match service_account::parse_token_success(&body) {
+                    Ok((token, expires_in)) => {
+                        let generation = self.store_token(
+                            token.clone(),
+                            started,
+                            Duration::from_secs(expires_in),
+                        );
+                        // Sent with this token even if it is already due
+                        // for refresh (a tiny expires_in): no fetch loop.
+                        let auth = ChatAuth::Bearer(token);
+                        let held: Vec<ChatRequestId> = self
+                            .calls
+                            .iter()
+                            .filter(|(_, c)| matches!(c.state, CallState::Held))
+                            .map(|(id, _)| *id)
+                            .collect();
+                        for id in held {
+                            self.send_with(id, &auth, generation);
+                        }
+                        return;
+                    }
+                    Err(reason) => ChatError::Decode {
+                        status: head.status,
+                        reason,
+                    },
+                }
+            }
+            Outcome::Complete { head, body } => {
+                match service_account::parse_token_error(head.status, &body) {
+                    Some(e) => ChatError::Token(e),
+                    None => ChatError::Api(GoogleError::from_response(
+                        head.status,
+                        head.header("retry-after"),
+                        &body,
+                    )),
+                }
+            }
+            Outcome::Failed(f) => match FailureKind::from(f) {
+                FailureKind::Transport(t) => ChatError::Transport(t),
+                FailureKind::Response(r) => ChatError::BadResponse(r),
+            },
+        };
+        let retry = error.is_retryable();
+        self.token_failed(error, retry);
+    }
+
+    /// The token could not be had: each held call fails its attempt.
+    fn token_failed(&mut self, error: ChatError, may_retry: bool) {
+        let held: Vec<ChatRequestId> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| matches!(c.state, CallState::Held))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in held {
+            self.attempt_failed(id, error.clone(), may_retry);
+        }
+    }
+
     fn dispatch(&mut self, deliveries: Vec<Delivery>) {
         for d in deliveries {
             if let Delivery::Done(ex, outcome) = d {
-                if let Some(id) = self.by_exchange.remove(&ex) {
+                if let Some((_, started)) = self.fetch.filter(|(f, _)| *f == ex) {
+                    self.fetch = None;
+                    self.on_token(started, outcome);
+                } else if let Some(id) = self.by_exchange.remove(&ex) {
                     self.on_done(id, outcome);
                 }
             }
@@ -345,6 +605,27 @@ impl ChatClient {
             Outcome::Complete { head, body } if (200..300).contains(&head.status) => {
                 let result = decode(&call.request, head.status, &body);
                 self.finish(id, result);
+                return;
+            }
+            Outcome::Complete { head, .. }
+                if head.status == 401
+                    && !call.refreshed
+                    && matches!(self.config.auth, ChatAuth::ServiceAccount(_)) =>
+            {
+                // The token may have been revoked or expired early: one
+                // refresh (unless another call already got a newer one).
+                let generation = call.token_gen;
+                if self
+                    .token
+                    .as_ref()
+                    .is_some_and(|t| t.generation == generation)
+                {
+                    self.token = None;
+                }
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.refreshed = true;
+                }
+                self.launch(id);
                 return;
             }
             Outcome::Complete { head, body } => {
@@ -363,6 +644,12 @@ impl ChatClient {
                 }
             }
         };
+        self.attempt_failed(id, error, may_retry);
+    }
+
+    /// An attempt of call `id` failed: retried after a delay if it may
+    /// be and attempts are left, else ended with `error`.
+    fn attempt_failed(&mut self, id: ChatRequestId, error: ChatError, may_retry: bool) {
         if !may_retry {
             self.finish(id, Err(error));
             return;
@@ -405,6 +692,24 @@ fn check_origin(config: &ChatConfig, origin: &Origin) -> Result<(), ChatError> {
         }
         .into())
     }
+}
+
+/// The token POST of `sa`: the form with the signed `assertion`, to the
+/// key's `token_uri`, with no bearer token.
+fn token_request(sa: &ServiceAccount, jwt: &str) -> Result<crate::http::Request, ChatError> {
+    let uri = &sa.key.token_uri;
+    let u = crate::api::url::split_url(uri)
+        .map_err(|_| service_account::KeyError::BadTokenUri(uri.clone()))?;
+    let mut request =
+        crate::http::Request::new(crate::http::Method::Post, &u.host, u.port, u.tls, &u.path);
+    request.query = u.query;
+    let body = crate::http::form_urlencode(&[
+        ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+        ("assertion", jwt),
+    ]);
+    Ok(request
+        .with_header("Content-Type", "application/x-www-form-urlencoded")
+        .with_body(body.into_bytes()))
 }
 
 fn decode(request: &ChatRequest, status: u16, body: &[u8]) -> Result<ChatResponse, ChatError> {

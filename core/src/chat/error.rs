@@ -34,6 +34,16 @@ pub enum ChatError {
     /// The client is closed: the call was never sent or its answer never came.
     #[error("the chat client is closed")]
     Closed,
+    /// The service account's token endpoint refused the assertion
+    /// (`invalid_grant`, `invalid_scope`, …).
+    #[error(transparent)]
+    Token(#[from] super::service_account::TokenError),
+    /// The signer could not sign the service account's assertion.
+    #[error(transparent)]
+    Sign(#[from] super::service_account::SignError),
+    /// The service account key file was refused.
+    #[error(transparent)]
+    Key(#[from] super::service_account::KeyError),
 }
 
 impl ChatError {
@@ -117,6 +127,15 @@ pub enum InvalidRequest {
     /// Webhook credentials can only create messages.
     #[error("incoming webhooks can only create messages, not {0}")]
     WebhookCreateOnly(&'static str),
+    /// Service-account credentials need a wall clock (the JWT's `iat`):
+    /// start the client with
+    /// [`ChatClient::with_wall_clock`](super::ChatClient::with_wall_clock).
+    #[error("service-account credentials need a wall clock: use ChatClient::with_wall_clock")]
+    NoWallClock,
+    /// A request built with service-account credentials outside a
+    /// [`ChatClient`](super::ChatClient), which fetches the access token.
+    #[error("service-account credentials need a ChatClient to fetch an access token")]
+    NoAccessToken,
     /// The request would go to an origin credentials may not go to.
     #[error("refusing to send credentials to {host:?}: not the configured origin")]
     HostNotAllowed {

@@ -6,6 +6,8 @@
 //! - [`model`]: the `Message` resource, unknown fields kept;
 //! - [`request`] and [`filter`]: one checked builder per method;
 //! - [`auth`]: the endpoint and the credentials;
+//! - [`service_account`]: service-account key files, signed JWTs and the
+//!   token exchange the client runs;
 //! - [`error`]: the Google error envelope, typed;
 //! - [`ChatClient`]: the machine (retries, backoff, pooled connections),
 //!   and [`Paginator`] for walking `list` pages.
@@ -36,6 +38,7 @@ pub mod model;
 pub mod names;
 mod paginator;
 pub mod request;
+pub mod service_account;
 
 pub use auth::{ChatAuth, ChatEndpoint};
 pub use client::{ChatClient, ChatEvent, ChatRequestId, ChatResponse};
@@ -48,4 +51,8 @@ pub use paginator::Paginator;
 pub use request::{
     ChatRequest, CreateMessage, DeleteMessage, GetMessage, ListMessages, MarkupSyntax,
     NotificationType, Order, ReplyOption, SystemParams, UpdateMessage, UpdateVerb,
+};
+pub use service_account::{
+    KeyError, OAuthErrorCode, ServiceAccount, ServiceAccountKey, SignError, Signer, TokenError,
+    TokenMode, CHAT_BOT_SCOPE,
 };

@@ -82,6 +82,22 @@ impl Sim<ChatClient> {
     }
 }
 
+impl Sim<ChatClient> {
+    /// A client whose wall clock reads `unix_secs` at the start.
+    pub fn with_wall_clock(config: ChatConfig, unix_secs: u64) -> Self {
+        let start = Instant::now();
+        let chat = ChatClient::with_wall_clock(config, start, unix_secs).expect("config");
+        Sim {
+            chat,
+            start,
+            now: start,
+            conns: BTreeMap::new(),
+            events: Vec::new(),
+            connects: 0,
+        }
+    }
+}
+
 impl<M: Machine<Event = ChatEvent>> Sim<M> {
     /// Drains outputs and events, connecting every new connection.
     pub fn pump(&mut self) {
