@@ -75,7 +75,10 @@ pub use hangups_driver::hangups_core::{chat, message, proto, state};
 pub use hangups_driver::hangups_credentials::{
     CredentialsPrompt, FileStore, NoPrompt, StdinPrompt,
 };
-pub use hangups_driver::{Config, Delivery, Error, DEFAULT_EVENT_QUEUE_CAPACITY};
+pub use hangups_driver::{
+    service_account, service_account_config, Config, Delivery, Error, RsaSigner,
+    DEFAULT_EVENT_QUEUE_CAPACITY,
+};
 pub use model::{Conversation, ConversationList, Notifications};
 
 /// A handle to a connected client. Cheap to clone; every clone talks to

@@ -21,7 +21,10 @@ macro_rules! facade {
         pub use $crate::hangups_credentials::{
             CredentialsPrompt, FileStore, NoPrompt, StdinPrompt,
         };
-        pub use $crate::{Config, Delivery, Error, Events, DEFAULT_EVENT_QUEUE_CAPACITY};
+        pub use $crate::{
+            service_account, service_account_config, Config, Delivery, Error, Events, RsaSigner,
+            DEFAULT_EVENT_QUEUE_CAPACITY,
+        };
 
         /// A handle to a connected client (see [`hangups_driver::Client`]).
         /// Cheap to clone; dropping every handle disconnects.
