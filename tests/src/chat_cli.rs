@@ -368,11 +368,24 @@ where
             (config, Some(space), Some(emulator))
         }
     };
+    let mut config = config;
+    // The driver's ChatClient keeps the config's seed (0 by default), so
+    // every run would draw the same requestIds, and a second run's create
+    // would return the first run's message: seed from the OS.
+    config.rng_seed = os_seed();
     let chat = ChatClient::start(config, &extra_pem).map_err(Failure::other)?;
     let result = execute(&chat, &args, action, hook_space, json, out);
     drop(chat);
     drop(emulator);
     result
+}
+
+/// A seed that differs from run to run (std's per-process random keys).
+fn os_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 /// The positional arguments, checked against the command.
