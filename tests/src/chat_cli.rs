@@ -24,6 +24,10 @@
 //! emulator started in this process, in a space made for it (`send` needs
 //! no `--space`, `list` no `SPACE`), and says so on standard error.
 //!
+//! Calls are retried as the client does (429 and 5xx, honouring the
+//! server's `RetryInfo`; a create is retry-safe by its `requestId`):
+//! `--max-attempts 1` fails at once instead.
+//!
 //! `--json` prints the API's JSON (one line) instead of a one-line
 //! summary per message; `list --all` prints `{"messages": [...]}`.
 //!
@@ -146,6 +150,11 @@ const OPTIONS: &[Opt] = &[
         "PATH",
         "also trust the PEM certificates in PATH (a TLS emulator)",
     ),
+    Opt::value(
+        "--max-attempts",
+        "N",
+        "attempts per call, the first included (1..=10, default 5; 1: no retries)",
+    ),
     Opt::flag("--json", "print the API's JSON instead of a summary"),
 ];
 
@@ -175,6 +184,7 @@ const SHARED_OPTIONS: &[&str] = &[
     "--subject",
     "--url",
     "--ca-cert",
+    "--max-attempts",
     "--json",
     "--debug",
     "--log",
@@ -343,6 +353,17 @@ where
         other => other?,
     };
     let action = action(&args)?;
+    let attempts = match args.get("--max-attempts") {
+        None => None,
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n) if (1..=10).contains(&n) => Some(n),
+            _ => {
+                return Err(
+                    CliError::invalid("--max-attempts", v, "a whole number from 1 to 10").into(),
+                )
+            }
+        },
+    };
     let target = target(&args, env_token, &action)?;
     cli::init_logging(&args)?;
     let json = args.flag("--json");
@@ -373,6 +394,9 @@ where
     // every run would draw the same requestIds, and a second run's create
     // would return the first run's message: seed from the OS.
     config.rng_seed = os_seed();
+    if let Some(n) = attempts {
+        config.max_attempts = n;
+    }
     let chat = ChatClient::start(config, &extra_pem).map_err(Failure::other)?;
     let result = execute(&chat, &args, action, hook_space, json, out);
     drop(chat);
@@ -743,6 +767,8 @@ mod tests {
             ],
             &["send", "x", "--token", "t", "--url", "ftp://h"],
             &["send", "x", "--token", "t"],
+            &["send", "x", "--max-attempts", "0"],
+            &["send", "x", "--max-attempts", "11"],
         ] {
             let (code, err) = code_of(args);
             assert_eq!(code, EXIT_USAGE, "{args:?}: {err}");

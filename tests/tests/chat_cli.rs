@@ -2,6 +2,7 @@
 //! this test starts: what it prints, the JSON it emits, threads by
 //! webhook, and the exit codes scripts branch on.
 
+use hangups_tests::chat_emulator::ChatFaults;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use std::process::{Command, Output, Stdio};
 
@@ -288,4 +289,32 @@ fn each_run_draws_its_own_request_id_unless_given_one() {
     // A rerun with one --request-id is the same message.
     let first = send(&["--request-id", "ci-run-1234"]);
     assert_eq!(send(&["--request-id", "ci-run-1234"]), first);
+}
+
+#[test]
+fn a_quota_error_exits_5_and_names_the_status() {
+    let emu = emulator();
+    let url = emu.url();
+    let (space, token) = space_and_token(&emu, APP_SCOPES);
+    emu.set_chat_faults(ChatFaults {
+        fail_status: Some(429),
+        fail_count: 1000,
+        ..ChatFaults::default()
+    });
+    let out = run(&[
+        "send",
+        "x",
+        "--space",
+        &space,
+        "--url",
+        &url,
+        "--token",
+        &token,
+        "--max-attempts",
+        "1",
+    ]);
+    let err = assert_status(&out, 5);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.starts_with("error: RESOURCE_EXHAUSTED: "), "{err:?}");
+    assert_eq!(emu.chat_fired("fail"), 1, "one attempt only");
 }
