@@ -168,6 +168,12 @@ pub struct Command {
     name: String,
     about: String,
     options: Vec<Opt>,
+    /// The usage line of the help; `None`: the examples' one.
+    usage: Option<String>,
+    /// Whether arguments that are not options are kept ([`Args::positionals`]).
+    positionals: bool,
+    /// Text printed after the options in the help.
+    footer: String,
 }
 
 impl Command {
@@ -183,14 +189,55 @@ impl Command {
             name: name.into(),
             about: about.into(),
             options: all,
+            usage: None,
+            positionals: false,
+            footer: String::new(),
         }
+    }
+
+    /// A program with its own `usage` line, `options`, and only the
+    /// logging and help options of [`COMMON`] (`-d/--debug`, `--log`,
+    /// `-h/--help`). Arguments that are not options are kept as
+    /// [`Args::positionals`]; after `--` every argument is one.
+    pub fn with_positionals(
+        name: impl Into<String>,
+        about: impl Into<String>,
+        usage: impl Into<String>,
+        options: &[Opt],
+    ) -> Command {
+        let mut all = options.to_vec();
+        all.extend(COMMON.iter().filter(|c| {
+            matches!(c.name, "--debug" | "--log" | "--help")
+                && !options.iter().any(|o| o.name == c.name)
+        }));
+        Command {
+            name: name.into(),
+            about: about.into(),
+            options: all,
+            usage: Some(usage.into()),
+            positionals: true,
+            footer: String::new(),
+        }
+    }
+
+    /// Adds `footer` after the options in the help.
+    pub fn footer(mut self, footer: impl Into<String>) -> Command {
+        self.footer = footer.into();
+        self
     }
 
     /// The help text `--help` prints.
     pub fn help(&self) -> String {
+        let usage = match &self.usage {
+            Some(u) => u.clone(),
+            None => format!(
+                "cargo run -p hangups-tests --example {} -- [OPTIONS]",
+                self.name
+            ),
+        };
         let mut out = format!(
-            "{}: {}\n\nUsage: cargo run -p hangups-tests --example {} -- [OPTIONS]\n\nOptions:\n",
-            self.name, self.about, self.name
+            "{}: {}\n\nUsage: {usage}\n\nOptions:\n",
+            self.name, self.about
         );
         let rows: Vec<(String, &str)> = self
             .options
@@ -210,6 +257,10 @@ impl Command {
         let width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
         for (left, help) in rows {
             out.push_str(&format!("  {left:width$}  {help}\n"));
+        }
+        if !self.footer.is_empty() {
+            out.push('\n');
+            out.push_str(&self.footer);
         }
         out
     }
@@ -237,6 +288,16 @@ impl Command {
         let mut parsed = Args::default();
         let mut rest = strings.into_iter();
         while let Some(arg) = rest.next() {
+            if self.positionals {
+                if arg == "--" {
+                    parsed.positionals.extend(rest.by_ref());
+                    break;
+                }
+                if !arg.starts_with('-') || arg == "-" {
+                    parsed.positionals.push(arg);
+                    continue;
+                }
+            }
             let (key, inline) = match arg.split_once('=') {
                 Some((k, v)) if k.starts_with("--") => (k.to_string(), Some(v.to_string())),
                 _ => (arg.clone(), None),
@@ -282,9 +343,16 @@ impl Command {
 pub struct Args {
     values: Vec<(&'static str, String)>,
     flags: Vec<&'static str>,
+    positionals: Vec<String>,
 }
 
 impl Args {
+    /// The arguments that are not options, in order (only with
+    /// [`Command::with_positionals`]; otherwise they are refused).
+    pub fn positionals(&self) -> &[String] {
+        &self.positionals
+    }
+
     /// The value of option `name` (the last one if repeated).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values
@@ -357,6 +425,47 @@ impl Args {
         }
         Ok(x)
     }
+}
+
+/// Installs the log as hangups does: WARN and above, DEBUG with
+/// `-d/--debug`, or what `RUST_LOG` says if it is set; on standard error,
+/// or appended to the file `--log PATH` (which must be a regular file if
+/// it exists: a FIFO or a directory is refused, not opened). A subscriber
+/// already installed wins.
+pub fn init_logging(args: &Args) -> Result<(), CliError> {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var_os("RUST_LOG") {
+        Some(spec) => {
+            let spec = spec
+                .into_string()
+                .map_err(|_| CliError::invalid("RUST_LOG", "…", "not valid UTF-8"))?;
+            EnvFilter::try_new(&spec)
+                .map_err(|e| CliError::invalid("RUST_LOG", &spec, e.to_string()))?
+        }
+        None if args.flag("--debug") => EnvFilter::new("debug"),
+        None => EnvFilter::new("warn"),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match args.get("--log") {
+        None => builder.with_writer(std::io::stderr).try_init(),
+        Some(path) => {
+            let invalid = |reason: String| CliError::invalid("--log", path, reason);
+            match std::fs::metadata(path) {
+                Ok(meta) if !meta.is_file() => return Err(invalid("not a regular file".into())),
+                _ => {}
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| invalid(e.to_string()))?;
+            builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init()
+        }
+    };
+    Ok(())
 }
 
 /// Reads the regular file at `path` given as option `name`, refusing

@@ -84,42 +84,7 @@ pub fn program_name() -> String {
 /// or appended to the file `--log PATH` (which must be a regular file if
 /// it exists: a FIFO or a directory is refused, not opened).
 pub fn init_logging(args: &hangups_tests::cli::Args) -> Result<()> {
-    use tracing_subscriber::EnvFilter;
-    let filter = match std::env::var_os("RUST_LOG") {
-        Some(spec) => {
-            let spec = spec
-                .into_string()
-                .map_err(|_| CliError::invalid("RUST_LOG", "…", "not valid UTF-8"))?;
-            EnvFilter::try_new(&spec)
-                .map_err(|e| CliError::invalid("RUST_LOG", &spec, e.to_string()))?
-        }
-        None if args.flag("--debug") => EnvFilter::new("debug"),
-        None => EnvFilter::new("warn"),
-    };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    // Another subscriber already installed (not in these programs) wins.
-    let _ = match args.get("--log") {
-        None => builder.with_writer(std::io::stderr).try_init(),
-        Some(path) => {
-            let invalid = |reason: String| CliError::invalid("--log", path, reason);
-            match std::fs::metadata(path) {
-                Ok(meta) if !meta.is_file() => {
-                    return Err(invalid("not a regular file".into()).into())
-                }
-                _ => {}
-            }
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| invalid(e.to_string()))?;
-            builder
-                .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(file))
-                .try_init()
-        }
-    };
-    Ok(())
+    Ok(hangups_tests::cli::init_logging(args)?)
 }
 
 /// A connected client (its push channel has a client id), and the

@@ -208,3 +208,58 @@ fn input_files_are_bounded_and_regular() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn positionals_are_kept_only_when_asked_for() {
+    let cmd = Command::with_positionals(
+        "hangups-chat",
+        "posts",
+        "hangups-chat COMMAND [ARGS]",
+        &[
+            Opt::value("--space", "SPACE", "the space"),
+            Opt::flag("--json", "JSON"),
+        ],
+    );
+    let args = cmd
+        .parse([
+            "send",
+            "--space",
+            "spaces/A",
+            "hello world",
+            "-d",
+            "--",
+            "--json",
+            "-x",
+        ])
+        .unwrap();
+    assert_eq!(args.positionals(), ["send", "hello world", "--json", "-x"]);
+    assert_eq!(args.get("--space"), Some("spaces/A"));
+    assert!(args.flag("--debug"));
+    assert!(!args.flag("--json"), "after -- it is text");
+    // Only the logging and help options of COMMON.
+    assert!(matches!(
+        cmd.parse(["--url", "x"]),
+        Err(CliError::Unknown { .. })
+    ));
+    assert!(matches!(
+        cmd.parse(["--nope"]),
+        Err(CliError::Unknown { .. })
+    ));
+    let Err(CliError::Help(help)) = cmd.footer("Exit status: …").parse(["-h"]) else {
+        panic!("help")
+    };
+    assert!(
+        help.contains("Usage: hangups-chat COMMAND [ARGS]"),
+        "{help}"
+    );
+    assert!(help.ends_with("Exit status: …"), "{help}");
+    // The examples' commands still refuse them.
+    assert!(matches!(
+        cmd_plain().parse(["send"]),
+        Err(CliError::Unknown { .. })
+    ));
+}
+
+fn cmd_plain() -> Command {
+    cmd()
+}
