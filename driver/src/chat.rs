@@ -22,6 +22,17 @@ use hangups_core::chat::{
 
 use crate::drive::Host;
 
+/// The core machine for `config`, with the wall clock, and its RNG seeded
+/// from the OS when the configuration leaves the seed at 0 (the default):
+/// the seed draws the `requestId`s of creates, so two processes with the
+/// same seed would send the same ids and get each other's messages back.
+pub(crate) fn new_core(mut config: hangups_core::chat::ChatConfig) -> Result<Core, ChatError> {
+    if config.rng_seed == 0 {
+        config.rng_seed = crate::os_seed();
+    }
+    Core::with_wall_clock(config, Instant::now(), crate::unix_secs())
+}
+
 /// Where a call's answer goes.
 type Reply = Box<dyn FnOnce(Result<ChatResponse, ChatError>) + Send>;
 /// Starts a call on the machine.

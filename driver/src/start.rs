@@ -151,11 +151,7 @@ impl<R: Runtime> ChatClient<R> {
         extra_root_certs_pem: &[String],
     ) -> Result<Self, Error> {
         let roots = TlsRoots::new(extra_root_certs_pem)?;
-        let core = hangups_core::chat::ChatClient::with_wall_clock(
-            config,
-            Instant::now(),
-            crate::unix_secs(),
-        )?;
+        let core = crate::chat::new_core(config)?;
         let (tx, rx) = async_channel::unbounded::<ChatCommand>();
         let sink: ChatSink = Arc::new(move |command| tx.try_send(command).is_ok());
         spawn_machine(runtime, core, ChatHost::default(), roots, rx, drop);

@@ -17,8 +17,10 @@
 //! - `--token TOKEN`, or the `CHAT_TOKEN` environment variable: an OAuth
 //!   access token sent as a bearer token, to `https://chat.googleapis.com`
 //!   or to `--url URL` (an emulator);
-//! - `--key-file PATH [--subject EMAIL]`: a service-account key; not
-//!   available yet (exit status 2).
+//! - `--key-file PATH [--subject EMAIL]`: a service-account key file as
+//!   Google issues it (the app signs in with `chat.bot`, and for `list`
+//!   also `chat.app.messages.readonly`; with `--subject` it acts as that
+//!   user with `chat.messages`, by domain-wide delegation).
 //!
 //! With none of them and no `--url`, the command runs against a Chat
 //! emulator started in this process, in a space made for it (`send` needs
@@ -66,6 +68,8 @@ pub const EXIT_INVALID: u8 = 6;
 
 /// The largest `--ca-cert` file read.
 const MAX_PEM: u64 = 1 << 20;
+/// Largest service-account key file read (Google's are about 2.3 KB).
+const MAX_KEY_FILE: u64 = 64 << 10;
 
 const USAGE: &str = "hangups-chat COMMAND [ARGS] [OPTIONS]
 
@@ -256,6 +260,8 @@ pub fn exit_code(e: &ChatError) -> u8 {
             _ => EXIT_OTHER,
         },
         ChatError::Invalid(_) => EXIT_INVALID,
+        // The token endpoint refused the key (unknown account, bad scope).
+        ChatError::Token(_) | ChatError::Key(_) => EXIT_DENIED,
         _ => EXIT_OTHER,
     }
 }
@@ -389,11 +395,9 @@ where
             (config, Some(space), Some(emulator))
         }
     };
+    // The driver seeds the client from the OS (the config's seed is 0), so
+    // every run draws its own requestIds.
     let mut config = config;
-    // The driver's ChatClient keeps the config's seed (0 by default), so
-    // every run would draw the same requestIds, and a second run's create
-    // would return the first run's message: seed from the OS.
-    config.rng_seed = os_seed();
     if let Some(n) = attempts {
         config.max_attempts = n;
     }
@@ -402,14 +406,6 @@ where
     drop(chat);
     drop(emulator);
     result
-}
-
-/// A seed that differs from run to run (std's per-process random keys).
-fn os_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish()
 }
 
 /// The positional arguments, checked against the command.
@@ -482,11 +478,31 @@ fn action(args: &Args) -> Result<Action, Failure> {
 
 /// The credentials and server, checked against the command.
 fn target(args: &Args, env_token: Option<OsString>, action: &Action) -> Result<Target, Failure> {
-    if args.get("--key-file").is_some() {
-        return Err(Failure::usage(
-            "--key-file: service-account sign-in is not available in this build yet; \
-             use --token with an access token, or --webhook",
-        ));
+    if let Some(path) = args.get("--key-file") {
+        if args.get("--token").is_some() || args.get("--webhook").is_some() {
+            return Err(Failure::usage("--key-file: give one credential"));
+        }
+        let bytes = cli::read_file_at_most("--key-file", path, MAX_KEY_FILE)?;
+        let key = String::from_utf8(bytes)
+            .map_err(|_| CliError::invalid("--key-file", path, "not a JSON key file"))?;
+        let subject = args.get("--subject");
+        let scopes: &[&str] = match (subject, action) {
+            (Some(_), _) => &["chat.messages"],
+            (None, Action::List(..)) => &["chat.bot", "chat.app.messages.readonly"],
+            (None, _) => &["chat.bot"],
+        };
+        let mut config = hangups_blocking::service_account_config(&key, scopes, subject)
+            .map_err(|e| Failure::usage(format!("--key-file {path}: {e}")))?;
+        if let Some(url) = args.get("--url") {
+            config = config
+                .with_url(url)
+                .map_err(|e| Failure::usage(format!("--url: {e}")))?;
+        }
+        return match action {
+            Action::Send { space: None, .. } => Err(Failure::usage("send needs --space SPACE")),
+            Action::List(None, _) => Err(Failure::usage("list needs SPACE")),
+            _ => Ok(Target::Bearer(config)),
+        };
     }
     if args.get("--subject").is_some() {
         return Err(Failure::usage("--subject goes with --key-file"));
@@ -777,9 +793,9 @@ mod tests {
                 "{args:?}: {err:?}"
             );
         }
-        let (code, err) = code_of(&["send", "x", "--key-file", "k.json"]);
+        let (code, err) = code_of(&["send", "x", "--key-file", "/nonexistent/k.json"]);
         assert_eq!(code, EXIT_USAGE);
-        assert!(err.contains("not available"), "{err}");
+        assert!(err.contains("k.json"), "{err}");
     }
 
     #[test]

@@ -224,7 +224,10 @@ fn bad_usage_exits_2_with_a_message() {
         (&["list", "spaces/A", "--page-size", "5000"], "--page-size"),
         (&["send", "x", "--reply-option", "maybe"], "--reply-option"),
         (&["send", "x", "--frobnicate"], "unknown argument"),
-        (&["send", "x", "--key-file", "key.json"], "not available"),
+        (
+            &["send", "x", "--key-file", "/nonexistent/key.json"],
+            "key.json",
+        ),
         (
             &["send", "x", "--url", "http://127.0.0.1:9"],
             "--url needs credentials",
@@ -317,4 +320,62 @@ fn a_quota_error_exits_5_and_names_the_status() {
     assert_eq!(err.lines().count(), 1, "{err:?}");
     assert!(err.starts_with("error: RESOURCE_EXHAUSTED: "), "{err:?}");
     assert_eq!(emu.chat_fired("fail"), 1, "one attempt only");
+}
+
+#[test]
+fn a_service_account_key_file_signs_in_and_an_unknown_one_exits_4() {
+    let emu = emulator();
+    let space = emu.chat_create_space("Builds", &[ADA]).expect("space");
+    let key = emu.chat_service_account("ci-bot").expect("key file");
+    let dir = std::env::temp_dir().join(format!("hangups-chat-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("key.json");
+    std::fs::write(&path, key.to_string()).unwrap();
+    let path = path.to_str().unwrap();
+    let url = emu.url();
+    let sent = run(&[
+        "send",
+        "signed with a key",
+        "--space",
+        &space,
+        "--key-file",
+        path,
+        "--url",
+        &url,
+    ]);
+    assert_status(&sent, 0);
+    let state = emu.chat_state();
+    assert_eq!(
+        state["requests"]["token"].as_u64(),
+        Some(1),
+        "one token exchange"
+    );
+    let texts: Vec<&str> = state["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect();
+    assert_eq!(texts, ["signed with a key"]);
+    // The same key with another account's email: the emulator refuses it.
+    let mut unknown = key.clone();
+    unknown["client_email"] = "nobody@emulator-project.iam.gserviceaccount.com".into();
+    let other = dir.join("unknown.json");
+    std::fs::write(&other, unknown.to_string()).unwrap();
+    let refused = run(&[
+        "send",
+        "x",
+        "--space",
+        &space,
+        "--key-file",
+        other.to_str().unwrap(),
+        "--url",
+        &url,
+    ]);
+    let err = assert_status(&refused, 4);
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1,
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

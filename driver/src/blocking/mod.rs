@@ -164,11 +164,7 @@ impl crate::ChatClient<Blocking> {
     ) -> Result<Self, Error> {
         let roots = TlsRoots::new(extra_root_certs_pem)?;
         let timeout = config.request_timeout;
-        let mut core = hangups_core::chat::ChatClient::with_wall_clock(
-            config,
-            Instant::now(),
-            crate::unix_secs(),
-        )?;
+        let mut core = crate::chat::new_core(config)?;
         let (tx, rx) = mpsc::channel::<Msg<crate::chat::ChatCommand>>();
         let commands = tx.clone();
         let sink: crate::chat::ChatSink =
