@@ -1109,6 +1109,12 @@ fn service_account_token_exchange_and_delegation() {
     let ok = exchange(&emu, &key, &sign_jwt(&key, &claims), JWT_BEARER);
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.body["token_type"], "Bearer");
+    // google-auth (the official Python library) signs Google's own token
+    // URL as the audience whatever the key's token_uri; Google accepts it,
+    // and so must the emulator (found by running google-auth against it).
+    let google_aud = json!({"iss": email, "scope": BOT, "aud": "https://oauth2.googleapis.com/token", "iat": now, "exp": now + 3600});
+    let official = exchange(&emu, &key, &sign_jwt(&key, &google_aud), JWT_BEARER);
+    assert_eq!(official.status, 200, "{}", official.body);
     let token = ok.body["access_token"].as_str().unwrap();
     let m = create(&emu, &space, token, "", json!({"text": "from the app"}));
     assert_eq!(m.body["sender"]["name"], "users/app");
@@ -1145,7 +1151,11 @@ fn service_account_token_exchange_and_delegation() {
         .status,
         200
     );
-    assert_eq!(emu.chat_state()["requests"]["token"], 2);
+    assert_eq!(
+        emu.chat_state()["requests"]["token"],
+        3,
+        "three exchanges: own audience, Google's, delegation"
+    );
 }
 
 #[test]
