@@ -24,7 +24,42 @@ use hangups_core::state::{
 };
 
 /// One lock per conversation: its messages go out in order (§7.8).
-type SendOrder = Arc<Mutex<HashMap<String, Arc<async_lock::Mutex<()>>>>>;
+type SendOrder = Arc<Mutex<HashMap<String, Arc<Turns>>>>;
+
+/// An async lock made of a one-slot channel holding one token: taking the
+/// token is taking the turn, and the guard puts it back when dropped.
+/// (async-channel is already here; a lock crate would be one more.)
+#[derive(Debug)]
+struct Turns {
+    tx: async_channel::Sender<()>,
+    rx: async_channel::Receiver<()>,
+}
+
+impl Default for Turns {
+    fn default() -> Self {
+        let (tx, rx) = async_channel::bounded(1);
+        let _ = tx.try_send(());
+        Turns { tx, rx }
+    }
+}
+
+/// Holds a turn of [`Turns`] until dropped.
+struct Turn(async_channel::Sender<()>);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let _ = self.0.try_send(());
+    }
+}
+
+impl Turns {
+    /// Waits for the turn (callers get it in the order they asked).
+    async fn take(&self) -> Turn {
+        // The channel cannot close: `self` holds both ends.
+        let _ = self.rx.recv().await;
+        Turn(self.tx.clone())
+    }
+}
 
 /// The user's conversations, kept current by [`Notifications`] (hangups'
 /// `ConversationList`). Cheap to clone. Reads ([`SharedList`]'s methods,
@@ -200,7 +235,7 @@ impl<R> Conversation<R> {
                 .unwrap_or_else(|e| e.into_inner());
             locks.entry(self.id.clone()).or_default().clone()
         };
-        let _in_order = order.lock().await;
+        let _in_order = order.take().await;
         let (image_id, image_user_id) = match image {
             None => (None, None),
             Some(Image::Existing { photo_id, user_id }) => (Some(photo_id), user_id),
@@ -320,5 +355,35 @@ impl<R> Client<R> {
         events: Events,
     ) -> Result<(ConversationList<R>, Notifications<R>), Error> {
         build_user_conversation_list(self, events).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Turns;
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    #[test]
+    fn a_turn_is_held_until_its_guard_drops_and_then_passes_on() {
+        let turns = Turns::default();
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut first = std::pin::pin!(turns.take());
+        let Poll::Ready(first) = first.as_mut().poll(&mut cx) else {
+            panic!("the first turn is free");
+        };
+        let mut second = std::pin::pin!(turns.take());
+        assert!(
+            second.as_mut().poll(&mut cx).is_pending(),
+            "held by the first"
+        );
+        drop(first);
+        let Poll::Ready(second) = second.as_mut().poll(&mut cx) else {
+            panic!("the turn passes on when the first guard drops");
+        };
+        let mut third = std::pin::pin!(turns.take());
+        assert!(third.as_mut().poll(&mut cx).is_pending());
+        drop(second);
+        assert!(third.as_mut().poll(&mut cx).is_ready());
     }
 }
