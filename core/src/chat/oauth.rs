@@ -394,14 +394,19 @@ pub struct UserOAuth {
 
 impl std::fmt::Debug for UserOAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let grant = match self.grant {
-            UserGrant::Code { .. } => "Code(<redacted>)",
-            UserGrant::RefreshToken(_) => "RefreshToken(<redacted>)",
-        };
         f.debug_struct("UserOAuth")
             .field("app", &self.app)
-            .field("grant", &grant)
+            .field("grant", &self.grant)
             .finish()
+    }
+}
+
+impl std::fmt::Debug for UserGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UserGrant::Code { .. } => "Code(<redacted>)",
+            UserGrant::RefreshToken(_) => "RefreshToken(<redacted>)",
+        })
     }
 }
 

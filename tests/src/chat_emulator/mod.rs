@@ -163,6 +163,7 @@ mod messages;
 mod service_accounts;
 mod time;
 mod token;
+mod user_oauth;
 mod world;
 
 pub use faults::ChatFaults;
@@ -170,6 +171,11 @@ pub use faults::ChatFaults;
 pub(crate) use api::{serve, stall_before};
 pub(crate) use control::handle as control;
 pub(crate) use token::handle as token_endpoint;
+
+/// `GET /o/oauth2/auth` (user OAuth consent, answered at once).
+pub(crate) fn authorize_endpoint(shared: &crate::emulator::Shared, req: &Request) -> Response {
+    shared.lock().chat.authorize(req)
+}
 
 use crate::emulator::http::{Request, Response};
 use std::collections::BTreeMap;
