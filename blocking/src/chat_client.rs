@@ -30,6 +30,23 @@ impl ChatClient {
         )?))
     }
 
+    /// [`start`](Self::start) keeping a user's refresh token in `store`
+    /// (saved when the code exchange brings it, forgotten when refused;
+    /// see [`oauth`](crate::oauth)).
+    pub fn start_with_store(
+        config: ChatConfig,
+        extra_root_certs_pem: &[String],
+        store: impl hangups_driver::hangups_core::auth::TokenStore + Send + 'static,
+    ) -> Result<Self, Error> {
+        Ok(ChatClient(
+            hangups_driver::ChatClient::start_blocking_with_store(
+                config,
+                extra_root_certs_pem,
+                store,
+            )?,
+        ))
+    }
+
     /// Creates a message; retry-safe (a `requestId` is filled in).
     pub fn create(&self, request: CreateMessage) -> Result<Message, ChatError> {
         block_on(self.0.create(request))

@@ -76,7 +76,7 @@ pub use hangups_driver::hangups_credentials::{
     CredentialsPrompt, FileStore, NoPrompt, StdinPrompt,
 };
 pub use hangups_driver::{
-    service_account, service_account_config, Config, Delivery, Error, RsaSigner,
+    oauth, service_account, service_account_config, Config, Delivery, Error, RsaSigner,
     DEFAULT_EVENT_QUEUE_CAPACITY,
 };
 pub use model::{Conversation, ConversationList, Notifications};

@@ -55,11 +55,25 @@ impl std::fmt::Debug for ChatCommand {
     }
 }
 
-/// The Chat client's side of a drive loop: answers to their callers.
+/// Where a user's refresh token is kept.
+pub(crate) type ChatStore = Box<dyn hangups_core::auth::TokenStore + Send>;
+
+/// The Chat client's side of a drive loop: answers to their callers, and
+/// a user's refresh token to its store.
 #[derive(Default)]
 pub(crate) struct ChatHost {
     replies: HashMap<ChatRequestId, Reply>,
     gone: bool,
+    store: Option<ChatStore>,
+}
+
+impl ChatHost {
+    pub(crate) fn with_store(store: Option<ChatStore>) -> Self {
+        ChatHost {
+            store,
+            ..ChatHost::default()
+        }
+    }
 }
 
 impl Host<Core> for ChatHost {
@@ -82,7 +96,18 @@ impl Host<Core> for ChatHost {
 
     fn event(&mut self, _: &mut Core, event: ChatEvent) -> ControlFlow<()> {
         match event {
+            ChatEvent::NewRefreshToken(token) => {
+                if let Some(store) = &mut self.store {
+                    store.set_refresh_token(&token);
+                }
+            }
             ChatEvent::Response { id, result } => {
+                if matches!(result, Err(ChatError::BadRefreshToken(_))) {
+                    if let Some(store) = &mut self.store {
+                        tracing::warn!("the stored refresh token was refused: forgetting it");
+                        store.clear();
+                    }
+                }
                 if let Some(reply) = self.replies.remove(&id) {
                     reply(result);
                 }

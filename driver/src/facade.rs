@@ -22,8 +22,8 @@ macro_rules! facade {
             CredentialsPrompt, FileStore, NoPrompt, StdinPrompt,
         };
         pub use $crate::{
-            service_account, service_account_config, Config, Delivery, Error, Events, RsaSigner,
-            DEFAULT_EVENT_QUEUE_CAPACITY,
+            oauth, service_account, service_account_config, Config, Delivery, Error, Events,
+            RsaSigner, DEFAULT_EVENT_QUEUE_CAPACITY,
         };
 
         /// A handle to a connected client (see [`hangups_driver::Client`]).

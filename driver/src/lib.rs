@@ -18,6 +18,7 @@
 //! - [`Client`] and [`Events`]: the handle and the bounded event queue,
 //!   the same whoever drives; [`ConversationList`], [`Conversation`] and
 //!   [`Notifications`]: hangups' high-level API, written once;
+//! - [`oauth`]: user sign-in for Chat (the loopback redirect listener);
 //! - [`ChatClient`]: the Google Chat REST client (`spaces.messages`,
 //!   [`hangups_core::chat`]) on the same loop.
 //!
@@ -66,6 +67,7 @@ mod drive;
 mod facade;
 mod host;
 mod model;
+pub mod oauth;
 mod queue;
 mod runtime;
 mod shared_list;

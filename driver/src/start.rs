@@ -141,6 +141,18 @@ impl<R: Runtime + Default> ChatClient<R> {
     pub fn start(config: ChatConfig, extra_root_certs_pem: &[String]) -> Result<Self, Error> {
         Self::start_on(R::default(), config, extra_root_certs_pem)
     }
+
+    /// [`start`](Self::start) keeping a user's refresh token in `store`:
+    /// the one the code exchange (or a rotation) brings is saved, and one
+    /// the token endpoint refuses (`invalid_grant`) is forgotten. See
+    /// [`oauth`](crate::oauth).
+    pub fn start_with_store(
+        config: ChatConfig,
+        extra_root_certs_pem: &[String],
+        store: impl hangups_core::auth::TokenStore + Send + 'static,
+    ) -> Result<Self, Error> {
+        Self::start_on_with_store(R::default(), config, extra_root_certs_pem, store)
+    }
 }
 
 impl<R: Runtime> ChatClient<R> {
@@ -150,11 +162,30 @@ impl<R: Runtime> ChatClient<R> {
         config: ChatConfig,
         extra_root_certs_pem: &[String],
     ) -> Result<Self, Error> {
+        Self::start_on_with(runtime, config, extra_root_certs_pem, None)
+    }
+
+    /// [`start_with_store`](Self::start_with_store) on this runtime value.
+    pub fn start_on_with_store(
+        runtime: R,
+        config: ChatConfig,
+        extra_root_certs_pem: &[String],
+        store: impl hangups_core::auth::TokenStore + Send + 'static,
+    ) -> Result<Self, Error> {
+        Self::start_on_with(runtime, config, extra_root_certs_pem, Some(Box::new(store)))
+    }
+
+    fn start_on_with(
+        runtime: R,
+        config: ChatConfig,
+        extra_root_certs_pem: &[String],
+        store: Option<crate::chat::ChatStore>,
+    ) -> Result<Self, Error> {
         let roots = TlsRoots::new(extra_root_certs_pem)?;
         let core = crate::chat::new_core(config)?;
         let (tx, rx) = async_channel::unbounded::<ChatCommand>();
         let sink: ChatSink = Arc::new(move |command| tx.try_send(command).is_ok());
-        spawn_machine(runtime, core, ChatHost::default(), roots, rx, drop);
+        spawn_machine(runtime, core, ChatHost::with_store(store), roots, rx, drop);
         Ok(ChatClient::from_sink(sink))
     }
 }

@@ -1255,3 +1255,126 @@ fn a_self_signed_jwt_is_a_bearer_token() {
         "no delegation without the exchange"
     );
 }
+
+/// The `Location` of a 302.
+fn location(a: &Answer) -> String {
+    assert_eq!(a.status, 302, "{}", a.head);
+    a.head
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))
+        .expect("a Location")
+        .to_string()
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    url.split_once('?')?.1.split('&').find_map(|p| {
+        p.strip_prefix(&format!("{name}="))
+            .map(|v| v.replace("%2F", "/"))
+    })
+}
+
+fn token_post(emu: &EmulatorHandle, form: &str) -> Answer {
+    raw(
+        emu,
+        "POST",
+        "/token",
+        "Content-Type: application/x-www-form-urlencoded\r\n",
+        form,
+    )
+    .expect("a response")
+}
+
+#[test]
+fn user_oauth_codes_pkce_and_refresh_tokens() {
+    let (emu, space, _) = setup();
+    let client = call(
+        &emu,
+        "POST",
+        "/_emulator/chat/oauth_clients",
+        None,
+        Some(&json!({})),
+    );
+    assert_eq!(client.status, 200);
+    let installed = &client.body["installed"];
+    let id = installed["client_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        installed["auth_uri"].as_str(),
+        Some(format!("{}/o/oauth2/auth", emu.url()).as_str())
+    );
+    assert_eq!(
+        installed["token_uri"].as_str(),
+        Some(format!("{}/token", emu.url()).as_str())
+    );
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = hangups_core::chat::oauth::s256_challenge(verifier);
+    let redirect = "http://127.0.0.1:5555";
+    let auth = |extra: &str| {
+        call(
+            &emu,
+            "GET",
+            &format!(
+                "/o/oauth2/auth?response_type=code&client_id={id}&redirect_uri=http%3A%2F%2F127.0.0.1%3A5555&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fchat.messages&code_challenge={challenge}&code_challenge_method=S256&state=st8{extra}"
+            ),
+            None,
+            None,
+        )
+    };
+    let denied = location(&auth("&consent=deny"));
+    assert_eq!(
+        query_param(&denied, "error").as_deref(),
+        Some("access_denied")
+    );
+    assert_eq!(query_param(&denied, "state").as_deref(), Some("st8"));
+    let to = location(&auth("&login_hint=1"));
+    assert!(to.starts_with(&format!("{redirect}?code=")), "{to}");
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st8"));
+    let code = query_param(&to, "code").unwrap();
+    let exchange = |code: &str, verifier: &str, redirect: &str| {
+        token_post(
+            &emu,
+            &format!(
+                "grant_type=authorization_code&code={}&code_verifier={verifier}&redirect_uri={}&client_id={id}",
+                code.replace('/', "%2F"),
+                redirect.replace(':', "%3A").replace('/', "%2F")
+            ),
+        )
+    };
+    // A wrong verifier uses the code up.
+    let wrong = exchange(&code, &"x".repeat(43), redirect);
+    assert_eq!(wrong.status, 400);
+    assert_eq!(wrong.body["error"], "invalid_grant", "{}", wrong.body);
+    let again = exchange(&code, verifier, redirect);
+    assert_eq!(again.body["error"], "invalid_grant", "one use per code");
+    // A fresh code: the redirect_uri must match.
+    let code = query_param(&location(&auth("&user=users/1")), "code").unwrap();
+    let mismatch = exchange(&code, verifier, "http://127.0.0.1:6666");
+    assert_eq!(mismatch.body["error"], "redirect_uri_mismatch");
+    let code = query_param(&location(&auth("&user=users/1")), "code").unwrap();
+    let ok = exchange(&code, verifier, redirect);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let access = ok.body["access_token"].as_str().unwrap().to_string();
+    let refresh = ok.body["refresh_token"].as_str().unwrap().to_string();
+    let created = create(&emu, &space, &access, "", json!({"text": "as users/1"}));
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["sender"]["name"], "users/1");
+    assert_eq!(created.body["sender"]["type"], "HUMAN");
+    let refreshed = token_post(
+        &emu,
+        &format!(
+            "grant_type=refresh_token&refresh_token={}&client_id={id}",
+            refresh.replace('/', "%2F")
+        ),
+    );
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    assert!(refreshed.body.get("refresh_token").is_none());
+    let other = token_post(
+        &emu,
+        &format!("grant_type=refresh_token&refresh_token=1%2F%2Fnope&client_id={id}"),
+    );
+    assert_eq!(other.body["error"], "invalid_grant");
+    let unknown = token_post(
+        &emu,
+        &format!("grant_type=refresh_token&refresh_token={refresh}&client_id=ghost"),
+    );
+    assert_eq!(unknown.body["error"], "invalid_client");
+}

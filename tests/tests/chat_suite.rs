@@ -3,13 +3,18 @@
 //! verb, webhooks with threads, paging, masks, a scope refusal, and
 //! exactly-once creates under injected 503s, a cut connection and a 429
 //! with RetryInfo; service-account sign-in (the token exchange, domain-wide
-//! delegation, an unknown key). Each scenario is written once over [`Chat`].
+//! delegation, an unknown key); user OAuth (the loopback flow with a
+//! scripted browser, the refresh token kept in a file store, a wrong PKCE
+//! verifier). Each scenario is written once over [`Chat`].
 
+use hangups_blocking::FileStore;
 use hangups_core::chat::{
     ChatAuth, ChatConfig, ChatError, CreateMessage, DeleteMessage, GetMessage, ListMessages,
     ListMessagesResponse, Message, MessageName, OAuthErrorCode, ReplyOption, SpaceName,
     UpdateMessage, UpdateVerb,
 };
+use hangups_core::chat::{InstalledApp, UserGrant};
+use hangups_driver::oauth::OAuthError;
 use hangups_tests::chat_emulator::ChatFaults;
 use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use std::time::{Duration, Instant};
@@ -17,6 +22,15 @@ use std::time::{Duration, Instant};
 /// What a scenario needs of an adapter's Chat client.
 trait Chat: Sized {
     fn start(config: ChatConfig) -> Self;
+    fn start_with_store(config: ChatConfig, store: FileStore) -> Self;
+    /// The adapter's way to the user's credentials (the stored refresh
+    /// token, or a browser sign-in through `show`).
+    fn user_auth(
+        app: &InstalledApp,
+        store: &mut FileStore,
+        login_hint: Option<&str>,
+        show: impl FnOnce(&str) + Send + 'static,
+    ) -> Result<ChatAuth, OAuthError>;
     fn create(&self, request: CreateMessage) -> Result<Message, ChatError>;
     fn get(&self, request: GetMessage) -> Result<Message, ChatError>;
     fn list(&self, request: ListMessages) -> Result<ListMessagesResponse, ChatError>;
@@ -35,6 +49,24 @@ macro_rules! async_chat {
             fn start(config: ChatConfig) -> Self {
                 let _guard = $enter;
                 $ty(<$client>::start(config, &[]).expect("chat client starts"))
+            }
+            fn start_with_store(config: ChatConfig, store: FileStore) -> Self {
+                let _guard = $enter;
+                $ty(<$client>::start_with_store(config, &[], store).expect("chat client starts"))
+            }
+            fn user_auth(
+                app: &InstalledApp,
+                store: &mut FileStore,
+                login_hint: Option<&str>,
+                show: impl FnOnce(&str) + Send + 'static,
+            ) -> Result<ChatAuth, OAuthError> {
+                $block_on(hangups_driver::oauth::user_auth(
+                    app.clone(),
+                    store,
+                    login_hint.map(str::to_string),
+                    Duration::from_secs(20),
+                    show,
+                ))
             }
             fn create(&self, request: CreateMessage) -> Result<Message, ChatError> {
                 $block_on(self.0.create(request))
@@ -99,6 +131,26 @@ struct BlockingChat(hangups_blocking::ChatClient);
 impl Chat for BlockingChat {
     fn start(config: ChatConfig) -> Self {
         BlockingChat(hangups_blocking::ChatClient::start(config, &[]).expect("chat client starts"))
+    }
+    fn start_with_store(config: ChatConfig, store: FileStore) -> Self {
+        BlockingChat(
+            hangups_blocking::ChatClient::start_with_store(config, &[], store)
+                .expect("chat client starts"),
+        )
+    }
+    fn user_auth(
+        app: &InstalledApp,
+        store: &mut FileStore,
+        login_hint: Option<&str>,
+        show: impl FnOnce(&str) + Send + 'static,
+    ) -> Result<ChatAuth, OAuthError> {
+        hangups_blocking::oauth::user_auth_blocking(
+            app,
+            store,
+            login_hint,
+            Duration::from_secs(20),
+            show,
+        )
     }
     fn create(&self, request: CreateMessage) -> Result<Message, ChatError> {
         self.0.create(request)
@@ -493,6 +545,195 @@ fn an_unknown_key_is_a_typed_refusal<C: Chat>() {
     assert!(stored(&emu, &space).is_empty());
 }
 
+/// A fresh directory under the system's temporary directory.
+fn scratch() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "hangups-chat-suite-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// One HTTP GET of `url` (`http://host:port/target`) on a std socket: the
+/// status line and the `Location` header.
+fn http_get(url: &str) -> (String, Option<String>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (authority, target) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let target = format!("/{}", target.trim_start_matches('/'));
+    let mut s = std::net::TcpStream::connect(authority).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text.lines().next().unwrap_or("").to_string();
+    let location = text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        l.split_once(':')
+            .filter(|(n, _)| n.eq_ignore_ascii_case("location"))
+            .map(|(_, v)| v.trim().to_string())
+    });
+    (status, location)
+}
+
+/// The test's browser: opens the authorization URL on a thread, follows
+/// the emulator's 302 to the loopback listener; the listener's answer's
+/// status line comes on the channel.
+fn browser() -> (
+    impl FnOnce(&str) + Send + 'static,
+    std::sync::mpsc::Receiver<String>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let show = move |url: &str| {
+        let url = url.to_string();
+        std::thread::spawn(move || {
+            let (status, location) = http_get(&url);
+            assert!(status.contains(" 302 "), "{status}");
+            let location = location.expect("a Location");
+            assert!(location.starts_with("http://127.0.0.1:"), "{location}");
+            let _ = tx.send(http_get(&location).0);
+        });
+    };
+    (show, rx)
+}
+
+fn user_app(emu: &EmulatorHandle) -> InstalledApp {
+    let file = emu.chat_oauth_client();
+    assert!(file["installed"]["client_id"].is_string(), "{file}");
+    InstalledApp::from_client_json(&file.to_string(), &["chat.messages"]).expect("client file")
+}
+
+fn user_config(emu: &EmulatorHandle, auth: ChatAuth) -> ChatConfig {
+    ChatConfig::new(auth)
+        .with_url(&emu.url())
+        .expect("emulator URL")
+        .with_rng_seed(7)
+}
+
+fn a_user_signs_in_through_the_browser_and_the_refresh_token_is_kept<C: Chat>() {
+    let emu = emulator();
+    let app = user_app(&emu);
+    let space = emu.chat_create_space("Team", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let path = scratch().join("chat-token");
+    let mut store = FileStore::new(&path);
+    let (show, pages) = browser();
+    let ada_id = ADA.trim_start_matches("users/");
+    let auth = C::user_auth(&app, &mut store, Some(ada_id), show).expect("browser sign-in");
+    let page = pages
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the listener answered");
+    assert!(page.contains(" 200 "), "{page}");
+    assert!(
+        matches!(&auth, ChatAuth::User(u) if matches!(u.grant, UserGrant::Code { .. })),
+        "{auth:?}"
+    );
+    assert_eq!(store.load_refresh_token().expect("readable"), None);
+    let chat = C::start_with_store(user_config(&emu, auth), FileStore::new(&path));
+    let created = chat
+        .create(CreateMessage::new(
+            space.clone(),
+            Message::text("hi from Ada"),
+        ))
+        .expect("create as the user");
+    assert_eq!(
+        created.sender.as_ref().and_then(|s| s.name.as_deref()),
+        Some(ADA),
+        "the user is the sender"
+    );
+    assert_eq!(
+        chat.list(ListMessages::new(space.clone()))
+            .expect("list")
+            .messages
+            .len(),
+        1,
+        "chat.messages reads too"
+    );
+    drop(chat);
+    let kept = FileStore::new(&path)
+        .load_refresh_token()
+        .expect("readable")
+        .expect("the refresh token was saved");
+    assert!(kept.expose().starts_with("1//"));
+    // A later run: from the file, no browser.
+    let mut store = FileStore::new(&path);
+    let auth = C::user_auth(&app, &mut store, None, |_| {
+        panic!("no browser the second time")
+    })
+    .expect("from the stored token");
+    assert!(
+        matches!(&auth, ChatAuth::User(u) if u.grant == UserGrant::RefreshToken(kept.clone())),
+        "{auth:?}"
+    );
+    let chat = C::start_with_store(user_config(&emu, auth), FileStore::new(&path));
+    let again = chat
+        .create(CreateMessage::new(space.clone(), Message::text("again")))
+        .expect("create from the refresh token");
+    assert_eq!(
+        again.sender.as_ref().and_then(|s| s.name.as_deref()),
+        Some(ADA)
+    );
+    assert_eq!(emu.chat_state()["requests"]["authorize"].as_u64(), Some(1));
+    assert_eq!(token_requests(&emu), 2, "a code exchange, then one refresh");
+    // Revoked: the client says so and the store forgets it.
+    assert!(emu.chat_revoke_refresh_token(kept.expose()));
+    let chat = C::start_with_store(
+        user_config(
+            &emu,
+            ChatAuth::User(hangups_core::chat::UserOAuth::from_refresh_token(app, kept)),
+        ),
+        FileStore::new(&path),
+    );
+    match chat.create(CreateMessage::new(space, Message::text("revoked"))) {
+        Err(ChatError::BadRefreshToken(e)) => {
+            assert_eq!(e.code, OAuthErrorCode::InvalidGrant, "{e:?}")
+        }
+        other => panic!("a revoked refresh token: {other:?}"),
+    }
+    drop(chat);
+    assert_eq!(
+        FileStore::new(&path)
+            .load_refresh_token()
+            .expect("readable"),
+        None
+    );
+}
+
+fn a_wrong_code_verifier_is_refused<C: Chat>() {
+    let emu = emulator();
+    let app = user_app(&emu);
+    let space = emu.chat_create_space("Team", &[ADA]).expect("space");
+    let space = SpaceName::parse(&space).expect("space name");
+    let mut store = FileStore::new(scratch().join("chat-token"));
+    let (show, _pages) = browser();
+    let mut auth = C::user_auth(&app, &mut store, None, show).expect("browser sign-in");
+    let ChatAuth::User(user) = &mut auth else {
+        panic!("{auth:?}")
+    };
+    let UserGrant::Code { verifier, .. } = &mut user.grant else {
+        panic!("a code")
+    };
+    *verifier = "x".repeat(64);
+    let chat = C::start(user_config(&emu, auth));
+    match chat.create(CreateMessage::new(space.clone(), Message::text("x"))) {
+        Err(ChatError::BadRefreshToken(e)) => {
+            assert_eq!(e.code, OAuthErrorCode::InvalidGrant, "{e:?}");
+            assert!(e.description.contains("verifier"), "{e:?}");
+        }
+        other => panic!("a wrong verifier must be invalid_grant: {other:?}"),
+    }
+    assert!(stored(&emu, &space).is_empty());
+}
+
 macro_rules! adapter {
     ($module:ident, $ty:ty) => {
         mod $module {
@@ -532,6 +773,14 @@ macro_rules! adapter {
             #[test]
             fn a_self_signed_jwt_is_the_bearer() {
                 super::a_self_signed_jwt_is_the_bearer::<$ty>();
+            }
+            #[test]
+            fn a_user_signs_in_through_the_browser_and_the_refresh_token_is_kept() {
+                super::a_user_signs_in_through_the_browser_and_the_refresh_token_is_kept::<$ty>();
+            }
+            #[test]
+            fn a_wrong_code_verifier_is_refused() {
+                super::a_wrong_code_verifier_is_refused::<$ty>();
             }
             #[test]
             fn an_unknown_key_is_a_typed_refusal() {

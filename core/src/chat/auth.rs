@@ -24,6 +24,12 @@ pub enum ChatAuth {
     /// self-signed mode), caches the token and refreshes it before it
     /// expires and after a 401.
     ServiceAccount(super::ServiceAccount),
+    /// A user of an installed app (OAuth, [`oauth`](super::oauth)): the
+    /// [`ChatClient`](super::ChatClient) exchanges the authorization code or
+    /// the refresh token for access tokens, caches them and refreshes them
+    /// before they expire and after a 401; a new refresh token is reported
+    /// as [`ChatEvent::NewRefreshToken`](super::ChatEvent).
+    User(super::UserOAuth),
 }
 
 impl std::fmt::Debug for ChatAuth {
@@ -32,6 +38,7 @@ impl std::fmt::Debug for ChatAuth {
             ChatAuth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
             ChatAuth::Webhook { .. } => f.write_str("Webhook { <redacted> }"),
             ChatAuth::ServiceAccount(sa) => write!(f, "ServiceAccount({sa:?})"),
+            ChatAuth::User(u) => write!(f, "User({u:?})"),
         }
     }
 }
@@ -79,7 +86,9 @@ impl ChatAuth {
                 request.query.push(("key".into(), key.clone()));
                 request.query.push(("token".into(), token.clone()));
             }
-            ChatAuth::ServiceAccount(_) => return Err(InvalidRequest::NoAccessToken),
+            ChatAuth::ServiceAccount(_) | ChatAuth::User(_) => {
+                return Err(InvalidRequest::NoAccessToken)
+            }
         }
         Ok(())
     }

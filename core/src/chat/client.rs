@@ -27,15 +27,26 @@
 //! [`ChatError::Token`]; a transport failure or 5xx of the token endpoint
 //! counts as a failed attempt of each held call. A 401 from the API
 //! refreshes the token once per call and retries it.
+//!
+//! # Users
+//!
+//! [`ChatAuth::User`] works the same way (no wall clock needed): the token
+//! POST goes to the app's `token_uri` with the authorization code
+//! (`grant_type=authorization_code`, `code_verifier`, `redirect_uri`) the
+//! first time, with the refresh token (`grant_type=refresh_token`) after.
+//! A refresh token in the answer replaces the one held and is reported as
+//! [`ChatEvent::NewRefreshToken`]. `invalid_grant` ends the held calls with
+//! [`ChatError::BadRefreshToken`]: the user must sign in again.
 
 use super::auth::ChatAuth;
 use super::config::ChatConfig;
 use super::error::{ChatError, GoogleError, InvalidRequest};
 use super::model::{ListMessagesResponse, Message};
+use super::oauth::{self, UserGrant, UserOAuth};
 use super::request::{
     ChatRequest, CreateMessage, DeleteMessage, GetMessage, ListMessages, UpdateMessage, UpdateVerb,
 };
-use super::service_account::{self, ServiceAccount, TokenMode};
+use super::service_account::{self, OAuthErrorCode, ServiceAccount, TokenMode};
 use crate::api::{FailureKind, Origin};
 use crate::backoff::Backoff;
 use crate::client::{Input, Output};
@@ -82,6 +93,11 @@ pub enum ChatEvent {
         /// Why the attempt failed.
         error: ChatError,
     },
+    /// The token endpoint issued a user a new refresh token (the first
+    /// sign-in's code exchange, or a rotation): store it, and start the
+    /// next run from it ([`UserOAuth::from_refresh_token`]). The client
+    /// already uses it.
+    NewRefreshToken(crate::auth::RefreshToken),
 }
 
 #[derive(Debug)]
@@ -288,6 +304,7 @@ impl ChatClient {
                 }
                 ChatAuth::Bearer("pending".into())
             }
+            ChatAuth::User(_) => ChatAuth::Bearer("pending".into()),
             auth => auth.clone(),
         };
         let http = request.build(&self.config.endpoint, &probe)?;
@@ -469,17 +486,19 @@ impl ChatClient {
     /// The credentials of the next attempt and their token generation;
     /// `None` while a service account's token must be fetched.
     fn credentials(&mut self) -> Result<Option<(ChatAuth, u64)>, ChatError> {
-        let ChatAuth::ServiceAccount(sa) = &self.config.auth else {
-            return Ok(Some((self.config.auth.clone(), 0)));
+        let sa = match &self.config.auth {
+            ChatAuth::ServiceAccount(sa) => Some(sa),
+            ChatAuth::User(_) => None,
+            auth => return Ok(Some((auth.clone(), 0))),
         };
         if let Some(t) = &self.token {
             if self.now < t.refresh_at {
                 return Ok(Some((ChatAuth::Bearer(t.value.clone()), t.generation)));
             }
         }
-        if sa.mode != TokenMode::SelfSigned {
+        let Some(sa) = sa.filter(|sa| sa.mode == TokenMode::SelfSigned) else {
             return Ok(None);
-        }
+        };
         let jwt = sa.signed_jwt(self.unix_now()?)?;
         let lifetime = Duration::from_secs(service_account::JWT_LIFETIME_SECS);
         let generation = self.store_token(jwt.clone(), self.now, lifetime);
@@ -507,12 +526,13 @@ impl ChatClient {
         if self.fetch.is_some() {
             return;
         }
-        let ChatAuth::ServiceAccount(sa) = &self.config.auth else {
-            return;
+        let request = match &self.config.auth {
+            ChatAuth::ServiceAccount(sa) => self
+                .unix_now()
+                .and_then(|unix| token_request(sa, &sa.signed_jwt(unix)?)),
+            ChatAuth::User(user) => user_token_request(user),
+            _ => return,
         };
-        let request = self
-            .unix_now()
-            .and_then(|unix| token_request(sa, &sa.signed_jwt(unix)?));
         match request {
             Ok(http) => {
                 let ex = self.start(&http);
@@ -527,6 +547,7 @@ impl ChatClient {
             Outcome::Complete { head, body } if (200..300).contains(&head.status) => {
                 match service_account::parse_token_success(&body) {
                     Ok((token, expires_in)) => {
+                        self.on_user_grant(&body);
                         let generation = self.store_token(
                             token.clone(),
                             started,
@@ -554,6 +575,12 @@ impl ChatClient {
             }
             Outcome::Complete { head, body } => {
                 match service_account::parse_token_error(head.status, &body) {
+                    Some(e)
+                        if e.code == OAuthErrorCode::InvalidGrant
+                            && matches!(self.config.auth, ChatAuth::User(_)) =>
+                    {
+                        ChatError::BadRefreshToken(e)
+                    }
                     Some(e) => ChatError::Token(e),
                     None => ChatError::Api(GoogleError::from_response(
                         head.status,
@@ -569,6 +596,28 @@ impl ChatClient {
         };
         let retry = error.is_retryable();
         self.token_failed(error, retry);
+    }
+
+    /// A user's token answer: a new refresh token replaces the grant (the
+    /// code is used up either way) and is reported.
+    fn on_user_grant(&mut self, body: &[u8]) {
+        let ChatAuth::User(user) = &mut self.config.auth else {
+            return;
+        };
+        match oauth::refresh_token_of(body) {
+            Some(new) => {
+                if user.grant != UserGrant::RefreshToken(new.clone()) {
+                    user.grant = UserGrant::RefreshToken(new.clone());
+                    self.events.push_back(ChatEvent::NewRefreshToken(new));
+                }
+            }
+            None => {
+                if let UserGrant::Code { code, .. } = &mut user.grant {
+                    // Used: a later exchange would be refused anyway.
+                    code.clear();
+                }
+            }
+        }
     }
 
     /// The token could not be had: each held call fails its attempt.
@@ -610,7 +659,10 @@ impl ChatClient {
             Outcome::Complete { head, .. }
                 if head.status == 401
                     && !call.refreshed
-                    && matches!(self.config.auth, ChatAuth::ServiceAccount(_)) =>
+                    && matches!(
+                        self.config.auth,
+                        ChatAuth::ServiceAccount(_) | ChatAuth::User(_)
+                    ) =>
             {
                 // The token may have been revoked or expired early: one
                 // refresh (unless another call already got a newer one).
@@ -697,16 +749,27 @@ fn check_origin(config: &ChatConfig, origin: &Origin) -> Result<(), ChatError> {
 /// The token POST of `sa`: the form with the signed `assertion`, to the
 /// key's `token_uri`, with no bearer token.
 fn token_request(sa: &ServiceAccount, jwt: &str) -> Result<crate::http::Request, ChatError> {
-    let uri = &sa.key.token_uri;
+    form_post(
+        &sa.key.token_uri,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", jwt),
+        ],
+    )
+}
+
+/// A user's token POST (code or refresh token) to the app's `token_uri`.
+fn user_token_request(user: &UserOAuth) -> Result<crate::http::Request, ChatError> {
+    form_post(&user.app.token_uri, &user.token_form())
+}
+
+fn form_post(uri: &str, form: &[(&str, &str)]) -> Result<crate::http::Request, ChatError> {
     let u = crate::api::url::split_url(uri)
-        .map_err(|_| service_account::KeyError::BadTokenUri(uri.clone()))?;
+        .map_err(|_| service_account::KeyError::BadTokenUri(uri.to_string()))?;
     let mut request =
         crate::http::Request::new(crate::http::Method::Post, &u.host, u.port, u.tls, &u.path);
     request.query = u.query;
-    let body = crate::http::form_urlencode(&[
-        ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-        ("assertion", jwt),
-    ]);
+    let body = crate::http::form_urlencode(form);
     Ok(request
         .with_header("Content-Type", "application/x-www-form-urlencoded")
         .with_body(body.into_bytes()))

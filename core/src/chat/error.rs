@@ -38,6 +38,11 @@ pub enum ChatError {
     /// (`invalid_grant`, `invalid_scope`, …).
     #[error(transparent)]
     Token(#[from] super::service_account::TokenError),
+    /// The user's refresh token (or authorization code) was refused with
+    /// `invalid_grant`: it is expired, revoked or already used. Sign in
+    /// again (and drop the stored token).
+    #[error("the refresh token was refused (expired or revoked): sign in again: {0}")]
+    BadRefreshToken(super::service_account::TokenError),
     /// The signer could not sign the service account's assertion.
     #[error(transparent)]
     Sign(#[from] super::service_account::SignError),

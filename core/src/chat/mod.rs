@@ -8,6 +8,8 @@
 //! - [`auth`]: the endpoint and the credentials;
 //! - [`service_account`]: service-account key files, signed JWTs and the
 //!   token exchange the client runs;
+//! - [`oauth`]: user sign-in for installed apps (loopback redirect, PKCE),
+//!   the refresh-token grant the client runs;
 //! - [`error`]: the Google error envelope, typed;
 //! - [`ChatClient`]: the machine (retries, backoff, pooled connections),
 //!   and [`Paginator`] for walking `list` pages.
@@ -36,6 +38,7 @@ pub mod error;
 pub mod filter;
 pub mod model;
 pub mod names;
+pub mod oauth;
 mod paginator;
 pub mod request;
 pub mod service_account;
@@ -47,6 +50,9 @@ pub use error::{ChatError, ErrorDetail, FieldViolation, GoogleError, HelpLink, I
 pub use filter::ListFilter;
 pub use model::{EnumValue, ListMessagesResponse, Message};
 pub use names::{ClientMessageId, MessageName, NameError, SpaceName, ThreadName};
+pub use oauth::{
+    AppError, AuthorizationRequest, InstalledApp, Pkce, RedirectError, UserGrant, UserOAuth,
+};
 pub use paginator::Paginator;
 pub use request::{
     ChatRequest, CreateMessage, DeleteMessage, GetMessage, ListMessages, MarkupSyntax,

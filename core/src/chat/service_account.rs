@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// The scope of a Chat app: `https://www.googleapis.com/auth/chat.bot`.
 pub const CHAT_BOT_SCOPE: &str = "https://www.googleapis.com/auth/chat.bot";
 
-const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
+pub(crate) const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
 
 /// Lifetime of a signed JWT (the most Google accepts).
 pub(crate) const JWT_LIFETIME_SECS: u64 = 3600;

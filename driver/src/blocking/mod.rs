@@ -162,6 +162,25 @@ impl crate::ChatClient<Blocking> {
         config: hangups_core::chat::ChatConfig,
         extra_root_certs_pem: &[String],
     ) -> Result<Self, Error> {
+        Self::start_blocking_with(config, extra_root_certs_pem, None)
+    }
+
+    /// [`start_blocking`](Self::start_blocking) keeping a user's refresh
+    /// token in `store` (see
+    /// [`ChatClient::start_with_store`](crate::ChatClient::start_with_store)).
+    pub fn start_blocking_with_store(
+        config: hangups_core::chat::ChatConfig,
+        extra_root_certs_pem: &[String],
+        store: impl hangups_core::auth::TokenStore + Send + 'static,
+    ) -> Result<Self, Error> {
+        Self::start_blocking_with(config, extra_root_certs_pem, Some(Box::new(store)))
+    }
+
+    fn start_blocking_with(
+        config: hangups_core::chat::ChatConfig,
+        extra_root_certs_pem: &[String],
+        store: Option<crate::chat::ChatStore>,
+    ) -> Result<Self, Error> {
         let roots = TlsRoots::new(extra_root_certs_pem)?;
         let timeout = config.request_timeout;
         let mut core = crate::chat::new_core(config)?;
@@ -169,7 +188,7 @@ impl crate::ChatClient<Blocking> {
         let commands = tx.clone();
         let sink: crate::chat::ChatSink =
             Arc::new(move |command| commands.send(Msg::Command(command)).is_ok());
-        let mut host = crate::chat::ChatHost::default();
+        let mut host = crate::chat::ChatHost::with_store(store);
         std::thread::Builder::new()
             .name("hangups-chat".into())
             .spawn(move || drive(&mut core, &mut host, Conns::new(roots), (tx, rx), timeout))

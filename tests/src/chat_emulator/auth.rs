@@ -35,6 +35,10 @@ pub(crate) struct Auth {
     pub accounts: Vec<Account>,
     /// The public half of that key (DER RSAPublicKey).
     pub public_key: Vec<u8>,
+    /// User OAuth: installed-app clients, unused codes, refresh tokens.
+    pub oauth_clients: Vec<super::user_oauth::OAuthClient>,
+    pub codes: BTreeMap<String, super::user_oauth::PendingCode>,
+    pub refresh_tokens: BTreeMap<String, super::user_oauth::UserGrant>,
 }
 
 /// What a method needs.

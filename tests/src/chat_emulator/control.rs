@@ -47,6 +47,12 @@ struct NewAccount {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Revoke {
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Clock {
     advance_ms: u64,
 }
@@ -73,6 +79,9 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         ("POST", "service_accounts") => parse(&req.body)
             .and_then(|a: NewAccount| chat.create_service_account(&base_url, &a.name)),
+        ("POST", "oauth_clients") => Ok(chat.create_oauth_client(&base_url)),
+        ("POST", "revoke") => parse(&req.body)
+            .map(|r: Revoke| json!({"revoked": chat.revoke_refresh_token(&r.refresh_token)})),
         ("GET", "faults") => Ok(json!({
             "faults": serde_json::to_value(&chat.faults.knobs).unwrap_or_default(),
             "fired": chat.faults.fired,
@@ -87,7 +96,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
         }),
         (
             _,
-            "state" | "spaces" | "webhooks" | "tokens" | "service_accounts" | "faults" | "clock",
+            "state" | "spaces" | "webhooks" | "tokens" | "service_accounts" | "oauth_clients"
+            | "revoke" | "faults" | "clock",
         ) => return Response::text(405, "Method Not Allowed", "method not allowed"),
         _ => return Response::text(404, "Not Found", "Not Found"),
     };

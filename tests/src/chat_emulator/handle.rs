@@ -52,6 +52,19 @@ impl EmulatorHandle {
         self.shared.lock().chat.create_service_account(&base, name)
     }
 
+    /// A new installed-app OAuth client: Google's client file
+    /// (`{"installed": {...}}`) with `auth_uri` = this emulator's
+    /// `/o/oauth2/auth` and `token_uri` = its `/token`.
+    pub fn chat_oauth_client(&self) -> serde_json::Value {
+        let base = self.url();
+        self.shared.lock().chat.create_oauth_client(&base)
+    }
+
+    /// Revokes a user's refresh token; whether it was known.
+    pub fn chat_revoke_refresh_token(&self, token: &str) -> bool {
+        self.shared.lock().chat.revoke_refresh_token(token)
+    }
+
     /// Replaces the Chat fault knobs.
     pub fn set_chat_faults(&self, faults: ChatFaults) {
         self.shared.lock().chat.faults.set(faults);

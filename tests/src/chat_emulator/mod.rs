@@ -25,7 +25,8 @@
 //! | get | `GET` | `/v1/spaces/{space}/messages/{message}` |
 //! | patch / update | `PATCH` / `PUT` | `/v1/spaces/{space}/messages/{message}` |
 //! | delete | `DELETE` | `/v1/spaces/{space}/messages/{message}` |
-//! | service-account token | `POST` | `/token` (form-encoded) |
+//! | token (service account, user) | `POST` | `/token` (form-encoded) |
+//! | user consent (answered at once) | `GET` | `/o/oauth2/auth` |
 //!
 //! `{message}` is the server id (`AbCd….EfGh…`) or the client-assigned id
 //! (`client-…`). Errors come in Google's envelope `{"error": {"code",
@@ -74,6 +75,24 @@
 //!   time checks, `sub` absent or the account's email, `aud` absent or
 //!   `https://chat.googleapis.com/`; the caller is the app with the
 //!   `scope` claim's scopes; anything wrong is 401.
+//! - Users of an installed app (client files from the control API):
+//!   `GET /o/oauth2/auth?response_type=code&client_id&redirect_uri&scope`
+//!   `&code_challenge&code_challenge_method=S256&state` consents at once as
+//!   the user named by `user` or `login_hint` (`users/<id>` or `<id>`;
+//!   `users/self` if none) and answers 302 to the loopback `redirect_uri`
+//!   (`http://127.0.0.1[:port]`, `localhost`, `[::1]`) with `code`,
+//!   `scope` and `state`; `consent=deny` redirects with
+//!   `error=access_denied`, a missing S256 challenge with
+//!   `error=invalid_request`; an unknown client is 401, another
+//!   `redirect_uri` 400 (no redirect). `POST /token`
+//!   `grant_type=authorization_code&code&code_verifier&redirect_uri`
+//!   `&client_id[&client_secret]`: the verifier's S256 must be the
+//!   challenge, each code works once (a failed try uses it up), the
+//!   `redirect_uri` must match → `{"access_token", "expires_in": 3599,
+//!   "refresh_token", "scope"}`; `grant_type=refresh_token&refresh_token`
+//!   `&client_id` → a new access token. The tokens act as the user with the
+//!   consented scopes. Failures: 400 `invalid_grant` (bad code, verifier
+//!   or refresh token), `redirect_uri_mismatch`, `invalid_client`.
 //! - Only the sender may edit or delete a message (else 403).
 //!
 //! ## Rules
@@ -140,13 +159,18 @@
 //!   JSON (`type`, `project_id`, `private_key_id`, `private_key` PKCS#8 PEM,
 //!   `client_email` = `<name>@emulator-project.iam.gserviceaccount.com`,
 //!   `client_id`, `token_uri` = `<emulator>/token`, …);
+//! - `POST /_emulator/chat/oauth_clients` `{}` → an installed-app client
+//!   file `{"installed": {"client_id", "client_secret", "auth_uri" =
+//!   <emulator>/o/oauth2/auth, "token_uri" = <emulator>/token, …}}`;
+//! - `POST /_emulator/chat/revoke` `{"refresh_token"}` → `{"revoked"}`:
+//!   forgets a user's refresh token;
 //! - `POST /_emulator/chat/faults` with [`ChatFaults`] as JSON → the knobs
 //!   now set; `GET /_emulator/chat/faults` → `{faults, fired}`;
 //! - `POST /_emulator/chat/clock` `{"advance_ms"}` → `{"now"}`: moves the
 //!   Chat clock forward (quota windows, `createTime`);
 //! - `GET /_emulator/chat/state` → `{now, spaces, threads, messages (as the
 //!   API shows them, deleted ones too), webhooks, requests: {total, create,
-//!   get, list, update, delete, token}, faults, fired: {fail, cut, stall, quota}}`.
+//!   get, list, update, delete, token, authorize}, faults, fired: {fail, cut, stall, quota}}`.
 //!
 //! The same in process: [`EmulatorHandle::chat_create_space`](crate::emulator::EmulatorHandle::chat_create_space)
 //! and the other `chat_*` methods of the handle.
@@ -163,6 +187,7 @@ mod messages;
 mod service_accounts;
 mod time;
 mod token;
+mod user_oauth;
 mod world;
 
 pub use faults::ChatFaults;
@@ -170,6 +195,11 @@ pub use faults::ChatFaults;
 pub(crate) use api::{serve, stall_before};
 pub(crate) use control::handle as control;
 pub(crate) use token::handle as token_endpoint;
+
+/// `GET /o/oauth2/auth` (user OAuth consent, answered at once).
+pub(crate) fn authorize_endpoint(shared: &crate::emulator::Shared, req: &Request) -> Response {
+    shared.lock().chat.authorize(req)
+}
 
 use crate::emulator::http::{Request, Response};
 use std::collections::BTreeMap;

@@ -28,6 +28,18 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
     let token_uri = format!("{}/token", shared.base_url);
     let form = parse_form(&String::from_utf8_lossy(&req.body));
     let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    if matches!(
+        field("grant_type"),
+        Some("authorization_code" | "refresh_token")
+    ) {
+        return match chat.user_token(&form) {
+            Ok(body) => Response::json(200, &body),
+            Err(e) => Response::json(
+                400,
+                &json!({"error": e.error, "error_description": e.description}),
+            ),
+        };
+    }
     let result = (|| -> Result<Grant, GrantError> {
         if field("grant_type") != Some(JWT_BEARER) {
             return Err(GrantError {

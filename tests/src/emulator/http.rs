@@ -438,6 +438,7 @@ async fn route(conn: &mut Conn, req: Request) -> io::Result<Flow> {
         (_, p) if p.starts_with("/chat/v1/") => method_not_allowed(),
         (_, p) if p.starts_with("/upload/photos/") => upload::handle(&shared, &req),
         ("POST", "/token") => crate::chat_emulator::token_endpoint(&shared, &req),
+        ("GET", "/o/oauth2/auth") => crate::chat_emulator::authorize_endpoint(&shared, &req),
         ("POST", "/o/oauth2/token") => oauth::token(&mut shared.lock(), &req),
         ("GET", "/accounts/OAuthLogin") => oauth::oauth_login(&mut shared.lock(), &req),
         ("GET", "/MergeSession") => oauth::merge_session(&mut shared.lock(), &req),
