@@ -17,6 +17,13 @@
 //! - `--token TOKEN`, or the `CHAT_TOKEN` environment variable: an OAuth
 //!   access token sent as a bearer token, to `https://chat.googleapis.com`
 //!   or to `--url URL` (an emulator);
+//! - `--token-path PATH --client-file PATH`: user OAuth for an installed
+//!   app. The refresh token is kept in the file at `--token-path` (with
+//!   hangups-credentials' file rules). The first run prints an
+//!   authorization URL on standard error, then waits up to 5 minutes for
+//!   the browser's redirect to a loopback port (PKCE); later runs start
+//!   from the stored token. `--client-file` is the OAuth client JSON of a
+//!   "Desktop app", and the scope is `chat.messages`.
 //! - `--key-file PATH [--subject EMAIL]`: a service-account key file as
 //!   Google issues it (the app signs in with `chat.bot`, and for `list`
 //!   also `chat.app.messages.readonly`; with `--subject` it acts as that
@@ -44,12 +51,14 @@
 use crate::cli::{self, Args, CliError, Command, Opt};
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use hangups_blocking::chat::{
-    ChatAuth, ChatConfig, ChatError, CreateMessage, DeleteMessage, GetMessage, ListMessages,
-    ListMessagesResponse, Message, MessageName, ReplyOption, SpaceName, UpdateMessage, UpdateVerb,
+    ChatAuth, ChatConfig, ChatError, CreateMessage, DeleteMessage, GetMessage, InstalledApp,
+    ListMessages, ListMessagesResponse, Message, MessageName, ReplyOption, SpaceName,
+    UpdateMessage, UpdateVerb,
 };
-use hangups_blocking::ChatClient;
+use hangups_blocking::{oauth, ChatClient, FileStore, TokenStore};
 use std::ffi::OsString;
 use std::io::Write;
+use std::time::Duration;
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -137,7 +146,17 @@ const OPTIONS: &[Opt] = &[
     Opt::value(
         "--key-file",
         "PATH",
-        "credentials: a service-account key file (not available yet)",
+        "credentials: a service-account key file",
+    ),
+    Opt::value(
+        "--token-path",
+        "PATH",
+        "credentials: user OAuth, the refresh token file (the first run signs in through the browser)",
+    ),
+    Opt::value(
+        "--client-file",
+        "PATH",
+        "with --token-path: the OAuth client JSON (\"Desktop app\") of the installed app",
     ),
     Opt::value(
         "--subject",
@@ -186,6 +205,8 @@ const SHARED_OPTIONS: &[&str] = &[
     "--token",
     "--key-file",
     "--subject",
+    "--token-path",
+    "--client-file",
     "--url",
     "--ca-cert",
     "--max-attempts",
@@ -304,6 +325,8 @@ enum Action {
 enum Target {
     Webhook(ChatConfig, SpaceName),
     Bearer(ChatConfig),
+    /// User OAuth; the store keeps the refresh token.
+    User(ChatConfig, FileStore),
     Embedded,
 }
 
@@ -381,9 +404,14 @@ where
                 .map_err(|_| CliError::invalid("--ca-cert", path, "not PEM text"))?]
         }
     };
+    let mut store = None;
     let (config, hook_space, emulator) = match target {
         Target::Webhook(config, space) => (config, Some(space), None),
         Target::Bearer(config) => (config, None, None),
+        Target::User(config, file) => {
+            store = Some(file);
+            (config, None, None)
+        }
         Target::Embedded => {
             let (emulator, config, space) = embedded()?;
             let _ = writeln!(
@@ -401,7 +429,11 @@ where
     if let Some(n) = attempts {
         config.max_attempts = n;
     }
-    let chat = ChatClient::start(config, &extra_pem).map_err(Failure::other)?;
+    let chat = match store {
+        Some(store) => ChatClient::start_with_store(config, &extra_pem, store),
+        None => ChatClient::start(config, &extra_pem),
+    }
+    .map_err(Failure::other)?;
     let result = execute(&chat, &args, action, hook_space, json, out);
     drop(chat);
     drop(emulator);
@@ -478,6 +510,12 @@ fn action(args: &Args) -> Result<Action, Failure> {
 
 /// The credentials and server, checked against the command.
 fn target(args: &Args, env_token: Option<OsString>, action: &Action) -> Result<Target, Failure> {
+    if let Some(path) = args.get("--token-path") {
+        return user_target(args, path, action);
+    }
+    if args.get("--client-file").is_some() {
+        return Err(Failure::usage("--client-file goes with --token-path"));
+    }
     if let Some(path) = args.get("--key-file") {
         if args.get("--token").is_some() || args.get("--webhook").is_some() {
             return Err(Failure::usage("--key-file: give one credential"));
@@ -562,6 +600,52 @@ fn target(args: &Args, env_token: Option<OsString>, action: &Action) -> Result<T
             "--url needs credentials: --token TOKEN (or CHAT_TOKEN)",
         )),
         (None, None) => Ok(Target::Embedded),
+    }
+}
+
+/// How long the first user sign-in waits for the browser.
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// User OAuth from `--token-path` and `--client-file`: the stored refresh
+/// token, or (first run) a browser sign-in whose URL goes to stderr.
+fn user_target(args: &Args, token_path: &str, action: &Action) -> Result<Target, Failure> {
+    if ["--token", "--webhook", "--key-file"]
+        .iter()
+        .any(|o| args.get(o).is_some())
+    {
+        return Err(Failure::usage("--token-path: give one credential"));
+    }
+    let Some(client_path) = args.get("--client-file") else {
+        return Err(Failure::usage(
+            "--token-path needs --client-file PATH (the OAuth client JSON)",
+        ));
+    };
+    let bytes = cli::read_file_at_most("--client-file", client_path, MAX_KEY_FILE)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::invalid("--client-file", client_path, "not JSON"))?;
+    let app = InstalledApp::from_client_json(&text, &["chat.messages"])
+        .map_err(|e| Failure::usage(format!("--client-file {client_path}: {e}")))?;
+    let mut store = FileStore::new(token_path);
+    if let Some(why) = store.unusable() {
+        return Err(Failure::usage(format!("--token-path: {why}")));
+    }
+    let auth = oauth::user_auth_blocking(&app, &mut store, None, SIGN_IN_TIMEOUT, |url| {
+        eprintln!("hangups-chat: to sign in, open this URL in a browser: {url}");
+    })
+    .map_err(|e| Failure {
+        code: EXIT_DENIED,
+        line: format!("error: sign-in: {e}"),
+    })?;
+    let mut config = ChatConfig::new(auth);
+    if let Some(url) = args.get("--url") {
+        config = config
+            .with_url(url)
+            .map_err(|e| Failure::usage(format!("--url: {e}")))?;
+    }
+    match action {
+        Action::Send { space: None, .. } => Err(Failure::usage("send needs --space SPACE")),
+        Action::List(None, _) => Err(Failure::usage("list needs SPACE")),
+        _ => Ok(Target::User(config, store)),
     }
 }
 

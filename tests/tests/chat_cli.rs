@@ -379,3 +379,83 @@ fn a_service_account_key_file_signs_in_and_an_unknown_one_exits_4() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn user_oauth_signs_in_through_the_browser_once_then_from_the_token_file() {
+    use std::io::BufRead;
+    let emu = emulator();
+    // The emulator's consent signs in `users/self` when no hint is given.
+    let space = emu
+        .chat_create_space("Team", &[ADA, "users/self"])
+        .expect("space");
+    let dir = std::env::temp_dir().join(format!("hangups-chat-oauth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = dir.join("client.json");
+    std::fs::write(&client, emu.chat_oauth_client().to_string()).unwrap();
+    let token = dir.join("token");
+    let url = emu.url();
+    let args = |text: &'static str| {
+        vec![
+            "send".to_string(),
+            text.to_string(),
+            "--space".into(),
+            space.clone(),
+            "--token-path".into(),
+            token.to_str().unwrap().to_string(),
+            "--client-file".into(),
+            client.to_str().unwrap().to_string(),
+            "--url".into(),
+            url.clone(),
+        ]
+    };
+    // First run: the URL comes on stderr; the test consents as the browser.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hangups-chat"))
+        .args(args("first, after the browser"))
+        .env_remove("CHAT_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hangups-chat runs");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("open this URL") {
+        line.clear();
+    }
+    let auth_url = line.rsplit(' ').next().unwrap().trim().to_string();
+    let page = hangups_tests::chat_emulator::browser::consent(&auth_url).expect("consent");
+    assert!(page.contains(" 200 "), "{page}");
+    let first = child.wait_with_output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    assert!(token.exists(), "the refresh token was saved");
+    // Second run: from the token file, no browser.
+    let second = run(&args("second, from the token file")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let err = assert_status(&second, 0);
+    assert!(
+        !err.contains("open this URL"),
+        "no second browser sign-in: {err}"
+    );
+    let state = emu.chat_state();
+    let senders: Vec<&str> = state["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["sender"]["name"].as_str())
+        .collect();
+    assert_eq!(senders.len(), 2, "{state}");
+    assert!(
+        senders
+            .iter()
+            .all(|s| s.starts_with("users/") && *s != "users/app"),
+        "{senders:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

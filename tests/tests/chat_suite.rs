@@ -559,32 +559,6 @@ fn scratch() -> std::path::PathBuf {
     dir
 }
 
-/// One HTTP GET of `url` (`http://host:port/target`) on a std socket: the
-/// status line and the `Location` header.
-fn http_get(url: &str) -> (String, Option<String>) {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").expect("an http URL");
-    let (authority, target) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-    let target = format!("/{}", target.trim_start_matches('/'));
-    let mut s = std::net::TcpStream::connect(authority).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let text = String::from_utf8_lossy(&out).to_string();
-    let status = text.lines().next().unwrap_or("").to_string();
-    let location = text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
-        l.split_once(':')
-            .filter(|(n, _)| n.eq_ignore_ascii_case("location"))
-            .map(|(_, v)| v.trim().to_string())
-    });
-    (status, location)
-}
-
 /// The test's browser: opens the authorization URL on a thread, follows
 /// the emulator's 302 to the loopback listener; the listener's answer's
 /// status line comes on the channel.
@@ -596,11 +570,8 @@ fn browser() -> (
     let show = move |url: &str| {
         let url = url.to_string();
         std::thread::spawn(move || {
-            let (status, location) = http_get(&url);
-            assert!(status.contains(" 302 "), "{status}");
-            let location = location.expect("a Location");
-            assert!(location.starts_with("http://127.0.0.1:"), "{location}");
-            let _ = tx.send(http_get(&location).0);
+            let page = hangups_tests::chat_emulator::browser::consent(&url).expect("consent");
+            let _ = tx.send(page);
         });
     };
     (show, rx)

@@ -178,6 +178,7 @@
 mod api;
 mod auth;
 mod body;
+pub mod browser;
 mod control;
 mod error;
 mod faults;
