@@ -32,6 +32,7 @@
 //! ```
 
 pub mod auth;
+mod cards;
 mod client;
 mod config;
 pub mod error;
@@ -44,6 +45,7 @@ pub mod request;
 pub mod service_account;
 
 pub use auth::{ChatAuth, ChatEndpoint};
+pub use cards::{Card, CardError, Section, Widget};
 pub use client::{ChatClient, ChatEvent, ChatRequestId, ChatResponse};
 pub use config::ChatConfig;
 pub use error::{ChatError, ErrorDetail, FieldViolation, GoogleError, HelpLink, InvalidRequest};
