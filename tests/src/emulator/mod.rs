@@ -411,26 +411,38 @@ impl Emulator {
             base_url: format!("{scheme}://{addr}"),
             config,
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (stop_tx, stop_rx) = watch::channel(false);
         let acceptor = identity.as_ref().map(|i| i.acceptor.clone());
-        let server = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("hangups-emulator-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(http::serve(server, listener, acceptor, stop_rx));
-                // Dropping the runtime here ends every connection task.
-            })?;
+        let (stop, thread) = serve_on(&shared, listener, acceptor.clone())?;
         Ok(EmulatorHandle {
             shared,
             addr,
             cert_pem: identity.map(|i| i.cert_pem),
-            stop: stop_tx,
+            acceptor,
+            stop,
             thread: Some(thread),
         })
     }
+}
+
+/// Serves `shared` on `listener` from a new thread with its own runtime.
+fn serve_on(
+    shared: &Arc<Shared>,
+    listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+) -> io::Result<(watch::Sender<bool>, JoinHandle<()>)> {
+    let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = Arc::clone(shared);
+    let thread = std::thread::Builder::new()
+        .name(format!("hangups-emulator-{}", addr.port()))
+        .spawn(move || {
+            runtime.block_on(http::serve(server, listener, acceptor, stop_rx));
+            // Dropping the runtime here ends every connection task.
+        })?;
+    Ok((stop_tx, thread))
 }
 
 /// A running emulator. Dropping it shuts the emulator down.
@@ -438,6 +450,7 @@ pub struct EmulatorHandle {
     pub(crate) shared: Arc<Shared>,
     addr: SocketAddr,
     cert_pem: Option<String>,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -609,6 +622,21 @@ impl EmulatorHandle {
     /// The state as `GET /_emulator/state` reports it.
     pub fn state(&self) -> serde_json::Value {
         self.shared.lock().state()
+    }
+
+    /// The server goes away and comes back: it stops (every connection
+    /// dropped, the port closed, so connecting is refused) for `down_for`,
+    /// then serves again on the same address with the same world,
+    /// sessions and credentials, as a real server after an outage.
+    pub fn restart(&mut self, down_for: Duration) -> io::Result<()> {
+        self.stop_now();
+        std::thread::sleep(down_for);
+        let listener = TcpListener::bind(self.addr)?;
+        listener.set_nonblocking(true)?;
+        let (stop, thread) = serve_on(&self.shared, listener, self.acceptor.clone())?;
+        self.stop = stop;
+        self.thread = Some(thread);
+        Ok(())
     }
 
     /// Stops the server and waits for its thread; open connections are

@@ -13,6 +13,7 @@
 //! the model shows it); it ends on [`Effect::Quit`] (the quit key, status
 //! 0) or Ctrl+C (status 130).
 
+pub mod connect;
 pub mod effects;
 pub mod headless;
 pub mod terminal;
@@ -146,7 +147,7 @@ where
     let mut notifications = Some(notifications);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut running: JoinSet<(EffectId, Outcome)> = JoinSet::new();
+    let mut running: JoinSet<Option<(EffectId, Outcome)>> = JoinSet::new();
     redraw(terminal, app, list)?;
     loop {
         let woken = tokio::select! {
@@ -154,7 +155,8 @@ where
             up = next_update(&mut notifications) => Woken::Update(up),
             _ = tick.tick() => Woken::Tick,
             Some(done) = running.join_next(), if !running.is_empty() => match done {
-                Ok((id, outcome)) => Woken::Done(id, outcome),
+                Ok(Some((id, outcome))) => Woken::Done(id, outcome),
+                Ok(None) => continue,
                 Err(e) => {
                     tracing::error!("an effect's task failed: {e}");
                     continue;
@@ -204,7 +206,7 @@ where
                             Outcome::Failed(e.to_string())
                         }
                     };
-                    running.spawn(async move { (id, outcome) });
+                    running.spawn(async move { Some((id, outcome)) });
                 }
                 Effect::EditExternally { id, text } => {
                     // The event reader must not run while the editor owns
@@ -219,13 +221,12 @@ where
                         Ok(t) => Outcome::Edited(t),
                         Err(e) => Outcome::Failed(e),
                     };
-                    running.spawn(async move { (id, outcome) });
+                    running.spawn(async move { Some((id, outcome)) });
                 }
-                Effect::SetActive { id } => {
-                    list.client().set_active();
-                    running.spawn(async move { (id, Outcome::Ok) });
+                other => {
+                    let (l, path) = (list.clone(), archived_path.clone());
+                    running.spawn(async move { perform(l, path, other).await });
                 }
-                other => spawn_effect(&mut running, list, archived_path.clone(), other),
             }
         }
         redraw(terminal, app, list)?;
@@ -257,129 +258,86 @@ where
     })
 }
 
-/// Starts an effect that talks to the server (or the disk) as a task.
-fn spawn_effect(
-    running: &mut JoinSet<(EffectId, Outcome)>,
-    list: &ConversationList,
+/// Runs an effect that talks to the server (or the disk) and returns
+/// its outcome; `None` for an effect the shell handles itself
+/// ([`Effect::Quit`], [`Effect::SetTitle`], [`Effect::Notify`],
+/// [`Effect::EditExternally`]) or does not know.
+pub async fn perform(
+    l: ConversationList,
     archived_path: Option<PathBuf>,
     effect: Effect,
-) {
-    let l = list.clone();
-    match effect {
+) -> Option<(EffectId, Outcome)> {
+    use effects as e;
+    let done = match effect {
         Effect::SendMessage {
             id,
-            conversation_id,
+            conversation_id: c,
             segments,
             image,
-        } => {
-            running.spawn(async move {
-                (
-                    id,
-                    effects::send_message(l, conversation_id, segments, image).await,
-                )
-            });
-        }
+        } => (id, e::send_message(l, c, segments, image).await),
         Effect::Rename {
             id,
-            conversation_id,
+            conversation_id: c,
             name,
-        } => {
-            running.spawn(async move { (id, effects::rename(l, conversation_id, name).await) });
-        }
+        } => (id, e::rename(l, c, name).await),
         Effect::LoadHistory {
             id,
-            conversation_id,
+            conversation_id: c,
             before_event_id,
             max_events,
-        } => {
-            running.spawn(async move {
-                let o = effects::load_history(l, conversation_id, before_event_id, max_events);
-                (id, o.await)
-            });
-        }
+        } => (id, e::load_history(l, c, before_event_id, max_events).await),
         Effect::MarkRead {
             id,
-            conversation_id,
-        } => {
-            running.spawn(async move { (id, effects::mark_read(l, conversation_id).await) });
-        }
+            conversation_id: c,
+        } => (id, e::mark_read(l, c).await),
         Effect::SetTyping {
             id,
-            conversation_id,
+            conversation_id: c,
             typing,
-        } => {
-            running
-                .spawn(async move { (id, effects::set_typing(l, conversation_id, typing).await) });
-        }
-        Effect::SearchUsers { id, query } => {
-            running.spawn(async move { (id, effects::search_users(l, query).await) });
-        }
+        } => (id, e::set_typing(l, c, typing).await),
+        Effect::SearchUsers { id, query } => (id, e::search_users(l, query).await),
         Effect::CreateConversation {
             id,
             user_ids,
             name,
             group,
-        } => {
-            running.spawn(async move {
-                (
-                    id,
-                    effects::create_conversation(l, user_ids, name, group).await,
-                )
-            });
-        }
+        } => (id, e::create_conversation(l, user_ids, name, group).await),
         Effect::AddUsers {
             id,
-            conversation_id,
+            conversation_id: c,
             user_ids,
-        } => {
-            running
-                .spawn(async move { (id, effects::add_users(l, conversation_id, user_ids).await) });
-        }
+        } => (id, e::add_users(l, c, user_ids).await),
         Effect::RemoveUser {
             id,
-            conversation_id,
+            conversation_id: c,
             user_id,
-        } => {
-            running.spawn(
-                async move { (id, effects::remove_user(l, conversation_id, user_id).await) },
-            );
-        }
+        } => (id, e::remove_user(l, c, user_id).await),
         Effect::Leave {
             id,
-            conversation_id,
-        } => {
-            running.spawn(async move { (id, effects::leave(l, conversation_id).await) });
-        }
+            conversation_id: c,
+        } => (id, e::leave(l, c).await),
         Effect::SetQuiet {
             id,
-            conversation_id,
+            conversation_id: c,
             quiet,
-        } => {
-            running.spawn(async move { (id, effects::set_quiet(l, conversation_id, quiet).await) });
-        }
+        } => (id, e::set_quiet(l, c, quiet).await),
         Effect::SetOffTheRecord {
             id,
-            conversation_id,
+            conversation_id: c,
             off_the_record,
-        } => {
-            running.spawn(async move {
-                (
-                    id,
-                    effects::set_off_the_record(l, conversation_id, off_the_record).await,
-                )
-            });
-        }
+        } => (id, e::set_off_the_record(l, c, off_the_record).await),
         Effect::SaveArchived {
             id,
             conversation_ids,
-        } => {
-            running.spawn(async move {
-                (
-                    id,
-                    effects::save_archived(archived_path, conversation_ids).await,
-                )
-            });
+        } => (id, e::save_archived(archived_path, conversation_ids).await),
+        Effect::SetActive { id } => {
+            l.client().set_active();
+            (id, Outcome::Ok)
         }
-        other => tracing::warn!("an effect the shell does not run: {other:?}"),
-    }
+        other => {
+            tracing::warn!("an effect the shell does not run: {other:?}");
+            return None;
+        }
+    };
+    Some(done)
 }
