@@ -1,6 +1,6 @@
 //! Desktop notifications behind a trait: [`NoNotifier`], [`Bell`] (BEL
 //! to the terminal), [`Recording`] (tests) and, with the `dbus` feature,
-//! [`dbus::DbusNotifier`] (notify-rust over pure-Rust zbus). Each
+//! `dbus::DbusNotifier` (notify-rust over pure-Rust zbus). Each
 //! notification replaces the previous one. Titles and bodies are Rust
 //! strings: nothing depends on the locale (hangups' D-Bus notifier crashed
 //! on non-ASCII under `LANG=C`).
@@ -167,6 +167,19 @@ mod tests {
             vec![("Grace Hopper".into(), "é, 日本語, 😀".into())]
         );
         NoNotifier.notify("x", "y").unwrap();
+    }
+
+    #[cfg(feature = "dbus")]
+    #[test]
+    fn dbus_without_a_session_bus_fails_cleanly() {
+        // No bus at this address: an error, not a panic or a hang.
+        std::env::set_var(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/hangups-bus",
+        );
+        let mut n = dbus::DbusNotifier::new();
+        let err = n.notify("Grace", "<b>é 日本語</b>").unwrap_err();
+        assert!(matches!(err, NotifyError::Desktop(_)), "{err:?}");
     }
 
     #[test]

@@ -76,7 +76,7 @@ async fn survive(
         .inject_message(GROUP, GRACE, &format!("from Grace after {step} é 😀"))
         .unwrap();
     let t0 = tokio::time::Instant::now();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !list_has(list, GROUP, &injected) {
         if tokio::time::Instant::now() > deadline {
             panic!(

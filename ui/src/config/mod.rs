@@ -5,7 +5,7 @@
 //! [`Settings`] for the model and renderer and what the shell needs.
 //!
 //! Precedence: the user config file (`-c/--config`, default
-//! `<config dir>/hangups/hangups.conf`, created empty if missing), then
+//! `~/.config/hangups/hangups.conf`, created empty if missing), then
 //! `./hangups.conf`, then the command line, later ones winning.
 
 pub mod colours;
@@ -141,18 +141,18 @@ pub struct Cli {
     /// Print the version and exit.
     #[arg(short = 'v', long = "version", action = ArgAction::Version)]
     version: Option<bool>,
-    /// The refresh token cache [default: <cache dir>/hangups/refresh_token.txt].
+    /// The refresh token cache [default: ~/.cache/hangups/refresh_token.txt].
     /// Giving it signs in to Google (unless --url names an emulator).
     #[arg(long, value_name = "PATH")]
     pub token_path: Option<PathBuf>,
-    /// The log file [default: <cache dir>/hangups/log/hangups.log]; WARNING
+    /// The log file [default: ~/.cache/hangups/log/hangups.log]; WARNING
     /// and above unless -d.
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
     /// Log at DEBUG.
     #[arg(short = 'd', long)]
     pub debug: bool,
-    /// The config file [default: <config dir>/hangups/hangups.conf].
+    /// The config file [default: ~/.config/hangups/hangups.conf].
     #[arg(short = 'c', long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// strftime format of the date line.
@@ -278,7 +278,7 @@ pub struct Options {
     pub config_files: Vec<PathBuf>,
 }
 
-/// Where hangups keeps its files (`<cache dir>/hangups`, `<config dir>/hangups`).
+/// Where hangups keeps its files (`~/.cache/hangups`, `~/.config/hangups`).
 pub fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "hangups")
 }

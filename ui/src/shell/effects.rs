@@ -1,4 +1,4 @@
-//! Running the model's [`Effect`]s against the conversation list: each
+//! Running the model's [`Effect`](crate::model::Effect)s against the conversation list: each
 //! becomes a task whose [`Outcome`] the loop hands back as
 //! [`Input::Done`](crate::model::Input::Done).
 
