@@ -112,14 +112,19 @@ pub fn escape_markup(text: &str) -> String {
 /// Desktop notifications over D-Bus (the `dbus` feature).
 #[cfg(feature = "dbus")]
 pub mod dbus {
+    use std::sync::{Arc, Mutex};
+
     use super::{escape_markup, Notifier, NotifyError};
 
-    /// notify-rust over its pure-Rust zbus backend. Without a session bus
-    /// each notification fails with [`NotifyError::Desktop`].
+    /// notify-rust over its pure-Rust zbus backend. [`Notifier::notify`]
+    /// shows from a thread of its own (a slow bus never holds up the
+    /// terminal) and logs failures there; without a session bus each
+    /// notification fails with [`NotifyError::Desktop`].
     #[derive(Debug, Default)]
     pub struct DbusNotifier {
-        /// The id of the last notification shown, which the next replaces.
-        last: Option<u32>,
+        /// The id of the last notification shown, which the next
+        /// replaces; held while showing, so notifications go in order.
+        last: Arc<Mutex<Option<u32>>>,
     }
 
     impl DbusNotifier {
@@ -127,20 +132,38 @@ pub mod dbus {
         pub fn new() -> DbusNotifier {
             DbusNotifier::default()
         }
-    }
 
-    impl Notifier for DbusNotifier {
-        fn notify(&mut self, title: &str, body: &str) -> Result<(), NotifyError> {
+        /// Shows one now, on this thread, replacing the previous one.
+        pub fn show_blocking(&self, title: &str, body: &str) -> Result<(), NotifyError> {
+            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             let mut n = notify_rust::Notification::new();
             n.appname("hangups")
                 .summary(title)
                 .body(&escape_markup(body));
-            if let Some(id) = self.last {
+            if let Some(id) = *last {
                 n.id(id);
             }
             let handle = n.show().map_err(|e| NotifyError::Desktop(e.to_string()))?;
-            self.last = Some(handle.id());
+            *last = Some(handle.id());
             Ok(())
+        }
+    }
+
+    impl Notifier for DbusNotifier {
+        fn notify(&mut self, title: &str, body: &str) -> Result<(), NotifyError> {
+            let this = DbusNotifier {
+                last: Arc::clone(&self.last),
+            };
+            let (title, body) = (title.to_string(), body.to_string());
+            std::thread::Builder::new()
+                .name("hangups-notify".into())
+                .spawn(move || {
+                    if let Err(e) = this.show_blocking(&title, &body) {
+                        tracing::warn!("{e}");
+                    }
+                })
+                .map(drop)
+                .map_err(NotifyError::Io)
         }
     }
 }
@@ -178,8 +201,10 @@ mod tests {
             "unix:path=/nonexistent/hangups-bus",
         );
         let mut n = dbus::DbusNotifier::new();
-        let err = n.notify("Grace", "<b>é 日本語</b>").unwrap_err();
+        let err = n.show_blocking("Grace", "<b>é 日本語</b>").unwrap_err();
         assert!(matches!(err, NotifyError::Desktop(_)), "{err:?}");
+        // From its thread: the failure is logged, not returned.
+        n.notify("Grace", "é").unwrap();
     }
 
     #[test]

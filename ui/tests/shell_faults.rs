@@ -204,6 +204,15 @@ async fn ctrl_c_ends_with_status_130_and_the_editor_suspends_the_terminal() {
     let status = tokio::time::timeout(Duration::from_secs(10), status).await;
     assert_eq!(status.unwrap().unwrap(), shell::INTERRUPTED);
     assert_eq!(record.lock().unwrap().suspensions, 0);
+    // It drew the first screen before reading the key.
+    let drawn: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(!drawn.trim().is_empty(), "nothing drawn");
     conn.list.client().disconnect().await;
 }
 
