@@ -103,6 +103,17 @@ pub enum InvalidRequest {
         /// The limit.
         limit: usize,
     },
+    /// A card of `cardsV2` (the `i`-th) whose JSON is larger than the
+    /// API's 32 KB per card ([`MAX_CARD_BYTES`](super::request::MAX_CARD_BYTES)).
+    #[error("card {index} is {bytes} bytes of JSON; the limit is {limit}")]
+    CardTooLarge {
+        /// Its position in `cardsV2`.
+        index: usize,
+        /// Its size as sent.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A thread key longer than 4,000 characters.
     #[error("thread key is {0} characters; the limit is 4000")]
     ThreadKeyTooLong(usize),
