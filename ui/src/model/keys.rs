@@ -92,7 +92,9 @@ impl App {
             }
             return;
         }
-        let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         if keys.up.matches(&key) || key.code == KeyCode::Up {
             self.move_selection(list, -1);
         } else if keys.down.matches(&key) || key.code == KeyCode::Down {
@@ -157,9 +159,8 @@ impl App {
             }
             KeyCode::Char('x') if ctrl => {
                 let text = c.text().to_owned();
-                self.start(Pending::Edit { conversation_id }, |id| Effect::EditExternally {
-                    id,
-                    text,
+                self.start(Pending::Edit { conversation_id }, |id| {
+                    Effect::EditExternally { id, text }
                 });
                 return;
             }
@@ -240,9 +241,11 @@ impl App {
         if query.is_empty() {
             return true;
         }
-        let found = (0..below.min(events.len()))
-            .rev()
-            .find(|&i| texts::search_text(&events[i], list).to_lowercase().contains(&query));
+        let found = (0..below.min(events.len())).rev().find(|&i| {
+            texts::search_text(&events[i], list)
+                .to_lowercase()
+                .contains(&query)
+        });
         if let Some(i) = found {
             tab.focus = ViewFocus::Event(i);
         }
@@ -261,7 +264,8 @@ impl App {
             .get(conversation_id)
             .is_none_or(|t| now.instant.saturating_duration_since(*t) >= TYPING_REFRESH);
         if due {
-            self.typing_sent.insert(conversation_id.to_owned(), now.instant);
+            self.typing_sent
+                .insert(conversation_id.to_owned(), now.instant);
             let id = self.effect_id();
             self.push(Effect::SetTyping {
                 id,
@@ -339,7 +343,10 @@ impl App {
             Some(rest) => {
                 let rest = rest.trim_start();
                 let (path, caption) = rest.split_once(' ').unwrap_or((rest, ""));
-                (Some(std::path::PathBuf::from(path)), caption.trim().to_owned())
+                (
+                    Some(std::path::PathBuf::from(path)),
+                    caption.trim().to_owned(),
+                )
             }
             None => (None, text.clone()),
         };
@@ -386,7 +393,9 @@ impl App {
         }
         if self.active == 0 {
             if self.list_view.filtering {
-                self.list_view.filter.insert(&text.replace(['\n', '\r'], " "));
+                self.list_view
+                    .filter
+                    .insert(&text.replace(['\n', '\r'], " "));
             }
             return;
         }

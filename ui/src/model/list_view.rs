@@ -18,6 +18,13 @@ pub(crate) struct ListView {
     pub(crate) show_archived: bool,
 }
 
+/// The sort timestamp: the conversation's, or its newest loaded event's
+/// if later (a pushed event can come before the delta that moves it).
+pub(crate) fn sort_timestamp(conv: &Conversation) -> u64 {
+    let newest = conv.events().iter().map(|e| e.timestamp()).max();
+    conv.last_modified().max(newest.unwrap_or(0))
+}
+
 impl App {
     /// The conversations the list shows, in order: newest first by sort
     /// timestamp (ties by id), archived ones only when shown, filtered.
@@ -35,8 +42,8 @@ impl App {
             })
             .collect();
         convs.sort_by(|a, b| {
-            b.last_modified()
-                .cmp(&a.last_modified())
+            sort_timestamp(b)
+                .cmp(&sort_timestamp(a))
                 .then_with(|| a.id().cmp(b.id()))
         });
         convs

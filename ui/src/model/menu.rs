@@ -129,9 +129,17 @@ impl App {
             let archived = self.is_archived(list, conv.id());
             let label = if archived { "Unarchive" } else { "Archive" };
             items.push((MenuItem::Archive, label.to_owned()));
-            let label = if conv.is_quiet() { "Ring (notifications on)" } else { "Quiet (notifications off)" };
+            let label = if conv.is_quiet() {
+                "Ring (notifications on)"
+            } else {
+                "Quiet (notifications off)"
+            };
             items.push((MenuItem::Quiet, label.to_owned()));
-            let label = if conv.is_off_the_record() { "Turn history on" } else { "Turn history off" };
+            let label = if conv.is_off_the_record() {
+                "Turn history on"
+            } else {
+                "Turn history off"
+            };
             items.push((MenuItem::OffTheRecord, label.to_owned()));
         }
         items.push((MenuItem::NewConversation, "New conversation".to_owned()));
@@ -165,18 +173,30 @@ impl App {
             } => match key.code {
                 KeyCode::Up => {
                     selected = selected.saturating_sub(1);
-                    Some(Overlay::Menu { conversation_id, items, selected })
+                    Some(Overlay::Menu {
+                        conversation_id,
+                        items,
+                        selected,
+                    })
                 }
                 KeyCode::Down => {
                     selected = (selected + 1).min(items.len().saturating_sub(1));
-                    Some(Overlay::Menu { conversation_id, items, selected })
+                    Some(Overlay::Menu {
+                        conversation_id,
+                        items,
+                        selected,
+                    })
                 }
                 KeyCode::Enter | KeyCode::Char(' ') => {
                     let item = items.get(selected).map(|(i, _)| *i);
                     self.menu_action(item, conversation_id, now, list);
                     return;
                 }
-                _ => Some(Overlay::Menu { conversation_id, items, selected }),
+                _ => Some(Overlay::Menu {
+                    conversation_id,
+                    items,
+                    selected,
+                }),
             },
             Overlay::Rename {
                 conversation_id,
@@ -194,7 +214,10 @@ impl App {
                     None
                 } else {
                     edit_field(&mut field, &key);
-                    Some(Overlay::Rename { conversation_id, field })
+                    Some(Overlay::Rename {
+                        conversation_id,
+                        field,
+                    })
                 }
             }
             Overlay::Remove {
@@ -204,11 +227,19 @@ impl App {
             } => match key.code {
                 KeyCode::Up => {
                     selected = selected.saturating_sub(1);
-                    Some(Overlay::Remove { conversation_id, users, selected })
+                    Some(Overlay::Remove {
+                        conversation_id,
+                        users,
+                        selected,
+                    })
                 }
                 KeyCode::Down => {
                     selected = (selected + 1).min(users.len().saturating_sub(1));
-                    Some(Overlay::Remove { conversation_id, users, selected })
+                    Some(Overlay::Remove {
+                        conversation_id,
+                        users,
+                        selected,
+                    })
                 }
                 KeyCode::Enter => {
                     if let Some((user_id, _)) = users.get(selected).cloned() {
@@ -220,7 +251,11 @@ impl App {
                     }
                     None
                 }
-                _ => Some(Overlay::Remove { conversation_id, users, selected }),
+                _ => Some(Overlay::Remove {
+                    conversation_id,
+                    users,
+                    selected,
+                }),
             },
             pick @ Overlay::Pick { .. } => self.pick_key(pick, &key),
         };
@@ -264,24 +299,32 @@ impl App {
             (Some(MenuItem::Leave), Some(conv)) => {
                 let conversation_id = conv.id().to_owned();
                 self.close_conversation(&conversation_id);
-                self.start(Pending::Other("leave the conversation"), |id| Effect::Leave {
-                    id,
-                    conversation_id,
+                self.start(Pending::Other("leave the conversation"), |id| {
+                    Effect::Leave {
+                        id,
+                        conversation_id,
+                    }
                 });
             }
             (Some(MenuItem::Archive), Some(conv)) => {
                 let id = conv.id().to_owned();
                 self.toggle_archived(&id);
-                let what = if self.archived.contains(&id) { "Archived" } else { "Unarchived" };
+                let what = if self.archived.contains(&id) {
+                    "Archived"
+                } else {
+                    "Unarchived"
+                };
                 let name = names::conversation_name(conv, list, true);
                 self.say(format!("{what} {name}"), now);
             }
             (Some(MenuItem::Quiet), Some(conv)) => {
                 let (conversation_id, quiet) = (conv.id().to_owned(), !conv.is_quiet());
-                self.start(Pending::Other("change notifications"), |id| Effect::SetQuiet {
-                    id,
-                    conversation_id,
-                    quiet,
+                self.start(Pending::Other("change notifications"), |id| {
+                    Effect::SetQuiet {
+                        id,
+                        conversation_id,
+                        quiet,
+                    }
                 });
             }
             (Some(MenuItem::OffTheRecord), Some(conv)) => {

@@ -28,11 +28,11 @@ pub mod names;
 mod notify_rules;
 mod status;
 mod tabs;
-pub mod texts;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+pub mod texts;
 
 pub use app::App;
 pub(crate) use compose::Compose;
@@ -271,4 +271,3 @@ pub struct FoundUser {
     /// An email address, if known.
     pub email: Option<String>,
 }
-

@@ -38,7 +38,10 @@ impl App {
         let (title, body) = if self.settings.discreet_notifications {
             ("hangups".to_owned(), "New message".to_owned())
         } else {
-            let text = event.as_chat_message().map(|m| m.text()).unwrap_or_default();
+            let text = event
+                .as_chat_message()
+                .map(|m| m.text())
+                .unwrap_or_default();
             (list.users().get_user(&sender).full_name.clone(), text)
         };
         let id = self.effect_id();

@@ -85,7 +85,11 @@ impl Status {
 
     /// Drops what has expired.
     pub(crate) fn expire(&mut self, now: Now) {
-        if self.message.as_ref().is_some_and(|(_, t)| now.instant >= *t) {
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|(_, t)| now.instant >= *t)
+        {
             self.message = None;
         }
         if let Connection::Reconnected(t) = self.connection {
@@ -105,7 +109,10 @@ impl App {
     pub fn status_text(&self, list: &ConversationList, now: Now) -> String {
         match self.status.connection {
             Connection::Reconnecting(at) => {
-                let secs = at.saturating_duration_since(now.instant).as_secs_f64().ceil();
+                let secs = at
+                    .saturating_duration_since(now.instant)
+                    .as_secs_f64()
+                    .ceil();
                 return format!("RECONNECTING… next attempt in {secs}s");
             }
             Connection::Reconnected(t) if now.instant < t => return "Reconnected".to_owned(),

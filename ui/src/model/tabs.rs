@@ -53,7 +53,9 @@ impl App {
 
     /// The active conversation tab.
     pub(crate) fn active_tab_mut(&mut self) -> Option<&mut ConvTab> {
-        self.active.checked_sub(1).and_then(|i| self.tabs.get_mut(i))
+        self.active
+            .checked_sub(1)
+            .and_then(|i| self.tabs.get_mut(i))
     }
 
     /// The active conversation tab.
@@ -63,7 +65,12 @@ impl App {
 
     /// Opens a conversation's tab (or finds it), switching to it if
     /// `switch`.
-    pub(crate) fn open_tab(&mut self, conversation_id: &str, switch: bool, _list: &ConversationList) {
+    pub(crate) fn open_tab(
+        &mut self,
+        conversation_id: &str,
+        switch: bool,
+        _list: &ConversationList,
+    ) {
         let index = match self.tabs.iter().position(|t| t.id == conversation_id) {
             Some(i) => i,
             None => {

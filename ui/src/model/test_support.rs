@@ -221,7 +221,14 @@ pub(crate) fn rename(conv: &str, id: &str, ts: u64, sender: &str, new_name: &str
     }
 }
 
-pub(crate) fn membership(conv: &str, id: &str, ts: u64, sender: &str, join: bool, who: &[&str]) -> Event {
+pub(crate) fn membership(
+    conv: &str,
+    id: &str,
+    ts: u64,
+    sender: &str,
+    join: bool,
+    who: &[&str],
+) -> Event {
     Event {
         membership_change: Some(MembershipChange {
             r#type: Some(if join {
@@ -230,7 +237,6 @@ pub(crate) fn membership(conv: &str, id: &str, ts: u64, sender: &str, join: bool
                 MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE
             }),
             participant_ids: who.iter().map(|g| pid(g)).collect(),
-            ..Default::default()
         }),
         ..base_event(conv, id, ts, sender)
     }
@@ -277,7 +283,6 @@ pub(crate) fn link_sharing(conv: &str, id: &str, ts: u64, sender: &str, on: bool
 pub(crate) struct World {
     pub(crate) app: App,
     pub(crate) list: ConversationList,
-    pub(crate) start: Instant,
     pub(crate) now: Now,
 }
 
@@ -293,7 +298,6 @@ impl World {
         let mut world = World {
             app: App::new(settings),
             list,
-            start,
             now: Now {
                 instant: start,
                 wall_us: T0 + 3600 * S,

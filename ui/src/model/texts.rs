@@ -11,7 +11,9 @@ use chrono::{DateTime, TimeZone};
 use hangups_core::proto::hangouts::{
     GroupLinkSharingStatus, HangoutEventType, MembershipChangeType, OffTheRecordStatus,
 };
-use hangups_core::state::{Attachment, Conversation, ConversationEvent, ConversationList, EventKind};
+use hangups_core::state::{
+    Attachment, Conversation, ConversationEvent, ConversationList, EventKind,
+};
 
 /// What an event says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,7 +127,9 @@ pub fn body(event: &ConversationEvent, list: &ConversationList) -> Body {
             }
         }
         EventKind::GroupLinkSharingModification => {
-            let on = event.as_group_link_sharing_modification().map(|g| g.new_status())
+            let on = event
+                .as_group_link_sharing_modification()
+                .map(|g| g.new_status())
                 == Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON);
             let status = if on { "on" } else { "off" };
             format!("{first} turned {status} joining by link.")

@@ -33,7 +33,10 @@ pub(super) fn draw(app: &App, list: &ConversationList, area: Rect, buf: &mut Buf
             area,
             area.x,
             y,
-            &[(FILTER.to_owned(), palette.style(Element::MsgDate)), (filter, text_style)],
+            &[
+                (FILTER.to_owned(), palette.style(Element::MsgDate)),
+                (filter, text_style),
+            ],
         );
     }
     let convs = app.visible_conversations(list);

@@ -52,7 +52,10 @@ pub(super) fn draw<Tz: TimeZone>(
             let mut runs: Runs = match row.kind {
                 RowKind::Date(date) => {
                     let style = palette.style(Element::MsgDate);
-                    lines.push((ViewLine::Centered(sanitize(&date, false), style), Some(row.event)));
+                    lines.push((
+                        ViewLine::Centered(sanitize(&date, false), style),
+                        Some(row.event),
+                    ));
                     continue;
                 }
                 RowKind::Message {
@@ -67,13 +70,22 @@ pub(super) fn draw<Tz: TimeZone>(
                         (Element::MsgSender, Element::MsgText)
                     };
                     vec![
-                        (format!("{} ", sanitize(&time, false)), palette.style(Element::MsgDate)),
-                        (format!("{}: ", sanitize(&sender, false)), palette.style(name_el)),
+                        (
+                            format!("{} ", sanitize(&time, false)),
+                            palette.style(Element::MsgDate),
+                        ),
+                        (
+                            format!("{}: ", sanitize(&sender, false)),
+                            palette.style(name_el),
+                        ),
                         (sanitize(&text, true), palette.style(text_el)),
                     ]
                 }
                 RowKind::Notice { time, text } => vec![
-                    (format!("{} ", sanitize(&time, false)), palette.style(Element::MsgDate)),
+                    (
+                        format!("{} ", sanitize(&time, false)),
+                        palette.style(Element::MsgDate),
+                    ),
                     (sanitize(&text, true), palette.style(Element::MsgText)),
                 ],
                 RowKind::SeenBy(text) => {

@@ -21,9 +21,9 @@ mod messages;
 mod overlay;
 mod status;
 mod tabs;
-pub mod text;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 /// The compose box grows to at most this many lines.
 pub const COMPOSE_MAX_LINES: u16 = 5;

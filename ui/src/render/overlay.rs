@@ -42,8 +42,14 @@ pub fn help_lines(app: &App) -> Vec<String> {
         format!("{:<18} previous tab", key_name(&k.prev_tab)),
         format!("{:<18} close tab", key_name(&k.close_tab)),
         format!("{:<18} quit", key_name(&k.quit)),
-        format!("{:<18} menu: rename, people, leave, archive, quiet, history", key_name(&k.menu)),
-        format!("{:<18} up / down", format!("{} / {}", key_name(&k.up), key_name(&k.down))),
+        format!(
+            "{:<18} menu: rename, people, leave, archive, quiet, history",
+            key_name(&k.menu)
+        ),
+        format!(
+            "{:<18} up / down",
+            format!("{} / {}", key_name(&k.up), key_name(&k.down))
+        ),
         format!(
             "{:<18} page up / down",
             format!("{} / {}", key_name(&k.page_up), key_name(&k.page_down))
@@ -80,7 +86,9 @@ fn boxed(area: Rect, buf: &mut Buffer, title: &str, w: u16, h: u16) -> Rect {
         h,
     );
     Clear.render(rect, buf);
-    let block = Block::default().borders(Borders::ALL).title(title.to_owned());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title.to_owned());
     let inner = block.inner(rect);
     block.render(rect, buf);
     inner
@@ -96,7 +104,13 @@ fn list_lines(buf: &mut Buffer, inner: Rect, y0: u16, items: &[String], selected
         } else {
             Style::default()
         };
-        put(buf, inner, inner.x, y0 + (i - first) as u16, &[(sanitize(item, false), style)]);
+        put(
+            buf,
+            inner,
+            inner.x,
+            y0 + (i - first) as u16,
+            &[(sanitize(item, false), style)],
+        );
     }
 }
 
@@ -105,13 +119,25 @@ fn field_line(buf: &mut Buffer, inner: Rect, y: u16, label: &str, text: &str) ->
         return None;
     }
     let text = sanitize(text, false);
-    put(buf, inner, inner.x, y, &[(format!("{label}{text}"), Style::default())]);
-    let x = (usize::from(inner.x) + width(label) + width(&text)).min(usize::from(inner.right()) - 1);
+    put(
+        buf,
+        inner,
+        inner.x,
+        y,
+        &[(format!("{label}{text}"), Style::default())],
+    );
+    let x =
+        (usize::from(inner.x) + width(label) + width(&text)).min(usize::from(inner.right()) - 1);
     Some(Position::new(x as u16, y))
 }
 
 /// Draws the open overlay; the cursor's position if it has a text field.
-pub(super) fn draw(app: &App, _list: &ConversationList, area: Rect, buf: &mut Buffer) -> Option<Position> {
+pub(super) fn draw(
+    app: &App,
+    _list: &ConversationList,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Option<Position> {
     let overlay = app.overlay.as_ref()?;
     if area.width < 3 || area.height < 3 {
         return None;
@@ -123,7 +149,9 @@ pub(super) fn draw(app: &App, _list: &ConversationList, area: Rect, buf: &mut Bu
             list_lines(buf, inner, inner.y, &lines, None);
             None
         }
-        Overlay::Menu { items, selected, .. } => {
+        Overlay::Menu {
+            items, selected, ..
+        } => {
             let labels: Vec<String> = items.iter().map(|(_, l)| l.clone()).collect();
             let inner = boxed(area, buf, " Menu ", 40, labels.len() as u16 + 2);
             list_lines(buf, inner, inner.y, &labels, Some(*selected));
@@ -133,7 +161,9 @@ pub(super) fn draw(app: &App, _list: &ConversationList, area: Rect, buf: &mut Bu
             let inner = boxed(area, buf, " Rename ", 60, 3);
             field_line(buf, inner, inner.y, "New name: ", field.text())
         }
-        Overlay::Remove { users, selected, .. } => {
+        Overlay::Remove {
+            users, selected, ..
+        } => {
             let names: Vec<String> = users.iter().map(|(_, n)| n.clone()).collect();
             let inner = boxed(area, buf, " Remove someone ", 50, names.len() as u16 + 2);
             list_lines(buf, inner, inner.y, &names, Some(*selected));
@@ -159,16 +189,35 @@ pub(super) fn draw(app: &App, _list: &ConversationList, area: Rect, buf: &mut Bu
             } else if results.is_empty() {
                 "Enter: search".to_owned()
             } else {
-                format!("Enter: done, Tab: pick for a group ({} picked)", picked.len())
+                format!(
+                    "Enter: done, Tab: pick for a group ({} picked)",
+                    picked.len()
+                )
             };
-            put(buf, inner, inner.x, inner.y + 1, &[(help, Style::default())]);
+            put(
+                buf,
+                inner,
+                inner.x,
+                inner.y + 1,
+                &[(help, Style::default())],
+            );
             if let Some(name) = naming {
-                cursor = field_line(buf, inner, inner.y + 2, "Group name (optional): ", name.text());
+                cursor = field_line(
+                    buf,
+                    inner,
+                    inner.y + 2,
+                    "Group name (optional): ",
+                    name.text(),
+                );
             }
             let items: Vec<String> = results
                 .iter()
                 .map(|u| {
-                    let mark = if picked.iter().any(|p| p.id == u.id) { "[x]" } else { "[ ]" };
+                    let mark = if picked.iter().any(|p| p.id == u.id) {
+                        "[x]"
+                    } else {
+                        "[ ]"
+                    };
                     match &u.email {
                         Some(e) => format!("{mark} {} <{e}>", u.name),
                         None => format!("{mark} {}", u.name),

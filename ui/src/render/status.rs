@@ -37,6 +37,7 @@ pub(super) fn search_cursor(app: &App, area: Rect) -> Option<Position> {
     if area.height == 0 || area.width == 0 {
         return None;
     }
-    let x = (usize::from(area.x) + width(SEARCH) + width(&query)).min(usize::from(area.right()) - 1);
+    let x =
+        (usize::from(area.x) + width(SEARCH) + width(&query)).min(usize::from(area.right()) - 1);
     Some(Position::new(x as u16, area.y))
 }

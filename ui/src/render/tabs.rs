@@ -22,7 +22,10 @@ pub(super) fn draw(app: &App, list: &ConversationList, area: Rect, buf: &mut Buf
         } else {
             Element::InactiveTab
         };
-        let run = (format!(" {} ", sanitize(title, false)), palette.style(element));
+        let run = (
+            format!(" {} ", sanitize(title, false)),
+            palette.style(element),
+        );
         x = put(buf, area, x, area.y, &[run]).saturating_add(1);
     }
 }
