@@ -171,3 +171,23 @@ fn alt_a_jumps_to_the_next_unread() {
     w.alt('a');
     assert_eq!(w.app.active_conversation(), Some("c"));
 }
+
+#[test]
+fn leaving_a_conversation_closes_its_tab_and_keeps_the_active_one() {
+    use hangups_core::state::{Notification, Update};
+    let mut w = World::new(&[
+        Conv::new("a", &["ada"]),
+        Conv::new("b", &["alan"]),
+        Conv::new("c", &["grace"]),
+    ]);
+    w.open("a");
+    w.open("b");
+    w.open("c");
+    w.ctrl('u');
+    assert_eq!(w.app.active_conversation(), Some("b"));
+    w.input(crate::model::Input::Update(Update::Notification(
+        Notification::ConversationLeft("a".into()),
+    )));
+    assert_eq!(w.app.tab_titles(&w.list).len(), 3);
+    assert_eq!(w.app.active_conversation(), Some("b"));
+}
