@@ -4,7 +4,8 @@
 //! characters are never dropped).
 //!
 //! Anywhere: the bindings (`ctrl d` / `ctrl u` next/previous tab, `ctrl w`
-//! close, `ctrl e` quit, `ctrl n` menu), F1 help, Alt+A next unread.
+//! close, `ctrl e` quit, `ctrl n` menu), Ctrl+C quits with status 1, F1
+//! help, Alt+A next unread.
 //! The list: Up/Down/`j`/`k`, PageUp/PageDown/`ctrl b`/`ctrl f`,
 //! Home/End, Enter/Space open, `/` filter, `a` archived on/off, `n` new
 //! conversation, `?` help. A conversation: Enter sends, Alt+Enter a new
@@ -39,6 +40,11 @@ impl App {
         }
         if keys.quit.matches(&key) {
             self.push(Effect::Quit(0));
+            return;
+        }
+        // hangups exits abnormally on Ctrl+C (its KeyboardInterrupt).
+        if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+            self.push(Effect::Quit(1));
             return;
         }
         if key.code == KeyCode::F(1) {

@@ -157,11 +157,30 @@ impl App {
         titles
     }
 
+    /// The first tab the bar shows at this width: tabs scroll off to the
+    /// left so that the active one is visible.
+    pub fn first_visible_tab(&self, list: &ConversationList, width: u16) -> usize {
+        let widths: Vec<usize> = self
+            .tab_titles(list)
+            .iter()
+            .map(|t| unicode_width::UnicodeWidthStr::width(t.as_str()) + 3)
+            .collect();
+        let active = self.active.min(widths.len().saturating_sub(1));
+        let mut first = 0;
+        while first < active
+            && widths[first..=active].iter().sum::<usize>() > usize::from(width) + 1
+        {
+            first += 1;
+        }
+        first
+    }
+
     /// The tab at a column of the tab bar (each title is drawn as
-    /// `" title "`), for mouse clicks.
+    /// `" title "`, one space apart), for mouse clicks.
     pub(crate) fn tab_at_column(&self, list: &ConversationList, column: u16) -> Option<usize> {
         let mut x = 0usize;
-        for (i, title) in self.tab_titles(list).iter().enumerate() {
+        let first = self.first_visible_tab(list, self.size.0);
+        for (i, title) in self.tab_titles(list).iter().enumerate().skip(first) {
             let w = unicode_width::UnicodeWidthStr::width(title.as_str()) + 2;
             if (x..x + w).contains(&usize::from(column)) {
                 return Some(i);

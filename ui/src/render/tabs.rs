@@ -16,7 +16,8 @@ pub(super) fn draw(app: &App, list: &ConversationList, area: Rect, buf: &mut Buf
     let palette = &app.settings().palette;
     fill(buf, area, area.y, palette.style(Element::TabBackground));
     let mut x = area.x;
-    for (i, title) in app.tab_titles(list).iter().enumerate() {
+    let first = app.first_visible_tab(list, area.width);
+    for (i, title) in app.tab_titles(list).iter().enumerate().skip(first) {
         let element = if i == app.active_tab_index() {
             Element::ActiveTab
         } else {

@@ -235,3 +235,49 @@ fn every_size_down_to_nothing_draws() {
     let screen = w.screen(20, 5);
     assert_eq!(screen.len(), 5);
 }
+
+#[test]
+fn combining_marks_stay_with_their_letter() {
+    let mut w = World::new(&[Conv::new("c", &["ada"])]);
+    w.deliver(text("c", "1", T0, "ada", "cafe\u{301}!"));
+    w.open("c");
+    assert_eq!(w.screen(60, 6)[2], "(12:34:51 AM) Ada: cafe\u{301}!");
+}
+
+#[test]
+fn the_active_tab_stays_visible_when_the_bar_overflows() {
+    let convs: Vec<Conv> = (0..6)
+        .map(|i| Conv::new(&format!("c{i}"), &["ada"]).name(&format!("Conversation number {i}")))
+        .collect();
+    let mut w = World::new(&convs);
+    for i in 0..6 {
+        w.open(&format!("c{i}"));
+    }
+    let bar = &w.screen(60, 6)[0];
+    assert!(bar.contains("Conversation number 5"), "{bar}");
+    assert!(!bar.contains("Conversations "), "{bar}");
+}
+
+#[test]
+fn a_click_on_a_tab_switches_to_it() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let settings = Settings {
+        mouse: true,
+        ..Settings::default()
+    };
+    let mut w = World::with_settings(&[Conv::new("a", &["ada"])], settings);
+    w.open("a");
+    let click = |column| {
+        crate::model::Input::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // " Conversations " is columns 0..15.
+    w.input(click(3));
+    assert_eq!(w.app.active_tab_index(), 0);
+    w.input(click(17));
+    assert_eq!(w.app.active_tab_index(), 1);
+}

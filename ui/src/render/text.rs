@@ -78,10 +78,16 @@ pub fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, runs: &[(String, Style)
         return x;
     }
     let mut x = x.max(area.left());
+    let mut last: Option<u16> = None;
     for (text, style) in runs {
         for c in text.chars() {
             let w = char_width(c) as u16;
             if w == 0 {
+                // A combining mark joins the previous cell.
+                if let Some(cell) = last.and_then(|lx| buf.cell_mut((lx, y))) {
+                    let joined = format!("{}{c}", cell.symbol());
+                    cell.set_symbol(&joined);
+                }
                 continue;
             }
             if x + w > area.right() {
@@ -90,6 +96,7 @@ pub fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, runs: &[(String, Style)
             if let Some(cell) = buf.cell_mut((x, y)) {
                 cell.set_char(c).set_style(*style);
             }
+            last = Some(x);
             // The cells a wide character covers are reset to blank.
             for k in 1..w {
                 if let Some(cell) = buf.cell_mut((x + k, y)) {
