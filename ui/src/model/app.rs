@@ -256,6 +256,8 @@ impl App {
                 ClientEvent::Disconnected { retry_at, .. } => self.status.disconnected(retry_at),
                 ClientEvent::Reconnected { .. } => self.status.reconnected(now),
                 ClientEvent::Connected => self.status.connected(),
+                ClientEvent::Closed { error: Some(e) } => self.status.closed(e.to_string()),
+                ClientEvent::SessionExpired => self.say("Session expired; signing in again", now),
                 _ => {}
             },
             Update::CatchUpFailed(e) => self.say(format!("Failed to catch up: {e}"), now),

@@ -18,7 +18,7 @@ pub(crate) const RECONNECTED_FOR: Duration = Duration::from_secs(5);
 pub(crate) const TYPING_FOR: Duration = Duration::from_secs(15);
 
 /// The connection as the status line shows it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Connection {
     /// Nothing to say.
     #[default]
@@ -27,6 +27,8 @@ pub(crate) enum Connection {
     Reconnecting(Instant),
     /// Back, said until this instant.
     Reconnected(Instant),
+    /// The client stopped for good, and why.
+    Closed(String),
 }
 
 /// The status line's sources.
@@ -53,6 +55,11 @@ impl Status {
     /// The channel is back.
     pub(crate) fn reconnected(&mut self, now: Now) {
         self.connection = Connection::Reconnected(now.instant + RECONNECTED_FOR);
+    }
+
+    /// The client stopped for good.
+    pub(crate) fn closed(&mut self, why: String) {
+        self.connection = Connection::Closed(why);
     }
 
     /// Connected (the first time).
@@ -107,15 +114,19 @@ impl Status {
 impl App {
     /// The status line's text at `now`.
     pub fn status_text(&self, list: &ConversationList, now: Now) -> String {
-        match self.status.connection {
+        match &self.status.connection {
             Connection::Reconnecting(at) => {
                 let secs = at
                     .saturating_duration_since(now.instant)
                     .as_secs_f64()
                     .ceil();
+                if secs <= 0.0 {
+                    return "RECONNECTING… trying now".to_owned();
+                }
                 return format!("RECONNECTING… next attempt in {secs}s");
             }
-            Connection::Reconnected(t) if now.instant < t => return "Reconnected".to_owned(),
+            Connection::Reconnected(t) if now.instant < *t => return "Reconnected".to_owned(),
+            Connection::Closed(why) => return format!("DISCONNECTED: {why}"),
             _ => {}
         }
         if let Some((text, t)) = &self.status.message {

@@ -46,6 +46,10 @@ fn reconnecting_with_the_next_attempt_then_reconnected_for_a_while() {
     );
     w.advance(2);
     assert_eq!(w.status(), "RECONNECTING… next attempt in 3s");
+    w.advance(3);
+    assert_eq!(w.status(), "RECONNECTING… trying now");
+    disconnect(&mut w, 5);
+    w.advance(2);
     w.input(Input::Update(Update::Client(ClientEvent::Reconnected {
         last_sync: None,
     })));
@@ -99,4 +103,21 @@ fn history_off_and_quiet_are_shown_when_idle() {
     let mut w = World::new(&[Conv::new("c", &["ada"]).otr().quiet()]);
     w.open("c");
     assert_eq!(w.status(), "History is off · Quiet");
+}
+
+#[test]
+fn a_client_that_stopped_for_good_says_so() {
+    use hangups_core::client::FatalError;
+    let mut w = world();
+    w.input(Input::Update(Update::Client(ClientEvent::Closed {
+        error: Some(FatalError::RetriesExhausted {
+            attempts: 5,
+            last: ChannelError::UnknownSid,
+        }),
+    })));
+    assert!(
+        w.status().starts_with("DISCONNECTED: gave up after 5"),
+        "{}",
+        w.status()
+    );
 }
