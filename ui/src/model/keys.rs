@@ -386,10 +386,7 @@ impl App {
         if let Some(overlay) = self.overlay.as_mut() {
             let field = match overlay {
                 Overlay::Rename { field, .. } => Some(field),
-                Overlay::Pick {
-                    naming: Some(n), ..
-                } => Some(n),
-                Overlay::Pick { query, .. } => Some(query),
+                Overlay::Pick(p) => Some(p.naming.as_mut().unwrap_or(&mut p.query)),
                 _ => None,
             };
             if let Some(field) = field {

@@ -6,7 +6,8 @@ use hangups_core::state::{ConversationList, UserId};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::Pending;
-use super::{names, App, Compose, Effect, EffectId, FoundUser, Now, Outcome};
+use super::pick::{PickMode, Picker};
+use super::{names, App, Compose, Effect, Now};
 
 /// An entry of the conversation menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,15 +32,6 @@ pub(crate) enum MenuItem {
     Back,
 }
 
-/// What the user picker is for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum PickMode {
-    /// A new conversation.
-    Create,
-    /// People to add to this conversation.
-    Add(String),
-}
-
 /// An overlay over the tabs.
 #[derive(Clone, Debug)]
 pub(crate) enum Overlay {
@@ -57,37 +49,13 @@ pub(crate) enum Overlay {
         field: Compose,
     },
     /// Search users, pick one or several.
-    Pick {
-        mode: PickMode,
-        query: Compose,
-        results: Vec<FoundUser>,
-        selected: usize,
-        picked: Vec<FoundUser>,
-        /// Naming the group (after picking), if so.
-        naming: Option<Compose>,
-        /// The search running.
-        searching: Option<EffectId>,
-    },
+    Pick(Picker),
     /// Someone to remove.
     Remove {
         conversation_id: String,
         users: Vec<(UserId, String)>,
         selected: usize,
     },
-}
-
-impl Overlay {
-    fn pick(mode: PickMode) -> Overlay {
-        Overlay::Pick {
-            mode,
-            query: Compose::default(),
-            results: Vec::new(),
-            selected: 0,
-            picked: Vec::new(),
-            naming: None,
-            searching: None,
-        }
-    }
 }
 
 /// Edits a one-line field with a key; whether the key was used.
@@ -153,7 +121,7 @@ impl App {
 
     /// Opens the user picker to create a conversation.
     pub(crate) fn open_create(&mut self) {
-        self.overlay = Some(Overlay::pick(PickMode::Create));
+        self.overlay = Some(Overlay::Pick(Picker::new(PickMode::Create)));
     }
 
     /// A key while an overlay is open.
@@ -257,7 +225,9 @@ impl App {
                     selected,
                 }),
             },
-            pick @ Overlay::Pick { .. } => self.pick_key(pick, &key),
+            Overlay::Pick(mut picker) => self
+                .pick_key(&mut picker, &key)
+                .then_some(Overlay::Pick(picker)),
         };
     }
 
@@ -280,7 +250,9 @@ impl App {
                 });
             }
             (Some(MenuItem::AddPeople), Some(conv)) => {
-                self.overlay = Some(Overlay::pick(PickMode::Add(conv.id().to_owned())));
+                self.overlay = Some(Overlay::Pick(Picker::new(PickMode::Add(
+                    conv.id().to_owned(),
+                ))));
             }
             (Some(MenuItem::RemovePerson), Some(conv)) => {
                 let self_id = list.users().self_id().clone();
@@ -339,137 +311,6 @@ impl App {
                 });
             }
             _ => {}
-        }
-    }
-
-    fn pick_key(&mut self, overlay: Overlay, key: &KeyEvent) -> Option<Overlay> {
-        let Overlay::Pick {
-            mode,
-            mut query,
-            results,
-            mut selected,
-            mut picked,
-            mut naming,
-            mut searching,
-        } = overlay
-        else {
-            return Some(overlay);
-        };
-        if let Some(name) = naming.as_mut() {
-            if key.code == KeyCode::Enter {
-                let name = Some(name.text().trim().to_owned()).filter(|n| !n.is_empty());
-                let user_ids = picked.iter().map(|u| u.id.clone()).collect();
-                self.start(Pending::Create, |id| Effect::CreateConversation {
-                    id,
-                    user_ids,
-                    name,
-                    group: true,
-                });
-            } else {
-                edit_field(name, key);
-            }
-        } else {
-            match key.code {
-                KeyCode::Up => selected = selected.saturating_sub(1),
-                KeyCode::Down => selected = (selected + 1).min(results.len().saturating_sub(1)),
-                KeyCode::Tab => {
-                    if let Some(user) = results.get(selected) {
-                        match picked.iter().position(|p| p.id == user.id) {
-                            Some(i) => {
-                                picked.remove(i);
-                            }
-                            None => picked.push(user.clone()),
-                        }
-                    }
-                }
-                KeyCode::Enter if !query.text().trim().is_empty() && results.is_empty() => {
-                    let q = query.text().trim().to_owned();
-                    let id = self.effect_id();
-                    self.pending.insert(id, Pending::Search);
-                    searching = Some(id);
-                    self.push(Effect::SearchUsers { id, query: q });
-                }
-                KeyCode::Enter => {
-                    if picked.is_empty() {
-                        if let Some(user) = results.get(selected) {
-                            picked.push(user.clone());
-                        }
-                    }
-                    match (&mode, picked.len()) {
-                        (_, 0) => {}
-                        (PickMode::Add(conversation_id), _) => {
-                            let conversation_id = conversation_id.clone();
-                            let user_ids = picked.iter().map(|u| u.id.clone()).collect();
-                            self.start(Pending::Other("add them"), |id| Effect::AddUsers {
-                                id,
-                                conversation_id,
-                                user_ids,
-                            });
-                            return None;
-                        }
-                        (PickMode::Create, 1) => {
-                            let user_ids = vec![picked[0].id.clone()];
-                            self.start(Pending::Create, |id| Effect::CreateConversation {
-                                id,
-                                user_ids,
-                                name: None,
-                                group: false,
-                            });
-                        }
-                        (PickMode::Create, _) => naming = Some(Compose::default()),
-                    }
-                }
-                _ => {
-                    if edit_field(&mut query, key) {
-                        // A new query: the old results no longer apply.
-                        return Some(Overlay::Pick {
-                            mode,
-                            query,
-                            results: Vec::new(),
-                            selected: 0,
-                            picked,
-                            naming,
-                            searching: None,
-                        });
-                    }
-                }
-            }
-        }
-        Some(Overlay::Pick {
-            mode,
-            query,
-            results,
-            selected,
-            picked,
-            naming,
-            searching,
-        })
-    }
-
-    /// A user search finished.
-    pub(crate) fn on_search_done(&mut self, id: EffectId, outcome: Outcome, now: Now) {
-        if let Some(Overlay::Pick {
-            results,
-            selected,
-            searching,
-            ..
-        }) = self.overlay.as_mut()
-        {
-            if *searching != Some(id) {
-                return;
-            }
-            *searching = None;
-            match outcome {
-                Outcome::Users(users) => {
-                    *results = users;
-                    *selected = 0;
-                    if results.is_empty() {
-                        self.say("Nobody found", now);
-                    }
-                }
-                Outcome::Failed(why) => self.say(format!("Failed to search: {why}"), now),
-                _ => {}
-            }
         }
     }
 }

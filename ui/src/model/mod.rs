@@ -26,6 +26,7 @@ mod list_view;
 mod menu;
 pub mod names;
 mod notify_rules;
+mod pick;
 mod status;
 mod tabs;
 #[cfg(test)]
@@ -37,7 +38,8 @@ pub mod texts;
 pub use app::App;
 pub(crate) use compose::Compose;
 pub(crate) use list_view::ListView;
-pub(crate) use menu::{Overlay, PickMode};
+pub(crate) use menu::Overlay;
+pub(crate) use pick::{PickMode, Picker};
 pub(crate) use status::Status;
 pub(crate) use tabs::{ConvTab, History, ViewFocus};
 

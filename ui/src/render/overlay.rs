@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::text::{put, sanitize, width};
-use crate::model::{App, Overlay, PickMode};
+use crate::model::{App, Overlay, PickMode, Picker};
 use crate::settings::Key;
 
 /// A binding's name as urwid spells it (`ctrl d`, `meta a`, `k`).
@@ -169,7 +169,7 @@ pub(super) fn draw(
             list_lines(buf, inner, inner.y, &names, Some(*selected));
             None
         }
-        Overlay::Pick {
+        Overlay::Pick(Picker {
             mode,
             query,
             results,
@@ -177,7 +177,7 @@ pub(super) fn draw(
             picked,
             naming,
             searching,
-        } => {
+        }) => {
             let title = match mode {
                 PickMode::Create => " New conversation ",
                 PickMode::Add(_) => " Add people ",

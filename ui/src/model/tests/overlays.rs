@@ -150,10 +150,10 @@ fn a_stale_search_result_is_ignored() {
     let id = search_id(&w.effects(), "a");
     w.type_str("b");
     w.done(id, Outcome::Users(vec![found("ada", "Ada")]));
-    let Some(Overlay::Pick { results, .. }) = &w.app.overlay else {
+    let Some(Overlay::Pick(p)) = &w.app.overlay else {
         panic!("picker")
     };
-    assert!(results.is_empty());
+    assert!(p.results.is_empty());
 }
 
 #[test]
