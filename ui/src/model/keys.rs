@@ -311,7 +311,9 @@ impl App {
         }
     }
 
-    fn load_history(&mut self, conversation_id: &str, list: &ConversationList) {
+    /// Asks for older history of a conversation (the oldest loaded event
+    /// names where).
+    pub(crate) fn load_history(&mut self, conversation_id: &str, list: &ConversationList) {
         let id = self.effect_id();
         self.pending.insert(
             id,
@@ -345,16 +347,23 @@ impl App {
         tab.focus = ViewFocus::Bottom;
         let text = tab.compose.take();
         self.stop_typing(conversation_id);
-        let (image, message) = match text.strip_prefix("/image ") {
-            Some(rest) => {
+        let (image, message) = match text.strip_prefix("/image") {
+            Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
                 let rest = rest.trim_start();
                 let (path, caption) = rest.split_once(' ').unwrap_or((rest, ""));
+                if path.is_empty() {
+                    if let Some(tab) = self.tab_mut(conversation_id) {
+                        tab.compose.set_text(&text);
+                    }
+                    self.say("Usage: /image PATH [caption]", now);
+                    return;
+                }
                 (
                     Some(std::path::PathBuf::from(path)),
                     caption.trim().to_owned(),
                 )
             }
-            None => (None, text.clone()),
+            _ => (None, text.clone()),
         };
         let message = if self.settings.keep_emoticons {
             message
@@ -367,7 +376,6 @@ impl App {
             segments_from_str(&message)
         };
         let conversation_id = conversation_id.to_owned();
-        let _ = now;
         self.start(
             Pending::Send {
                 conversation_id: conversation_id.clone(),

@@ -64,12 +64,13 @@ impl App {
     }
 
     /// Opens a conversation's tab (or finds it), switching to it if
-    /// `switch`.
+    /// `switch`. A tab opened on a conversation without loaded events
+    /// asks for its history at once (its top, "Loading...", is on screen).
     pub(crate) fn open_tab(
         &mut self,
         conversation_id: &str,
         switch: bool,
-        _list: &ConversationList,
+        list: &ConversationList,
     ) {
         let index = match self.tabs.iter().position(|t| t.id == conversation_id) {
             Some(i) => i,
@@ -83,6 +84,12 @@ impl App {
         };
         if switch {
             self.switch_to(index + 1);
+            let empty = list
+                .get(conversation_id)
+                .is_some_and(|c| c.events().is_empty());
+            if empty && self.tabs[index].history == History::Idle {
+                self.load_history(conversation_id, list);
+            }
         }
     }
 

@@ -415,3 +415,35 @@ fn seen_by_moves_with_a_watermark_notification() {
     w.watermark("c", "ada", T0 + 9 * S);
     assert_eq!(seen(&w), [(1, vec!["Ada".to_owned()])]);
 }
+
+#[test]
+fn image_without_a_path_says_how() {
+    let mut w = one(Conv::new("c", &["ada"]));
+    w.type_str("/image ");
+    w.press(KeyCode::Enter);
+    assert!(sent(&w.effects()).is_empty());
+    assert_eq!(w.status(), "Usage: /image PATH [caption]");
+    assert_eq!(w.app.tabs[0].compose.text(), "/image ");
+    // "/images" is just text.
+    w.ctrl('a');
+    w.ctrl('k');
+    w.type_str("/images are nice");
+    w.press(KeyCode::Enter);
+    assert_eq!(sent(&w.effects()), [("/images are nice".to_owned(), None)]);
+}
+
+#[test]
+fn opening_a_conversation_without_events_loads_its_history() {
+    let mut w = World::new(&[
+        Conv::new("c", &["ada"]),
+        Conv::new("d", &["alan"]).events(vec![text("d", "1", T0, "alan", "x")]),
+    ]);
+    w.open("c");
+    assert!(w.effects().iter().any(|e| matches!(e,
+        Effect::LoadHistory { conversation_id, before_event_id: None, .. } if conversation_id == "c")));
+    w.open("d");
+    assert!(!w
+        .effects()
+        .iter()
+        .any(|e| matches!(e, Effect::LoadHistory { .. })));
+}
