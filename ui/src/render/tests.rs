@@ -140,13 +140,15 @@ fn control_characters_from_the_server_are_escaped() {
 #[test]
 fn long_and_wide_messages_wrap_at_the_width() {
     let mut w = World::new(&[Conv::new("c", &["ada"])]);
-    w.deliver(text("c", "1", T0, "ada", "日本語日本語"));
+    w.deliver(text("c", "1", T0, "ada", &"日本語".repeat(5)));
     w.open("c");
     let screen = w.screen(26, 8);
-    // "(12:34:51 AM) Ada: " is 19 columns; 日本語 takes 6, the 4th wide
-    // char would end at 27 > 26.
-    assert_eq!(screen[2], "(12:34:51 AM) Ada: 日本語");
-    assert_eq!(screen[3], "日本語");
+    // The word does not fit after "(12:34:51 AM) Ada: " (19 columns): it
+    // moves to the next line, 13 wide characters (26 columns), then the
+    // rest.
+    assert_eq!(screen[2], "(12:34:51 AM) Ada:");
+    assert_eq!(screen[3], "日本語日本語日本語日本語日");
+    assert_eq!(screen[4], "本語");
 }
 
 #[test]
@@ -280,4 +282,15 @@ fn a_click_on_a_tab_switches_to_it() {
     assert_eq!(w.app.active_tab_index(), 0);
     w.input(click(17));
     assert_eq!(w.app.active_tab_index(), 1);
+}
+
+#[test]
+fn messages_wrap_at_spaces() {
+    let mut w = World::new(&[Conv::new("c", &["ada"])]);
+    w.deliver(text("c", "1", T0, "ada", "the quick brown fox jumps"));
+    w.open("c");
+    let screen = w.screen(30, 8);
+    // "(12:34:51 AM) Ada: " is 19 columns: "the quick " fits (29), "brown" not.
+    assert_eq!(screen[2], "(12:34:51 AM) Ada: the quick");
+    assert_eq!(screen[3], "brown fox jumps");
 }

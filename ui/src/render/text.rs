@@ -40,10 +40,12 @@ pub fn width(text: &str) -> usize {
 pub type Runs = Vec<(String, Style)>;
 
 /// Wraps styled runs (newlines start a new line) into lines of at most
-/// `width` columns, breaking between characters; a character wider than
-/// the width is dropped rather than overflowing. At least one line.
+/// `width` columns, at the last space when there is one on the line (the
+/// space stays at the line's end), else between characters; a character
+/// wider than the width is dropped rather than overflowing. At least one
+/// line.
 pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Runs> {
-    let mut lines: Vec<Runs> = vec![Vec::new()];
+    let mut lines: Vec<Vec<(char, Style)>> = vec![Vec::new()];
     let mut used = 0;
     for (text, style) in runs {
         for c in text.chars() {
@@ -57,18 +59,31 @@ pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Runs> {
                 continue;
             }
             if used + w > width {
-                lines.push(Vec::new());
-                used = 0;
+                let line = lines.last_mut().expect("never empty");
+                let carry = match line.iter().rposition(|(ch, _)| *ch == ' ') {
+                    Some(space) if space + 1 < line.len() => line.split_off(space + 1),
+                    _ => Vec::new(),
+                };
+                used = carry.iter().map(|(ch, _)| char_width(*ch)).sum();
+                lines.push(carry);
             }
-            let line = lines.last_mut().expect("never empty");
-            match line.last_mut() {
-                Some((s, st)) if st == style => s.push(c),
-                _ => line.push((c.to_string(), *style)),
-            }
+            lines.last_mut().expect("never empty").push((c, *style));
             used += w;
         }
     }
     lines
+        .into_iter()
+        .map(|line| {
+            let mut runs: Runs = Vec::new();
+            for (c, style) in line {
+                match runs.last_mut() {
+                    Some((s, st)) if *st == style => s.push(c),
+                    _ => runs.push((c.to_string(), style)),
+                }
+            }
+            runs
+        })
+        .collect()
 }
 
 /// Writes runs at `(x, y)` inside `area`, clipped to it; returns the
