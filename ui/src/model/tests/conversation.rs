@@ -447,3 +447,25 @@ fn opening_a_conversation_without_events_loads_its_history() {
         .iter()
         .any(|e| matches!(e, Effect::LoadHistory { .. })));
 }
+
+#[test]
+fn after_a_page_of_history_the_view_stays_at_the_old_top() {
+    let mut w = one(Conv::new("c", &["ada"]).events(vec![
+        text("c", "1", T0 + S, "ada", "one"),
+        text("c", "2", T0 + 2 * S, "ada", "two"),
+        text("c", "3", T0 + 3 * S, "ada", "three"),
+    ]));
+    w.press(KeyCode::PageUp);
+    let id = w
+        .effects()
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadHistory { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    // (The shell put the loaded event in the list: here event 0.)
+    w.done(id, Outcome::Loaded(1));
+    assert_eq!(w.app.tabs[0].focus, ViewFocus::Event(0));
+    assert_eq!(w.app.tabs[0].history, crate::model::History::Idle);
+}

@@ -211,3 +211,16 @@ fn ctrl_r_searches_loaded_history_newest_first() {
         "search keys are not typed"
     );
 }
+
+#[test]
+fn a_new_query_drops_the_old_results() {
+    let mut w = World::new(&[]);
+    w.press(KeyCode::Char('n'));
+    w.type_str("a");
+    w.press(KeyCode::Enter);
+    let id = search_id(&w.effects(), "a");
+    w.done(id, Outcome::Users(vec![found("ada", "Ada")]));
+    w.type_str("l");
+    w.press(KeyCode::Enter);
+    search_id(&w.effects(), "al");
+}
