@@ -294,3 +294,76 @@ fn messages_wrap_at_spaces() {
     assert_eq!(screen[2], "(12:34:51 AM) Ada: the quick");
     assert_eq!(screen[3], "brown fox jumps");
 }
+
+#[test]
+fn the_wheel_scrolls_messages_only_with_mouse_support() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+    let events: Vec<_> = (0..10)
+        .map(|i| text("c", &format!("e{i}"), T0 + i * S, "ada", &format!("m{i}")))
+        .collect();
+    let wheel = || {
+        crate::model::Input::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollUp,
+            column: 5,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut off = World::new(&[Conv::new("c", &["ada"]).events(events.clone())]);
+    off.open("c");
+    off.input(wheel());
+    assert_eq!(off.app.tabs[0].focus, crate::model::ViewFocus::Bottom);
+    let settings = Settings {
+        mouse: true,
+        ..Settings::default()
+    };
+    let mut on = World::with_settings(&[Conv::new("c", &["ada"]).events(events)], settings);
+    on.open("c");
+    on.input(wheel());
+    assert_eq!(on.app.tabs[0].focus, crate::model::ViewFocus::Event(6));
+}
+
+#[test]
+fn help_shows_rebound_keys() {
+    let mut settings = Settings::default();
+    settings.keys.next_tab = crate::settings::Key::ctrl('l');
+    let mut w = World::with_settings(&[], settings);
+    w.press(KeyCode::F(1));
+    let screen = w.screen(100, 30).join("\n");
+    assert!(screen.contains("ctrl l             next tab"), "{screen}");
+}
+
+#[test]
+fn the_create_overlay_shows_results_and_picks() {
+    let mut w = World::new(&[]);
+    w.press(KeyCode::Char('n'));
+    w.type_str("a");
+    w.press(KeyCode::Enter);
+    let id = w
+        .effects()
+        .into_iter()
+        .find_map(|e| match e {
+            crate::model::Effect::SearchUsers { id, .. } => Some(id),
+            _ => None,
+        })
+        .unwrap();
+    let user = |g: &str, n: &str| crate::model::FoundUser {
+        id: uid(g),
+        name: n.into(),
+        email: Some(format!("{g}@example.com")),
+    };
+    w.done(
+        id,
+        crate::model::Outcome::Users(vec![
+            user("ada", "Ada Lovelace"),
+            user("alan", "Alan Turing"),
+        ]),
+    );
+    w.press(KeyCode::Tab);
+    let screen = w.screen(100, 30).join("\n");
+    assert!(screen.contains("New conversation"), "{screen}");
+    assert!(screen.contains("Name or email: a"));
+    assert!(screen.contains("[x] Ada Lovelace <ada@example.com>"));
+    assert!(screen.contains("[ ] Alan Turing <alan@example.com>"));
+    assert!(screen.contains("(1 picked)"));
+}
