@@ -600,3 +600,36 @@ fn a_server_asking_for_too_long_a_wait_ends_the_call() {
     sim.advance(Duration::from_millis(1));
     assert!(sim.next_request().is_some());
 }
+
+#[test]
+fn a_retry_after_date_is_waited_against_the_wall_clock() {
+    // 1994-11-06T08:49:37Z is 784,111,777; the client's clock reads 45 s
+    // before it, and the clock has moved 5 s when the 503 arrives.
+    let mut sim = Sim::with_wall_clock(config(), 784_111_777 - 45);
+    sim.advance(Duration::from_secs(5));
+    sim.chat.get(sim.now, get()).unwrap();
+    let (conn, _) = sim.expect_request();
+    sim.respond(
+        conn,
+        503,
+        &[("Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT")],
+        "{}",
+    );
+    sim.take_events();
+    sim.advance(Duration::from_millis(39_999));
+    assert!(sim.next_request().is_none(), "not before the date");
+    sim.advance(Duration::from_millis(1));
+    assert!(sim.next_request().is_some(), "retried at the date");
+    // Without a wall clock the date is ignored: the usual backoff applies.
+    let mut sim = Sim::new(config());
+    sim.chat.get(sim.now, get()).unwrap();
+    let (conn, _) = sim.expect_request();
+    sim.respond(
+        conn,
+        503,
+        &[("Retry-After", "Sun, 06 Nov 2094 08:49:37 GMT")],
+        "{}",
+    );
+    sim.advance(Duration::from_secs(30));
+    assert!(sim.next_request().is_some(), "the backoff, not the date");
+}

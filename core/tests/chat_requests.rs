@@ -383,3 +383,28 @@ fn emulator_endpoints_and_bad_parameters() {
         .is_err());
     assert_eq!(format!("{:?}", bearer()), "Bearer(<redacted>)");
 }
+
+#[test]
+fn card_size_limit_is_checked_per_card_before_sending() {
+    // {"cardId":"c","card":{"header":{"title":"…"}}} is 42 bytes of JSON
+    // around the title.
+    let card = |title_len: usize| json!({"cardId": "c", "card": {"header": {"title": "x".repeat(title_len)}}});
+    let with_cards = |cards: Vec<serde_json::Value>| {
+        let mut m = Message::text("see the card");
+        m.cards_v2 = Some(serde_json::Value::Array(cards));
+        ChatRequest::Create(CreateMessage::new(space(), m))
+    };
+    let size = |v: &serde_json::Value| serde_json::to_vec(v).unwrap().len();
+    let at_limit = card(32 * 1024 - size(&card(0)));
+    assert_eq!(size(&at_limit), 32_768);
+    assert!(build(with_cards(vec![card(10), at_limit.clone()])).is_ok());
+    let over = card(32 * 1024 - size(&card(0)) + 1);
+    assert_eq!(
+        invalid(with_cards(vec![at_limit, over])),
+        InvalidRequest::CardTooLarge {
+            index: 1,
+            bytes: 32_769,
+            limit: 32_768
+        }
+    );
+}

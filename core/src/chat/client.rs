@@ -7,7 +7,8 @@
 //! retried after HTTP 429, 500, 502, 503, 504 and after transport failures
 //! (connect failed, closed, cut, timed out), with truncated exponential
 //! backoff and jitter from the seeded RNG; when the server asks for a wait
-//! (`Retry-After` seconds, `RetryInfo.retryDelay`), the longest of the
+//! (`Retry-After` seconds or, with a wall clock, an HTTP date;
+//! `RetryInfo.retryDelay`), the longest of the
 //! three is waited (a server asking for more than
 //! [`ChatConfig::max_server_delay`] ends the call with its error). Every request but a create without `requestId` is
 //! idempotent, and a create gets a `requestId` (a UUIDv4 from the seeded
@@ -582,9 +583,10 @@ impl ChatClient {
                         ChatError::BadRefreshToken(e)
                     }
                     Some(e) => ChatError::Token(e),
-                    None => ChatError::Api(GoogleError::from_response(
+                    None => ChatError::Api(GoogleError::from_response_at(
                         head.status,
                         head.header("retry-after"),
+                        self.unix_now().ok(),
                         &body,
                     )),
                 }
@@ -681,7 +683,12 @@ impl ChatClient {
                 return;
             }
             Outcome::Complete { head, body } => {
-                let e = GoogleError::from_response(head.status, head.header("retry-after"), &body);
+                let e = GoogleError::from_response_at(
+                    head.status,
+                    head.header("retry-after"),
+                    self.unix_now().ok(),
+                    &body,
+                );
                 let retry = e.is_retryable() && call.request.is_idempotent();
                 (ChatError::Api(e), retry)
             }

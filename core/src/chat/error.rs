@@ -103,6 +103,17 @@ pub enum InvalidRequest {
         /// The limit.
         limit: usize,
     },
+    /// A card of `cardsV2` (the `i`-th) whose JSON is larger than the
+    /// API's 32 KB per card ([`MAX_CARD_BYTES`](super::request::MAX_CARD_BYTES)).
+    #[error("card {index} is {bytes} bytes of JSON; the limit is {limit}")]
+    CardTooLarge {
+        /// Its position in `cardsV2`.
+        index: usize,
+        /// Its size as sent.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A thread key longer than 4,000 characters.
     #[error("thread key is {0} characters; the limit is 4000")]
     ThreadKeyTooLong(usize),
@@ -164,8 +175,9 @@ pub struct GoogleError {
     pub message: String,
     /// `error.details`, decoded where the type is known.
     pub details: Vec<ErrorDetail>,
-    /// The `Retry-After` header, in seconds (an HTTP date is ignored:
-    /// the core has no wall clock).
+    /// The `Retry-After` header: its seconds, or the time until its HTTP
+    /// date when the client has a wall clock
+    /// ([`from_response_at`](GoogleError::from_response_at)).
     pub retry_after: Option<Duration>,
 }
 
@@ -224,10 +236,22 @@ const TYPE_PREFIX: &str = "type.googleapis.com/google.rpc.";
 impl GoogleError {
     /// Decodes an error response. A body that is not the envelope keeps
     /// its first 200 characters as the message.
+    /// A `Retry-After` date is ignored (no clock): see
+    /// [`from_response_at`](GoogleError::from_response_at).
     pub fn from_response(http_status: u16, retry_after: Option<&str>, body: &[u8]) -> GoogleError {
-        let retry_after = retry_after
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        Self::from_response_at(http_status, retry_after, None, body)
+    }
+
+    /// [`from_response`](GoogleError::from_response) at `unix_now`
+    /// (seconds), which turns a `Retry-After` HTTP date into the time left
+    /// until it ([`http_date::retry_after`](super::http_date::retry_after)).
+    pub fn from_response_at(
+        http_status: u16,
+        retry_after: Option<&str>,
+        unix_now: Option<u64>,
+        body: &[u8],
+    ) -> GoogleError {
+        let retry_after = retry_after.and_then(|v| super::http_date::retry_after(v, unix_now));
         let envelope = serde_json::from_slice::<Value>(body)
             .ok()
             .and_then(|mut v| v.get_mut("error").map(Value::take))

@@ -37,6 +37,7 @@ mod client;
 mod config;
 pub mod error;
 pub mod filter;
+pub mod http_date;
 pub mod model;
 pub mod names;
 pub mod oauth;

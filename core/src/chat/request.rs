@@ -12,6 +12,11 @@ use crate::http::{Method, Request};
 
 /// The largest message text, in bytes (UTF-8).
 pub const MAX_TEXT_BYTES: usize = 32_000;
+
+/// The most JSON one card of `cardsV2` may take: the API's "32 KB",
+/// read as 32 × 1024 bytes so that no card Google accepts is refused
+/// here (a card between 32,000 and 32,768 bytes is left to the server).
+pub const MAX_CARD_BYTES: usize = 32 * 1024;
 /// The longest `thread.threadKey`, in characters.
 pub const MAX_THREAD_KEY_CHARS: usize = 4_000;
 
@@ -591,6 +596,18 @@ fn check_message(m: &Message) -> Result<(), InvalidRequest> {
                 bytes: text.len(),
                 limit: MAX_TEXT_BYTES,
             });
+        }
+    }
+    if let Some(cards) = m.cards_v2.as_ref().and_then(serde_json::Value::as_array) {
+        for (index, card) in cards.iter().enumerate() {
+            let bytes = serde_json::to_vec(card).map_or(0, |b| b.len());
+            if bytes > MAX_CARD_BYTES {
+                return Err(InvalidRequest::CardTooLarge {
+                    index,
+                    bytes,
+                    limit: MAX_CARD_BYTES,
+                });
+            }
         }
     }
     if let Some(key) = m.thread.as_ref().and_then(|t| t.thread_key.as_ref()) {

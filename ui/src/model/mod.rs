@@ -11,15 +11,37 @@
 //! shared with the shell; the state itself is private to this module and
 //! read by [`render`](crate::render).
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use hangups_core::proto::hangouts::Segment;
-use hangups_core::state::{ConversationList, Update, UserId};
+use hangups_core::state::{Update, UserId};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::settings::Settings;
+mod app;
+mod compose;
+pub mod emoticons;
+mod keys;
+mod list_view;
+mod menu;
+pub mod names;
+mod notify_rules;
+mod pick;
+mod status;
+mod tabs;
+#[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
+mod tests;
+pub mod texts;
+
+pub use app::App;
+pub(crate) use compose::Compose;
+pub(crate) use list_view::ListView;
+pub(crate) use menu::Overlay;
+pub(crate) use pick::{PickMode, Picker};
+pub(crate) use status::Status;
+pub(crate) use tabs::{ConvTab, History, ViewFocus};
 
 /// The time an input happens at: the monotonic instant (timeouts, the next
 /// reconnection attempt, typing expiry) and the wall clock (µs since the
@@ -250,52 +272,4 @@ pub struct FoundUser {
     pub name: String,
     /// An email address, if known.
     pub email: Option<String>,
-}
-
-/// The application state.
-#[derive(Debug)]
-pub struct App {
-    settings: Settings,
-    effects: VecDeque<Effect>,
-    next_effect: u64,
-}
-
-impl App {
-    /// A new application with these settings.
-    pub fn new(settings: Settings) -> App {
-        App {
-            settings,
-            effects: VecDeque::new(),
-            next_effect: 1,
-        }
-    }
-
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// Takes one input at `now`; `list` is the conversation list after the
-    /// input (an [`Input::Update`] is already folded into it).
-    pub fn handle(&mut self, input: Input, now: Now, list: &ConversationList) {
-        let _ = (now, list);
-        if let Input::Key(key) = input {
-            if self.settings.keys.quit.matches(&key) {
-                self.effects.push_back(Effect::Quit(0));
-            }
-        }
-    }
-
-    /// The next effect to run.
-    pub fn poll_effect(&mut self) -> Option<Effect> {
-        self.effects.pop_front()
-    }
-
-    /// A fresh effect id.
-    #[allow(dead_code)]
-    fn effect_id(&mut self) -> EffectId {
-        let id = EffectId(self.next_effect);
-        self.next_effect += 1;
-        id
-    }
 }
