@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use hangups_tests::emulator::{Emulator, EmulatorConfig, Faults};
 
-/// Whether the real model is merged (set to true with it).
-const MODEL_READY: bool = false;
+/// Whether the real model is merged (it is: every step runs).
+const MODEL_READY: bool = true;
 
 const GRACE: &str = "100000000000000000002";
 const GROUP: &str = "UgwEmulatorGroupChat4AaABAQ";
