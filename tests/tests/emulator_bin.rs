@@ -166,3 +166,35 @@ fn serves_the_chat_emulator_too() {
     );
     assert!(anon.starts_with("HTTP/1.1 401 "), "{anon}");
 }
+
+#[test]
+fn lively_replies_to_the_self_user() {
+    let (_child, line) = spawn(&["--listen", "127.0.0.1:0", "--lively"]);
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+        .to_string();
+    let group = "UgwEmulatorGroupChat4AaABAQ";
+    let events = || {
+        let resp = get_state(&addr);
+        let body = resp.split_once("\r\n\r\n").unwrap().1.to_string();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        v["conversations"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == group).cloned())
+            .map(|c| c["event_count"].as_u64().unwrap_or_else(|| panic!("{c}")))
+            .unwrap_or_else(|| panic!("no group in {body}"))
+    };
+    let before = events();
+    let body = format!(
+        r#"{{"conversation_id":"{group}","sender_id":"100000000000000000001","text":"anyone?"}}"#
+    );
+    let resp = send(&addr, "POST", "/_emulator/messages", "", &body);
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while events() < before + 2 {
+        assert!(std::time::Instant::now() < deadline, "no reply");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -15,6 +15,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod model;
+pub mod notify;
 pub mod render;
 pub mod settings;
+pub mod shell;

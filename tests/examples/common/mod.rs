@@ -18,7 +18,6 @@
 
 pub use hangups_tests::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 pub use hangups_tokio::{Client, Config, Cookies, Event, Events};
-use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -223,28 +222,14 @@ pub fn text_of(ev: &hangups_tokio::proto::hangouts::Event) -> String {
 /// A session for the default user from an emulator's control API
 /// (`POST /_emulator/session`), over plain HTTP.
 pub fn fetch_session(url: &str) -> Result<Cookies> {
-    let authority = url
-        .strip_prefix("http://")
-        .ok_or_else(|| {
+    match hangups_tests::emulator::remote::fetch_session(url) {
+        Ok(cookies) => Ok(cookies.into_iter().collect()),
+        Err(hangups_tests::emulator::remote::RemoteError::BadUrl(_)) => {
             let reason = "must be http://HOST:PORT (the control API is fetched over plain HTTP)";
-            CliError::invalid("--url", url, reason)
-        })?
-        .trim_end_matches('/');
-    let mut stream =
-        std::net::TcpStream::connect(authority).map_err(|e| format!("{authority}: {e}"))?;
-    write!(stream, "POST /_emulator/session HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (_, body) = response.split_once("\r\n\r\n").ok_or("bad response")?;
-    let json: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| format!("bad session JSON: {e}"))?;
-    let cookies = json["cookies"]
-        .as_array()
-        .ok_or("no cookies in the session")?;
-    Ok(cookies
-        .iter()
-        .filter_map(|c| Some((c[0].as_str()?.to_string(), c[1].as_str()?.to_string())))
-        .collect())
+            Err(CliError::invalid("--url", url, reason).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// hangups' `build_user_conversation_list`, through the adapter's

@@ -3,6 +3,7 @@
 //! ```text
 //! hangups-emulator [--listen 127.0.0.1:PORT] [--tls --cert-out PATH]
 //!                  [--noop-interval SECS] [--long-poll SECS] [--empty-world] [--seed N]
+//!                  [--lively]
 //! ```
 //!
 //! Prints `listening on http://127.0.0.1:PORT` (`https` with `--tls`) on
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "usage: hangups-emulator [--listen ADDR:PORT] [--tls --cert-out PATH] \
-[--noop-interval SECS] [--long-poll SECS] [--empty-world] [--seed N]";
+[--noop-interval SECS] [--long-poll SECS] [--empty-world] [--seed N] [--lively]";
 
 fn main() -> ExitCode {
     match run() {
@@ -49,6 +50,7 @@ fn run() -> Result<(), String> {
             "--noop-interval" => config.noop_interval = seconds(&value("--noop-interval")?)?,
             "--long-poll" => config.long_poll_duration = seconds(&value("--long-poll")?)?,
             "--empty-world" => config.default_world = false,
+            "--lively" => config.lively = true,
             "--seed" => {
                 let v = value("--seed")?;
                 config.seed = v.parse().map_err(|e| format!("--seed {v}: {e}"))?;

@@ -43,7 +43,11 @@ pub(crate) async fn serve(
     typing_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
-            _ = typing_tick.tick() => shared.lock().expire_typing(),
+            _ = typing_tick.tick() => {
+                let mut inner = shared.lock();
+                inner.expire_typing();
+                inner.tick_lively(std::time::Instant::now());
+            }
             accepted = listener.accept() => {
                 let Ok((tcp, _peer)) = accepted else { continue };
                 let _ = tcp.set_nodelay(true);

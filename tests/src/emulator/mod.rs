@@ -123,8 +123,10 @@ mod control;
 mod faults;
 pub(crate) mod http;
 mod ids;
+mod lively;
 mod longpoll;
 mod oauth;
+pub mod remote;
 mod scripting;
 mod tls;
 mod upload;
@@ -173,6 +175,17 @@ pub struct EmulatorConfig {
     /// server: it pushes a STOPPED typing notification from that user
     /// (default 15 s; `None`: typing never expires).
     pub typing_timeout: Option<Duration>,
+    /// The lively world (see the `lively` module): other users reply to
+    /// the self user's messages after [`EmulatorConfig::lively_reply_delay`]
+    /// (typing first), and someone types and posts every
+    /// [`EmulatorConfig::lively_every`] (default off).
+    pub lively: bool,
+    /// How long after the self user's message a reply comes; the typing
+    /// starts after a third of it (default 2 s).
+    pub lively_reply_delay: Duration,
+    /// The range of the pseudo-random time between two unprompted
+    /// messages (default 20–40 s).
+    pub lively_every: (Duration, Duration),
 }
 
 impl Default for EmulatorConfig {
@@ -188,6 +201,9 @@ impl Default for EmulatorConfig {
             seed: 0x4841_4e47_4f55_5453,
             default_world: true,
             typing_timeout: Some(Duration::from_secs(15)),
+            lively: false,
+            lively_reply_delay: Duration::from_secs(2),
+            lively_every: (Duration::from_secs(20), Duration::from_secs(40)),
         }
     }
 }
@@ -229,6 +245,25 @@ impl EmulatorConfig {
         self
     }
 
+    /// Sets [`EmulatorConfig::lively`].
+    pub fn with_lively(mut self, on: bool) -> Self {
+        self.lively = on;
+        self
+    }
+
+    /// Sets [`EmulatorConfig::lively_reply_delay`] and
+    /// [`EmulatorConfig::lively_every`] (`min..=max`).
+    pub fn with_lively_timing(
+        mut self,
+        reply_delay: Duration,
+        min: Duration,
+        max: Duration,
+    ) -> Self {
+        self.lively_reply_delay = reply_delay;
+        self.lively_every = (min, max.max(min));
+        self
+    }
+
     /// Sets [`EmulatorConfig::max_queued_updates`].
     pub fn with_max_queued_updates(mut self, n: usize) -> Self {
         self.max_queued_updates = n;
@@ -259,6 +294,8 @@ pub(crate) struct Inner {
     pub(crate) oauth: oauth::OAuth,
     /// The Google Chat emulator's state (served under `/v1/`).
     pub(crate) chat: crate::chat_emulator::ChatState,
+    /// The lively world, when on.
+    pub(crate) lively: Option<lively::Lively>,
 }
 
 impl Inner {
@@ -319,6 +356,39 @@ impl Inner {
     }
 }
 
+/// The state of a fresh emulator of `config`.
+pub(crate) fn new_inner(config: &EmulatorConfig) -> Inner {
+    let world = if config.default_world {
+        world::World::with_defaults(config.seed)
+    } else {
+        world::World::empty(config.seed)
+    };
+    let mut world = world;
+    world.typing_timeout = config.typing_timeout;
+    let sessions = channel::Sessions::new(
+        config.seed ^ 0x5e55_1011,
+        config.max_queued_updates,
+        config.session_timeout,
+    );
+    let lively = config.lively.then(|| {
+        lively::Lively::new(
+            config.seed,
+            config.lively_reply_delay,
+            config.lively_every,
+            &world,
+            std::time::Instant::now(),
+        )
+    });
+    Inner {
+        world,
+        sessions,
+        faults: faults::FaultState::default(),
+        oauth: oauth::OAuth::default(),
+        chat: crate::chat_emulator::ChatState::new(config.seed),
+        lively,
+    }
+}
+
 /// Starts emulators.
 #[derive(Debug)]
 pub struct Emulator;
@@ -336,49 +406,43 @@ impl Emulator {
             None
         };
         let scheme = if config.tls { "https" } else { "http" };
-        let world = if config.default_world {
-            world::World::with_defaults(config.seed)
-        } else {
-            world::World::empty(config.seed)
-        };
-        let mut world = world;
-        world.typing_timeout = config.typing_timeout;
-        let sessions = channel::Sessions::new(
-            config.seed ^ 0x5e55_1011,
-            config.max_queued_updates,
-            config.session_timeout,
-        );
         let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner {
-                world,
-                sessions,
-                faults: faults::FaultState::default(),
-                oauth: oauth::OAuth::default(),
-                chat: crate::chat_emulator::ChatState::new(config.seed),
-            }),
+            inner: Mutex::new(new_inner(&config)),
             base_url: format!("{scheme}://{addr}"),
             config,
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (stop_tx, stop_rx) = watch::channel(false);
         let acceptor = identity.as_ref().map(|i| i.acceptor.clone());
-        let server = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("hangups-emulator-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(http::serve(server, listener, acceptor, stop_rx));
-                // Dropping the runtime here ends every connection task.
-            })?;
+        let (stop, thread) = serve_on(&shared, listener, acceptor.clone())?;
         Ok(EmulatorHandle {
             shared,
             addr,
             cert_pem: identity.map(|i| i.cert_pem),
-            stop: stop_tx,
+            acceptor,
+            stop,
             thread: Some(thread),
         })
     }
+}
+
+/// Serves `shared` on `listener` from a new thread with its own runtime.
+fn serve_on(
+    shared: &Arc<Shared>,
+    listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+) -> io::Result<(watch::Sender<bool>, JoinHandle<()>)> {
+    let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = Arc::clone(shared);
+    let thread = std::thread::Builder::new()
+        .name(format!("hangups-emulator-{}", addr.port()))
+        .spawn(move || {
+            runtime.block_on(http::serve(server, listener, acceptor, stop_rx));
+            // Dropping the runtime here ends every connection task.
+        })?;
+    Ok((stop_tx, thread))
 }
 
 /// A running emulator. Dropping it shuts the emulator down.
@@ -386,6 +450,7 @@ pub struct EmulatorHandle {
     pub(crate) shared: Arc<Shared>,
     addr: SocketAddr,
     cert_pem: Option<String>,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -557,6 +622,21 @@ impl EmulatorHandle {
     /// The state as `GET /_emulator/state` reports it.
     pub fn state(&self) -> serde_json::Value {
         self.shared.lock().state()
+    }
+
+    /// The server goes away and comes back: it stops (every connection
+    /// dropped, the port closed, so connecting is refused) for `down_for`,
+    /// then serves again on the same address with the same world,
+    /// sessions and credentials, as a real server after an outage.
+    pub fn restart(&mut self, down_for: Duration) -> io::Result<()> {
+        self.stop_now();
+        std::thread::sleep(down_for);
+        let listener = TcpListener::bind(self.addr)?;
+        listener.set_nonblocking(true)?;
+        let (stop, thread) = serve_on(&self.shared, listener, self.acceptor.clone())?;
+        self.stop = stop;
+        self.thread = Some(thread);
+        Ok(())
     }
 
     /// Stops the server and waits for its thread; open connections are
