@@ -66,6 +66,9 @@ async fn run(options: Options) -> u8 {
     let mut notifier = notifier(options.notification);
     let archived_path = config::dirs().map(|d| d.cache_dir().join("archived.txt"));
     let mut app = App::new(options.settings.clone());
+    if let Some(path) = &archived_path {
+        app.set_archived(shell::effects::load_archived(path));
+    }
     terminal::install_panic_hook();
     if let Err(e) = terminal::setup(options.settings.mouse) {
         terminal::restore();

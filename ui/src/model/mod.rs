@@ -1,7 +1,7 @@
 //! The application state of `hangups`: a pure state machine in the manner
 //! of the protocol core. [`App::handle`] takes one [`Input`] with the time
 //! ([`Now`]) and the conversation list as it is after the input's update
-//! was folded (hangups-core's [`ConversationList`]); [`App::poll_effect`]
+//! was folded (hangups-core's [`ConversationList`](hangups_core::state::ConversationList)); [`App::poll_effect`]
 //! hands out the [`Effect`]s it asked for. The shell runs each effect and
 //! reports its [`Outcome`] back as [`Input::Done`] with the effect's
 //! [`EffectId`]. No IO, no clock, no randomness: every test drives it with
