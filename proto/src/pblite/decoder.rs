@@ -350,6 +350,11 @@ impl<'a> Decoder<'a> {
             self.s.pos += 1;
             return Ok(false);
         }
+        if v.capacity() == 0 {
+            // Room for a few at once, as `Vec` gives elements up to 1 KiB:
+            // for larger ones it would grow 1, 2, 4, moving them each time.
+            v.reserve(4);
+        }
         loop {
             // Decode in place: messages can be large, moving them costs.
             v.push(S::wrap(S::Msg::default()));

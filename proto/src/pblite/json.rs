@@ -533,8 +533,13 @@ impl<'a> Scanner<'a> {
             return Ok(Token::Str(Cow::Borrowed(s)));
         }
         // The usual escapes, decoded from the raw bytes: `\\\\\\\"` is a
-        // quote, `\\\\\\\\` a backslash, `\\\\n` a newline...
-        let mut out = String::with_capacity(self.pos - start + 32);
+        // quote, `\\\\\\\\` a backslash, `\\\\n` a newline... A first
+        // pass finds the decoded length, so the string is allocated once
+        // and exactly.
+        let Some(len) = usual_escapes_len(self.bytes, self.pos) else {
+            return self.nested_string_rebuilt(start);
+        };
+        let mut out = String::with_capacity(self.pos - start + len);
         out.push_str(&self.text[start..self.pos]);
         loop {
             let at = self.pos;
@@ -567,10 +572,18 @@ impl<'a> Scanner<'a> {
             self.pos = plain_run(self.bytes, self.pos);
             out.push_str(&self.text[run..self.pos]);
         }
-        // Anything else: rebuild the string as plain JSON (its own escapes
-        // kept, the two outer levels removed), then read that as usual.
+        // Not reached: the first pass saw only the usual escapes.
+        self.nested_string_rebuilt(start)
+    }
+
+    /// [`nested_string`](Self::nested_string) with escapes other than the
+    /// usual ones: rebuild the string as plain JSON (its own escapes kept,
+    /// the two outer levels removed), then read that as usual. `start` is
+    /// where the string's contents start.
+    #[inline(never)]
+    fn nested_string_rebuilt(&mut self, start: usize) -> Result<Token<'a>, DecodeError> {
         self.pos = start;
-        let mut json = String::with_capacity(out.capacity());
+        let mut json = String::with_capacity(64);
         json.push('"');
         let mut escaped = false;
         loop {
@@ -702,7 +715,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips one value of any kind, iteratively.
     pub(crate) fn skip_value(&mut self) -> Result<(), DecodeError> {
-        let mut stack: Vec<u8> = Vec::new();
+        let mut stack = Closers::default();
         loop {
             match self.peek() {
                 b'[' => {
@@ -710,7 +723,7 @@ impl<'a> Scanner<'a> {
                     if self.peek() == b']' {
                         self.pos += 1;
                     } else {
-                        stack.push(b']');
+                        stack.push(false);
                         continue;
                     }
                 }
@@ -719,7 +732,7 @@ impl<'a> Scanner<'a> {
                     if self.peek() == b'}' {
                         self.pos += 1;
                     } else {
-                        stack.push(b'}');
+                        stack.push(true);
                         self.object_key()?;
                         continue;
                     }
@@ -729,11 +742,11 @@ impl<'a> Scanner<'a> {
                 }
             }
             loop {
-                let Some(&close) = stack.last() else {
+                let Some(object) = stack.last() else {
                     return Ok(());
                 };
-                if self.comma_or(close)? {
-                    if close == b'}' {
+                if self.comma_or(if object { b'}' } else { b']' })? {
+                    if object {
                         self.object_key()?;
                     }
                     break;
@@ -772,6 +785,66 @@ impl<'a> Scanner<'a> {
         };
         self.expect(b':', "expected ':' after an object key")?;
         Ok(key)
+    }
+}
+
+/// The containers open in [`Scanner::skip_value`], innermost last (`true`
+/// for an object): the first 64 as bits, so that skipping allocates only
+/// beyond that depth.
+#[derive(Default)]
+struct Closers {
+    bits: u64,
+    depth: usize,
+    deeper: Vec<bool>,
+}
+
+impl Closers {
+    fn push(&mut self, object: bool) {
+        if self.depth < 64 {
+            self.bits = self.bits << 1 | u64::from(object);
+        } else {
+            self.deeper.push(object);
+        }
+        self.depth += 1;
+    }
+
+    fn last(&self) -> Option<bool> {
+        match self.depth {
+            0 => None,
+            1..=64 => Some(self.bits & 1 == 1),
+            _ => self.deeper.last().copied(),
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.depth > 64 {
+            self.deeper.pop();
+        } else {
+            self.bits >>= 1;
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// In nested mode, from `pos` inside a string (at an escape): the
+/// decoded length of the rest of the string, if it has only the usual
+/// escapes (those [`Scanner::nested_string`] decodes straight from the raw
+/// bytes) up to its closing quote; `None` for anything else.
+fn usual_escapes_len(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let mut len = 0;
+    loop {
+        match bytes.get(pos..pos + 8) {
+            Some([b'\\', b'\\', b'\\', b'"', ..]) => return Some(len),
+            Some([b'\\', b'\\', b'\\', b'\\', b'\\', b'\\', b'\\', b'"' | b'\\']) => pos += 8,
+            Some([b'\\', b'\\', b'\\', b'\\', b'n' | b't' | b'r' | b'b' | b'f' | b'/', ..]) => {
+                pos += 5
+            }
+            _ => return None,
+        }
+        len += 1;
+        let run = pos;
+        pos = plain_run(bytes, pos);
+        len += pos - run;
     }
 }
 
