@@ -233,6 +233,23 @@ impl<'a> Scanner<'a> {
             .is_some_and(|b| <[u8; N]>::try_from(b).is_ok_and(|b| b == bytes))
     }
 
+    /// Consumes elements `null,` (each followed by at most one space, and
+    /// the first preceded by one) and returns how many: what
+    /// [`peek`](Self::peek), [`null`](Self::null) and
+    /// [`comma_or`](Self::comma_or) would do with them, one step each.
+    #[inline]
+    pub(crate) fn skip_nulls(&mut self) -> u32 {
+        let mut n = 0;
+        let mut p = self.pos + usize::from(self.bytes.get(self.pos) == Some(&b' '));
+        while self.bytes.get(p..p + 5) == Some(b"null,") {
+            p += 5;
+            p += usize::from(self.bytes.get(p) == Some(&b' '));
+            self.pos = p;
+            n += 1;
+        }
+        n
+    }
+
     /// Consumes `null` if the text at the cursor (after whitespace) is that.
     #[inline]
     pub(crate) fn null(&mut self) -> bool {
@@ -305,8 +322,14 @@ impl<'a> Scanner<'a> {
     /// `None` for anything else (other numbers included).
     #[inline]
     pub(crate) fn peek_small_uint(&mut self) -> Option<(u64, usize)> {
-        if !self.peek().is_ascii_digit() {
+        let first = self.peek();
+        if !first.is_ascii_digit() {
             return None;
+        }
+        // One digit (enums, bools, small numbers): the commonest.
+        let next = self.bytes.get(self.pos + 1).copied().unwrap_or(0);
+        if !next.is_ascii_digit() && !matches!(next, b'.' | b'e' | b'E') {
+            return Some((u64::from(first - b'0'), self.pos + 1));
         }
         let (value, end) = self.digits_value(self.pos);
         let n = end - self.pos;
