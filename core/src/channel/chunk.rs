@@ -4,7 +4,12 @@
 //!
 //! [`ChunkParser`] takes the body in pieces of any size, split anywhere
 //! (inside the digits, inside a multi-byte UTF-8 sequence), and returns
-//! each complete payload as a `String`.
+//! each complete payload: as a `String` ([`ChunkParser::feed`], then
+//! [`ChunkParser::next_chunk`]), or, without copying, as a slice of the
+//! read it sits in ([`ChunkParser::chunks`], then [`Chunks::next_chunk`]:
+//! only a chunk that straddles reads is assembled in the parser's buffer,
+//! and only from its own bytes). Both ways give the same chunks and errors,
+//! and can be mixed.
 //!
 //! ## Linear in the input
 //!
@@ -17,9 +22,11 @@
 //!   bytes, waits for the next read);
 //! - the parser remembers how far it has scanned and how many UTF-16 units
 //!   the chunk in progress holds, and counts only the new text, in bulk;
-//! - a complete chunk is copied out once; the buffer drops its consumed
-//!   prefix only when that prefix is at least as long as what remains, so
-//!   the bytes moved are paid for by the bytes dropped.
+//! - a complete chunk is copied out once (by `next_chunk`; `chunks` hands
+//!   out slices, and copies only the bytes of a chunk that straddles
+//!   reads); the buffer drops its consumed prefix only when that prefix is
+//!   at least as long as what remains, so the bytes moved are paid for by
+//!   the bytes dropped.
 //!
 //! ## Errors, where hangups stalls or raises
 //!
