@@ -121,7 +121,8 @@ fn framing_only(stream: &[u8], read: usize) {
     });
 }
 
-/// Median MB/s of `f` over repeated runs of about `budget`.
+/// Median MB/s of `f` over repeated runs of about `budget` (the decoder
+/// alone, for profiling).
 fn measure(len: usize, budget: Duration, mut f: impl FnMut()) -> f64 {
     for _ in 0..3 {
         f();
@@ -135,6 +136,45 @@ fn measure(len: usize, budget: Duration, mut f: impl FnMut()) -> f64 {
     }
     rates.sort_by(f64::total_cmp);
     rates[rates.len() / 2]
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The figures of one read size, timed in turns: each round runs every
+/// one of `fs` once, so that a change in the machine's load (it is
+/// shared) hits them all alike, for about `budget` each in all. Returns
+/// the MB/s of each round.
+fn measure_in_turns(len: usize, budget: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<Vec<f64>> {
+    for _ in 0..2 {
+        fs.iter_mut().for_each(|f| f());
+    }
+    let mut rounds: Vec<Vec<f64>> = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < budget * fs.len() as u32 || rounds.len() < 11 {
+        let round = fs
+            .iter_mut()
+            .map(|f| {
+                let t = Instant::now();
+                f();
+                len as f64 / t.elapsed().as_secs_f64() / 1e6
+            })
+            .collect();
+        rounds.push(round);
+    }
+    rounds
+}
+
+/// The median MB/s of figure `i` over the rounds.
+fn rate(rounds: &[Vec<f64>], i: usize) -> f64 {
+    median(rounds.iter().map(|r| r[i]).collect())
+}
+
+/// The median over the rounds of figure `i` / figure `j` in the same round.
+fn ratio(rounds: &[Vec<f64>], i: usize, j: usize) -> f64 {
+    median(rounds.iter().map(|r| r[i] / r[j]).collect())
 }
 
 fn main() {
@@ -175,25 +215,27 @@ fn main() {
         "read size | decode to StateUpdates | (chunks copied) | framing + outer JSON: IgnoredAny | Value | framing only | decode / IgnoredAny | decode / Value"
     );
     for &(read, name) in READS {
-        let ours = measure(stream.len(), budget, || {
-            black_box(decode(black_box(&stream), read));
-        });
-        let copied = measure(stream.len(), budget, || {
-            black_box(decode_framed(black_box(&stream), read, true));
-        });
-        let skip = measure(stream.len(), budget, || {
-            outer_layer_only(black_box(&stream), read)
-        });
-        let values = measure(stream.len(), budget, || {
-            outer_layer_values(black_box(&stream), read)
-        });
-        let framing = measure(stream.len(), budget, || {
-            framing_only(black_box(&stream), read)
-        });
+        let s = &stream;
+        let rounds = measure_in_turns(
+            stream.len(),
+            budget,
+            &mut [
+                &mut || {
+                    black_box(decode(black_box(s), read));
+                },
+                &mut || {
+                    black_box(decode_framed(black_box(s), read, true));
+                },
+                &mut || outer_layer_only(black_box(s), read),
+                &mut || outer_layer_values(black_box(s), read),
+                &mut || framing_only(black_box(s), read),
+            ],
+        );
+        let [ours, copied, skip, values, framing] = [0, 1, 2, 3, 4].map(|i| rate(&rounds, i));
         println!(
             "{name:>9} | {ours:>17.0} MB/s | {copied:>10.0} MB/s | {skip:>23.0} MB/s | {values:>5.0} MB/s | {framing:>7.0} MB/s | {:>18.2} | {:>14.2}",
-            ours / skip,
-            ours / values
+            ratio(&rounds, 0, 2),
+            ratio(&rounds, 0, 3)
         );
     }
 }
