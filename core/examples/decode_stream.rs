@@ -84,12 +84,14 @@ pub fn run(
         if n == 0 {
             break;
         }
-        parser.feed(&buf[..n]);
-        while let Some(chunk) = parser
+        // Each chunk decoded where it sits in the read (only one that
+        // straddles reads is assembled in the parser).
+        let mut chunks = parser.chunks(&buf[..n]);
+        while let Some(chunk) = chunks
             .next_chunk()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?
         {
-            print_chunk(&chunk, quiet, &mut summary, &mut out)?;
+            print_chunk(chunk, quiet, &mut summary, &mut out)?;
         }
     }
     if parser.buffered_bytes() > 0 {

@@ -17,8 +17,32 @@ pub fn chunk_parser(data: &[u8]) {
         return;
     };
     let whole = run_chunks(stream, stream.len().max(1));
-    let split = run_chunks(stream, usize::from(choice % 17) + 1);
+    let read = usize::from(choice % 17) + 1;
+    let split = run_chunks(stream, read);
     assert_eq!(whole, split, "chunking depends on read size");
+    assert_eq!(
+        run_chunks_in_place(stream, read),
+        split,
+        "framing in place differs from framing a copy"
+    );
+}
+
+/// [`run_chunks`] with each read framed where it sits
+/// ([`ChunkParser::chunks`]).
+fn run_chunks_in_place(stream: &[u8], read: usize) -> (Vec<String>, Option<String>) {
+    let mut p = ChunkParser::with_max_chunk(1 << 16);
+    let mut chunks = Vec::new();
+    for piece in stream.chunks(read) {
+        let mut framed = p.chunks(piece);
+        loop {
+            match framed.next_chunk() {
+                Ok(Some(c)) => chunks.push(c.to_owned()),
+                Ok(None) => break,
+                Err(e) => return (chunks, Some(format!("{e:?}"))),
+            }
+        }
+    }
+    (chunks, None)
 }
 
 fn run_chunks(stream: &[u8], read: usize) -> (Vec<String>, Option<String>) {

@@ -4,7 +4,12 @@
 //!
 //! [`ChunkParser`] takes the body in pieces of any size, split anywhere
 //! (inside the digits, inside a multi-byte UTF-8 sequence), and returns
-//! each complete payload as a `String`.
+//! each complete payload: as a `String` ([`ChunkParser::feed`], then
+//! [`ChunkParser::next_chunk`]), or, without copying, as a slice of the
+//! read it sits in ([`ChunkParser::chunks`], then [`Chunks::next_chunk`]:
+//! only a chunk that straddles reads is assembled in the parser's buffer,
+//! and only from its own bytes). Both ways give the same chunks and errors,
+//! and can be mixed.
 //!
 //! ## Linear in the input
 //!
@@ -17,9 +22,11 @@
 //!   bytes, waits for the next read);
 //! - the parser remembers how far it has scanned and how many UTF-16 units
 //!   the chunk in progress holds, and counts only the new text, in bulk;
-//! - a complete chunk is copied out once; the buffer drops its consumed
-//!   prefix only when that prefix is at least as long as what remains, so
-//!   the bytes moved are paid for by the bytes dropped.
+//! - a complete chunk is copied out once (by `next_chunk`; `chunks` hands
+//!   out slices, and copies only the bytes of a chunk that straddles
+//!   reads); the buffer drops its consumed prefix only when that prefix is
+//!   at least as long as what remains, so the bytes moved are paid for by
+//!   the bytes dropped.
 //!
 //! ## Errors, where hangups stalls or raises
 //!
@@ -40,6 +47,8 @@
 //!   character (for example `1\n😀`) is [`ChunkError::SplitSurrogatePair`]:
 //!   no `String` can hold half a character, and a JavaScript server would
 //!   never send it.
+
+use std::ops::Range;
 
 /// The default maximum chunk size: 16 MiB of UTF-16 code units.
 pub const DEFAULT_MAX_CHUNK: usize = 16 * 1024 * 1024;
@@ -234,15 +243,89 @@ impl ChunkParser {
     }
 
     /// The next complete chunk: `Ok(None)` when more bytes are needed.
+    ///
+    /// This copies the chunk out of the parser's buffer (and [`feed`](Self::feed)
+    /// copied it in); [`chunks`](Self::chunks) frames a read where it sits.
     pub fn next_chunk(&mut self) -> Result<Option<String>, ChunkError> {
+        Ok(self.next_buffered()?.map(|range| {
+            self.count_work(range.len());
+            self.text[range].to_owned()
+        }))
+    }
+
+    /// The next complete chunk of the buffered text, as a range of `text`.
+    fn next_buffered(&mut self) -> Result<Option<Range<usize>>, ChunkError> {
         let result = self.advance();
         if let Err(e) = &result {
-            self.state = State::Failed(e.clone());
-            self.text = String::new();
-            self.pos = 0;
-            self.carry_len = 0;
+            self.fail(e.clone());
         }
         result
+    }
+
+    /// Makes `e` final: the buffer is dropped.
+    fn fail(&mut self, e: ChunkError) {
+        self.state = State::Failed(e);
+        self.text = String::new();
+        self.pos = 0;
+        self.carry_len = 0;
+    }
+
+    /// Frames one read where it sits: the chunks that lie wholly inside
+    /// `data` are returned as slices of it, without a copy; only a chunk
+    /// that straddles reads is assembled in the parser's buffer (and only
+    /// its own bytes are copied there). Call
+    /// [`Chunks::next_chunk`] until it returns `Ok(None)`; what is left
+    /// of `data` when the [`Chunks`] is dropped (all of it, if it was not
+    /// drained) is buffered as [`feed`](Self::feed) would.
+    ///
+    /// Mixing this with [`feed`](Self::feed) and
+    /// [`next_chunk`](Self::next_chunk) gives the same chunks and errors:
+    /// the bytes fed earlier come first.
+    ///
+    /// ```
+    /// use hangups_core::channel::ChunkParser;
+    ///
+    /// let mut parser = ChunkParser::new();
+    /// let mut got = Vec::new();
+    /// for read in [&b"2\nab3\nc"[..], b"de1\nf"] {
+    ///     let mut chunks = parser.chunks(read);
+    ///     while let Some(chunk) = chunks.next_chunk()? {
+    ///         got.push(chunk.to_owned()); // "ab" and "f" are slices of the reads
+    ///     }
+    /// }
+    /// assert_eq!(got, ["ab", "cde", "f"]);
+    /// # Ok::<(), hangups_core::channel::ChunkError>(())
+    /// ```
+    pub fn chunks<'p>(&'p mut self, mut data: &'p [u8]) -> Chunks<'p> {
+        if matches!(self.state, State::Failed(_)) || self.invalid.is_some() {
+            data = &[];
+        }
+        if self.carry_len > 0 {
+            // Complete the character split by the previous read.
+            let width = utf8_width(self.carry[0]);
+            let take = (width - self.carry_len).min(data.len());
+            self.feed(&data[..take]);
+            data = &data[take..];
+        }
+        if self.invalid.is_some() || self.carry_len > 0 {
+            data = &[];
+        }
+        let cut = incomplete_tail(data);
+        self.count_work(data.len());
+        let valid = match std::str::from_utf8(&data[..cut]) {
+            Ok(valid) => valid,
+            // Validated up to there already: the second pass is rare.
+            Err(e) => std::str::from_utf8(&data[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        let base = self.base + self.text.len() as u64;
+        Chunks {
+            parser: self,
+            valid,
+            rest: data,
+            pos: 0,
+            base,
+            clear: false,
+        }
     }
 
     /// How many fed bytes the parser holds: the ones not yet scanned plus
@@ -276,7 +359,7 @@ impl ChunkParser {
         }
     }
 
-    fn advance(&mut self) -> Result<Option<String>, ChunkError> {
+    fn advance(&mut self) -> Result<Option<Range<usize>>, ChunkError> {
         loop {
             match self.state {
                 State::Failed(ref e) => return Err(e.clone()),
@@ -305,52 +388,27 @@ impl ChunkParser {
                         value: 0,
                         digits: 0,
                     };
-                    self.count_work(self.pos - start);
-                    return Ok(Some(self.text[start..self.pos].to_owned()));
+                    return Ok(Some(start..self.pos));
                 }
             }
         }
     }
 
     /// Reads length digits; `Some(length)` once the `\n` is consumed.
-    fn scan_length(
-        &mut self,
-        mut value: u64,
-        mut digits: u32,
-    ) -> Result<Option<usize>, ChunkError> {
-        while let Some(&b) = self.text.as_bytes().get(self.pos) {
-            self.count_work(1);
-            if b == b'\n' && digits > 0 {
-                self.pos += 1;
-                // value <= max_units, checked digit by digit below.
-                return Ok(Some(usize::try_from(value).unwrap_or(usize::MAX)));
-            }
-            if !b.is_ascii_digit() {
-                return Err(ChunkError::BadLength {
-                    offset: self.base + self.pos as u64,
-                    found: b,
-                });
-            }
-            digits += 1;
-            value = match value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            {
-                Some(v) if digits <= MAX_DIGITS => v,
-                _ => {
-                    return Err(ChunkError::TooLarge {
-                        claimed: u64::MAX,
-                        max: self.max_units,
-                    })
-                }
-            };
-            if value > self.max_units as u64 {
-                return Err(ChunkError::TooLarge {
-                    claimed: value,
-                    max: self.max_units,
-                });
-            }
-            self.pos += 1;
+    fn scan_length(&mut self, value: u64, digits: u32) -> Result<Option<usize>, ChunkError> {
+        let from = self.pos;
+        let scan = scan_length(
+            self.text.as_bytes(),
+            self.pos,
+            (value, digits),
+            self.max_units,
+            self.base,
+        );
+        let (want, pos, (value, digits)) = scan?;
+        self.count_work(pos - from);
+        self.pos = pos;
+        if want.is_some() {
+            return Ok(want);
         }
         // Out of text: a byte that is not ASCII cannot be a digit.
         let next = if self.carry_len > 0 {
@@ -370,34 +428,11 @@ impl ChunkParser {
 
     /// Counts the payload's UTF-16 units from `pos` until there are `want`
     /// or the text runs out; returns the units counted.
-    fn scan_payload(&mut self, want: usize, mut units: usize) -> Result<usize, ChunkError> {
-        while units < want && self.pos < self.text.len() {
-            // n bytes of whole characters never hold more than n UTF-16
-            // units, so a span of `want - units` bytes cannot overshoot.
-            let mut end = self.pos + (want - units).min(self.text.len() - self.pos);
-            while !self.text.is_char_boundary(end) {
-                end -= 1;
-            }
-            if end > self.pos {
-                self.count_work(end - self.pos);
-                units += utf16_units(&self.text.as_bytes()[self.pos..end]);
-                self.pos = end;
-                continue;
-            }
-            // The next character is wider than the room left: it fits only
-            // if it is one UTF-16 unit, or two with two left.
-            let Some(c) = self.text[self.pos..].chars().next() else {
-                break;
-            };
-            if units + c.len_utf16() > want {
-                return Err(ChunkError::SplitSurrogatePair {
-                    length: want,
-                    offset: self.base + self.pos as u64,
-                });
-            }
-            units += c.len_utf16();
-            self.pos += c.len_utf8();
-        }
+    fn scan_payload(&mut self, want: usize, units: usize) -> Result<usize, ChunkError> {
+        let from = self.pos;
+        let (units, pos) = scan_payload(&self.text, self.pos, want, units, self.base)?;
+        self.count_work(pos - from);
+        self.pos = pos;
         Ok(units)
     }
 
@@ -414,6 +449,277 @@ impl ChunkParser {
     #[cfg(not(test))]
     #[inline(always)]
     fn count_work(&mut self, _bytes: usize) {}
+}
+
+/// What [`scan_length`] found: the length once its `\n` is read, where the
+/// scan stopped, and the digits so far (value, count).
+type LengthScan = (Option<usize>, usize, (u64, u32));
+
+/// Reads length digits from `bytes[pos..]`, continuing `(value, digits)`:
+/// the length once its `\n` is read, where the scan stopped, and the
+/// digits so far. `base` is the body offset of `bytes[0]`.
+fn scan_length(
+    bytes: &[u8],
+    mut pos: usize,
+    (mut value, mut digits): (u64, u32),
+    max_units: usize,
+    base: u64,
+) -> Result<LengthScan, ChunkError> {
+    while let Some(&b) = bytes.get(pos) {
+        if b == b'\n' && digits > 0 {
+            // value <= max_units, checked digit by digit below.
+            let want = usize::try_from(value).unwrap_or(usize::MAX);
+            return Ok((Some(want), pos + 1, (value, digits)));
+        }
+        if !b.is_ascii_digit() {
+            return Err(ChunkError::BadLength {
+                offset: base + pos as u64,
+                found: b,
+            });
+        }
+        digits += 1;
+        value = match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+        {
+            Some(v) if digits <= MAX_DIGITS => v,
+            _ => {
+                return Err(ChunkError::TooLarge {
+                    claimed: u64::MAX,
+                    max: max_units,
+                })
+            }
+        };
+        if value > max_units as u64 {
+            return Err(ChunkError::TooLarge {
+                claimed: value,
+                max: max_units,
+            });
+        }
+        pos += 1;
+    }
+    Ok((None, pos, (value, digits)))
+}
+
+/// Counts a payload's UTF-16 units in `text` from `pos`, continuing from
+/// `units`, until there are `want` or the text runs out: the units counted
+/// and where the count stopped. `base` is the body offset of `text[0]`.
+fn scan_payload(
+    text: &str,
+    mut pos: usize,
+    want: usize,
+    mut units: usize,
+    base: u64,
+) -> Result<(usize, usize), ChunkError> {
+    while units < want && pos < text.len() {
+        // n bytes of whole characters never hold more than n UTF-16
+        // units, so a span of `want - units` bytes cannot overshoot.
+        let mut end = pos + (want - units).min(text.len() - pos);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end > pos {
+            units += utf16_units(&text.as_bytes()[pos..end]);
+            pos = end;
+            continue;
+        }
+        // The next character is wider than the room left: it fits only
+        // if it is one UTF-16 unit, or two with two left.
+        let Some(c) = text[pos..].chars().next() else {
+            break;
+        };
+        if units + c.len_utf16() > want {
+            return Err(ChunkError::SplitSurrogatePair {
+                length: want,
+                offset: base + pos as u64,
+            });
+        }
+        units += c.len_utf16();
+        pos += c.len_utf8();
+    }
+    Ok((units, pos))
+}
+
+/// The chunks of one read, framed where they sit (see
+/// [`ChunkParser::chunks`]). Dropping it buffers what is left of the read.
+#[derive(Debug)]
+pub struct Chunks<'p> {
+    parser: &'p mut ChunkParser,
+    /// The read's valid UTF-8, from its start (after the bytes that
+    /// completed a character split by the previous read).
+    valid: &'p str,
+    /// The read from the same start: `valid`, then an incomplete
+    /// character or invalid UTF-8 and whatever follows.
+    rest: &'p [u8],
+    /// First byte of `valid` not yet framed.
+    pos: usize,
+    /// Body offset of `valid[0]`.
+    base: u64,
+    /// The last chunk returned was the parser's buffer, to drop next.
+    clear: bool,
+}
+
+impl Chunks<'_> {
+    /// The next complete chunk: `Ok(None)` once the read is used up (the
+    /// rest of a chunk in progress is then in the parser). Errors are
+    /// those of [`ChunkParser::next_chunk`], and as final.
+    pub fn next_chunk(&mut self) -> Result<Option<&str>, ChunkError> {
+        let found = match self.find() {
+            Ok(found) => found,
+            Err(e) => {
+                self.parser.fail(e.clone());
+                self.valid = "";
+                self.rest = &[];
+                self.pos = 0;
+                return Err(e);
+            }
+        };
+        Ok(found.map(|found| match found {
+            Found::Read(range) => &self.valid[range],
+            Found::Buffer(range) => &self.parser.text[range],
+        }))
+    }
+
+    /// Where the next chunk is.
+    fn find(&mut self) -> Result<Option<Found>, ChunkError> {
+        self.drop_returned();
+        let p = &mut *self.parser;
+        // Text buffered earlier comes first.
+        if p.pos < p.text.len() || matches!(p.state, State::Failed(_)) {
+            if let Some(range) = p.next_buffered()? {
+                self.clear = p.pos == p.text.len();
+                return Ok(Some(Found::Buffer(range)));
+            }
+        }
+        // The buffer holds at most the start of the chunk in progress.
+        if let State::Payload { start, .. } = &mut p.state {
+            if *start > 0 {
+                let start = std::mem::take(start);
+                p.text.drain(..start);
+                p.base += start as u64;
+                p.pos -= start;
+                p.count_work(p.text.len());
+            }
+        } else if !p.text.is_empty() {
+            self.drop_returned_text();
+        }
+        self.frame_read()
+    }
+
+    /// Frames `valid` from `pos`.
+    fn frame_read(&mut self) -> Result<Option<Found>, ChunkError> {
+        let p = &mut *self.parser;
+        loop {
+            let done = matches!(p.state, State::Payload { want, units, .. } if units == want);
+            if self.pos == self.valid.len() && !done {
+                // An incomplete character or invalid UTF-8 goes to the
+                // parser, which tells whether it ends the stream.
+                let tail = &self.rest[self.valid.len()..];
+                self.rest = &self.rest[..self.valid.len()];
+                if p.text.is_empty() {
+                    p.base = self.base + self.pos as u64;
+                }
+                p.feed(tail);
+                // Nothing after an incomplete or invalid character can
+                // complete a chunk; this only reports an error (as
+                // `next_chunk` would after `feed`).
+                p.next_buffered()?;
+                return Ok(None);
+            }
+            match p.state {
+                State::Failed(ref e) => return Err(e.clone()),
+                State::Length { value, digits } => {
+                    let (want, pos, (value, digits)) = scan_length(
+                        self.valid.as_bytes(),
+                        self.pos,
+                        (value, digits),
+                        p.max_units,
+                        self.base,
+                    )?;
+                    p.count_work(pos - self.pos);
+                    self.pos = pos;
+                    p.state = match want {
+                        Some(want) => State::Payload {
+                            start: 0,
+                            want,
+                            units: 0,
+                        },
+                        None => State::Length { value, digits },
+                    };
+                }
+                State::Payload { start, want, units } => {
+                    let from = self.pos;
+                    let (units, end) = scan_payload(self.valid, from, want, units, self.base)?;
+                    p.count_work(end - from);
+                    self.pos = end;
+                    if units < want {
+                        // The read ends inside the chunk: keep its bytes.
+                        if p.text.is_empty() {
+                            p.base = self.base + from as u64;
+                        }
+                        p.text.push_str(&self.valid[from..end]);
+                        p.count_work(end - from);
+                        p.pos = p.text.len();
+                        p.state = State::Payload { start, want, units };
+                        continue;
+                    }
+                    p.state = State::Length {
+                        value: 0,
+                        digits: 0,
+                    };
+                    if p.text.len() == start {
+                        // The whole chunk is in this read.
+                        return Ok(Some(Found::Read(from..end)));
+                    }
+                    p.text.push_str(&self.valid[from..end]);
+                    p.count_work(end - from);
+                    p.pos = p.text.len();
+                    self.clear = true;
+                    return Ok(Some(Found::Buffer(start..p.text.len())));
+                }
+            }
+        }
+    }
+
+    /// Drops the chunk last returned from the parser's buffer.
+    fn drop_returned(&mut self) {
+        if std::mem::take(&mut self.clear) {
+            self.drop_returned_text();
+        }
+    }
+
+    /// Drops the parser's text, all consumed.
+    fn drop_returned_text(&mut self) {
+        let p = &mut *self.parser;
+        if p.pos == p.text.len() && matches!(p.state, State::Length { .. }) {
+            p.base += p.text.len() as u64;
+            p.text.clear();
+            p.pos = 0;
+        }
+    }
+}
+
+/// Where a chunk found by [`Chunks`] is.
+enum Found {
+    /// In the read.
+    Read(Range<usize>),
+    /// In the parser's buffer.
+    Buffer(Range<usize>),
+}
+
+impl Drop for Chunks<'_> {
+    fn drop(&mut self) {
+        self.drop_returned();
+        let p = &mut *self.parser;
+        if p.text.is_empty() && !matches!(p.state, State::Failed(_)) {
+            // The body offset of what comes next.
+            p.base = self.base + self.pos as u64;
+        }
+        let rest = &self.rest[self.pos.min(self.rest.len())..];
+        if !rest.is_empty() {
+            p.feed(rest);
+        }
+    }
 }
 
 /// Where an incomplete UTF-8 sequence at the end of `data` starts (at
@@ -492,8 +798,31 @@ mod tests {
         (chunks, None)
     }
 
+    /// [`run`] through [`ChunkParser::chunks`], framing each read where it sits.
+    fn run_borrowed(
+        parser: &mut ChunkParser,
+        feeds: &[&[u8]],
+    ) -> (Vec<String>, Option<ChunkError>) {
+        let mut chunks = Vec::new();
+        for data in feeds {
+            let mut read = parser.chunks(data);
+            loop {
+                match read.next_chunk() {
+                    Ok(Some(c)) => chunks.push(c.to_owned()),
+                    Ok(None) => break,
+                    Err(e) => return (chunks, Some(e)),
+                }
+            }
+        }
+        (chunks, None)
+    }
+
+    /// Both ways, which must agree.
     fn run_new(feeds: &[&[u8]]) -> (Vec<String>, Option<ChunkError>) {
-        run(&mut ChunkParser::new(), feeds)
+        let copied = run(&mut ChunkParser::new(), feeds);
+        let borrowed = run_borrowed(&mut ChunkParser::new(), feeds);
+        assert_eq!(borrowed, copied, "framing in place differs for {feeds:?}");
+        copied
     }
 
     /// Every split of `stream` into two feeds, and 1-byte feeds, give `expected`.
@@ -832,6 +1161,128 @@ mod tests {
             let _ = run(&mut parser, &[piece]);
             assert!(parser.buffered_bytes() <= longest + 100);
             assert!(parser.text.len() <= 2 * (longest + 100) + 100);
+        }
+    }
+
+    /// Feeds with [`ChunkParser::feed`] or frames with
+    /// [`ChunkParser::chunks`] read by read, draining all, some (the rest
+    /// buffered when the `Chunks` is dropped) or none of each.
+    fn run_mixed(rng: &mut Rng, feeds: &[&[u8]]) -> (Vec<String>, Option<ChunkError>) {
+        let mut parser = ChunkParser::new();
+        let mut chunks = Vec::new();
+        for data in feeds {
+            if rng.below(3) == 0 {
+                parser.feed(data);
+            } else {
+                let budget = if rng.below(2) == 0 {
+                    usize::MAX
+                } else {
+                    rng.below(3)
+                };
+                let mut read = parser.chunks(data);
+                for _ in 0..budget {
+                    match read.next_chunk() {
+                        Ok(Some(c)) => chunks.push(c.to_owned()),
+                        Ok(None) => break,
+                        Err(e) => return (chunks, Some(e)),
+                    }
+                }
+            }
+            if rng.below(2) == 0 {
+                loop {
+                    match parser.next_chunk() {
+                        Ok(Some(c)) => chunks.push(c),
+                        Ok(None) => break,
+                        Err(e) => return (chunks, Some(e)),
+                    }
+                }
+            }
+        }
+        loop {
+            match parser.chunks(&[]).next_chunk() {
+                Ok(Some(c)) => chunks.push(c.to_owned()),
+                Ok(None) => break,
+                Err(e) => return (chunks, Some(e)),
+            }
+        }
+        (chunks, None)
+    }
+
+    #[test]
+    fn framing_in_place_mixed_with_feeding_gives_the_same_chunks() {
+        let mut rng = Rng(0x51_7CC1_B727_220A);
+        let mut streams: Vec<Vec<u8>> = (0..150)
+            .map(|_| {
+                let count = 1 + rng.below(6);
+                random_stream(&mut rng, count, 30)
+            })
+            .collect();
+        // And corrupted ones: a byte replaced by junk, invalid UTF-8, a
+        // digit, a newline.
+        for i in 0..150 {
+            let mut s = streams[i].clone();
+            let at = rng.below(s.len());
+            s[at] = [b'x', 0xFF, 0x80, b'7', b'\n', 0xF0][rng.below(6)];
+            streams.push(s);
+        }
+        for stream in &streams {
+            let expected = run(&mut ChunkParser::new(), &[stream]);
+            for _ in 0..4 {
+                let mut pieces = Vec::new();
+                let mut rest = &stream[..];
+                while !rest.is_empty() {
+                    let (a, b) = rest.split_at((1 + rng.below(12)).min(rest.len()));
+                    pieces.push(a);
+                    rest = b;
+                }
+                assert_eq!(run_borrowed(&mut ChunkParser::new(), &pieces), expected);
+                assert_eq!(run_mixed(&mut rng, &pieces), expected, "{stream:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn chunks_inside_a_read_are_slices_of_it() {
+        let stream = b"2\nab3\ncde1\nf";
+        let mut parser = ChunkParser::new();
+        let mut read = parser.chunks(&stream[..8]);
+        let ab = read.next_chunk().unwrap().unwrap();
+        assert_eq!(ab.as_ptr(), stream[2..].as_ptr());
+        assert_eq!(read.next_chunk(), Ok(None));
+        drop(read);
+        // "cd" waits in the parser: only the straddling chunk is copied.
+        assert_eq!(parser.buffered_bytes(), 2);
+        let mut read = parser.chunks(&stream[8..]);
+        assert_eq!(read.next_chunk(), Ok(Some("cde")));
+        let f = read.next_chunk().unwrap().unwrap();
+        assert_eq!(f.as_ptr(), stream[11..].as_ptr());
+        assert_eq!(read.next_chunk(), Ok(None));
+        drop(read);
+        assert_eq!(parser.buffered_bytes(), 0);
+        assert!(parser.text.is_empty());
+    }
+
+    #[test]
+    fn framing_in_place_is_linear_and_copies_only_straddling_chunks() {
+        let mut rng = Rng(13);
+        let many = random_stream(&mut rng, 4_000, 100);
+        let n = many.len() as u64;
+        for size in [1, 3, 1000, 65536, many.len()] {
+            let mut parser = ChunkParser::new();
+            let pieces: Vec<&[u8]> = many.chunks(size).collect();
+            let (got, err) = run_borrowed(&mut parser, &pieces);
+            assert_eq!(err, None);
+            assert_eq!(got, reference(&many));
+            // Validated and counted (2 per byte), plus the straddling
+            // chunks copied; in one read, nothing is copied.
+            assert!(
+                parser.examined <= 4 * n,
+                "{} for {n} in {size}",
+                parser.examined
+            );
+            if size == many.len() {
+                assert_eq!(parser.examined, 2 * n, "nothing copied in one read");
+            }
         }
     }
 }

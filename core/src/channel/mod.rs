@@ -22,6 +22,6 @@
 mod chunk;
 mod push;
 
-pub use chunk::{ChunkError, ChunkParser, DEFAULT_MAX_CHUNK};
+pub use chunk::{ChunkError, ChunkParser, Chunks, DEFAULT_MAX_CHUNK};
 pub(crate) use push::decode_chunk_other_ways;
 pub use push::{decode_chunk, PushArray, PushData, PushError};

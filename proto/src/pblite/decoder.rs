@@ -137,6 +137,9 @@ impl<'a> Decoder<'a> {
             }
             let mut number = 0u32;
             loop {
+                // Runs of absent fields, the commonest elements by far, as
+                // one step each.
+                number = number.saturating_add(self.s.skip_nulls());
                 let b = self.s.peek();
                 number = number.saturating_add(1);
                 // Absent (the commonest element by far) or present.
@@ -195,6 +198,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    #[inline(always)]
     fn field<M: Message>(&mut self, m: &mut M, number: u32) -> Result<bool, DecodeError> {
         if self.s.peek() == b'n' {
             // Absent: the commonest element by far.
@@ -225,6 +229,7 @@ impl<'a> Decoder<'a> {
 
     // ---- helpers called by generated `merge_field` implementations ----
 
+    #[inline]
     pub(crate) fn optional<K: Kind>(
         &mut self,
         slot: &mut Option<K::T>,
@@ -241,6 +246,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn required<K: Kind>(&mut self, slot: &mut K::T) -> Result<bool, DecodeError> {
         match K::read_next(&mut self.s)? {
             Ok(v) => {
@@ -349,6 +355,11 @@ impl<'a> Decoder<'a> {
         if self.s.peek() == b']' {
             self.s.pos += 1;
             return Ok(false);
+        }
+        if v.capacity() == 0 {
+            // Room for a few at once, as `Vec` gives elements up to 1 KiB:
+            // for larger ones it would grow 1, 2, 4, moving them each time.
+            v.reserve(4);
         }
         loop {
             // Decode in place: messages can be large, moving them costs.

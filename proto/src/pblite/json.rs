@@ -233,6 +233,23 @@ impl<'a> Scanner<'a> {
             .is_some_and(|b| <[u8; N]>::try_from(b).is_ok_and(|b| b == bytes))
     }
 
+    /// Consumes elements `null,` (each followed by at most one space, and
+    /// the first preceded by one) and returns how many: what
+    /// [`peek`](Self::peek), [`null`](Self::null) and
+    /// [`comma_or`](Self::comma_or) would do with them, one step each.
+    #[inline]
+    pub(crate) fn skip_nulls(&mut self) -> u32 {
+        let mut n = 0;
+        let mut p = self.pos + usize::from(self.bytes.get(self.pos) == Some(&b' '));
+        while self.bytes.get(p..p + 5) == Some(b"null,") {
+            p += 5;
+            p += usize::from(self.bytes.get(p) == Some(&b' '));
+            self.pos = p;
+            n += 1;
+        }
+        n
+    }
+
     /// Consumes `null` if the text at the cursor (after whitespace) is that.
     #[inline]
     pub(crate) fn null(&mut self) -> bool {
@@ -305,8 +322,14 @@ impl<'a> Scanner<'a> {
     /// `None` for anything else (other numbers included).
     #[inline]
     pub(crate) fn peek_small_uint(&mut self) -> Option<(u64, usize)> {
-        if !self.peek().is_ascii_digit() {
+        let first = self.peek();
+        if !first.is_ascii_digit() {
             return None;
+        }
+        // One digit (enums, bools, small numbers): the commonest.
+        let next = self.bytes.get(self.pos + 1).copied().unwrap_or(0);
+        if !next.is_ascii_digit() && !matches!(next, b'.' | b'e' | b'E') {
+            return Some((u64::from(first - b'0'), self.pos + 1));
         }
         let (value, end) = self.digits_value(self.pos);
         let n = end - self.pos;
@@ -533,8 +556,13 @@ impl<'a> Scanner<'a> {
             return Ok(Token::Str(Cow::Borrowed(s)));
         }
         // The usual escapes, decoded from the raw bytes: `\\\\\\\"` is a
-        // quote, `\\\\\\\\` a backslash, `\\\\n` a newline...
-        let mut out = String::with_capacity(self.pos - start + 32);
+        // quote, `\\\\\\\\` a backslash, `\\\\n` a newline... A first
+        // pass finds the decoded length, so the string is allocated once
+        // and exactly.
+        let Some(len) = usual_escapes_len(self.bytes, self.pos) else {
+            return self.nested_string_rebuilt(start);
+        };
+        let mut out = String::with_capacity(self.pos - start + len);
         out.push_str(&self.text[start..self.pos]);
         loop {
             let at = self.pos;
@@ -567,10 +595,18 @@ impl<'a> Scanner<'a> {
             self.pos = plain_run(self.bytes, self.pos);
             out.push_str(&self.text[run..self.pos]);
         }
-        // Anything else: rebuild the string as plain JSON (its own escapes
-        // kept, the two outer levels removed), then read that as usual.
+        // Not reached: the first pass saw only the usual escapes.
+        self.nested_string_rebuilt(start)
+    }
+
+    /// [`nested_string`](Self::nested_string) with escapes other than the
+    /// usual ones: rebuild the string as plain JSON (its own escapes kept,
+    /// the two outer levels removed), then read that as usual. `start` is
+    /// where the string's contents start.
+    #[inline(never)]
+    fn nested_string_rebuilt(&mut self, start: usize) -> Result<Token<'a>, DecodeError> {
         self.pos = start;
-        let mut json = String::with_capacity(out.capacity());
+        let mut json = String::with_capacity(64);
         json.push('"');
         let mut escaped = false;
         loop {
@@ -702,7 +738,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips one value of any kind, iteratively.
     pub(crate) fn skip_value(&mut self) -> Result<(), DecodeError> {
-        let mut stack: Vec<u8> = Vec::new();
+        let mut stack = Closers::default();
         loop {
             match self.peek() {
                 b'[' => {
@@ -710,7 +746,7 @@ impl<'a> Scanner<'a> {
                     if self.peek() == b']' {
                         self.pos += 1;
                     } else {
-                        stack.push(b']');
+                        stack.push(false);
                         continue;
                     }
                 }
@@ -719,7 +755,7 @@ impl<'a> Scanner<'a> {
                     if self.peek() == b'}' {
                         self.pos += 1;
                     } else {
-                        stack.push(b'}');
+                        stack.push(true);
                         self.object_key()?;
                         continue;
                     }
@@ -729,11 +765,11 @@ impl<'a> Scanner<'a> {
                 }
             }
             loop {
-                let Some(&close) = stack.last() else {
+                let Some(object) = stack.last() else {
                     return Ok(());
                 };
-                if self.comma_or(close)? {
-                    if close == b'}' {
+                if self.comma_or(if object { b'}' } else { b']' })? {
+                    if object {
                         self.object_key()?;
                     }
                     break;
@@ -772,6 +808,66 @@ impl<'a> Scanner<'a> {
         };
         self.expect(b':', "expected ':' after an object key")?;
         Ok(key)
+    }
+}
+
+/// The containers open in [`Scanner::skip_value`], innermost last (`true`
+/// for an object): the first 64 as bits, so that skipping allocates only
+/// beyond that depth.
+#[derive(Default)]
+struct Closers {
+    bits: u64,
+    depth: usize,
+    deeper: Vec<bool>,
+}
+
+impl Closers {
+    fn push(&mut self, object: bool) {
+        if self.depth < 64 {
+            self.bits = self.bits << 1 | u64::from(object);
+        } else {
+            self.deeper.push(object);
+        }
+        self.depth += 1;
+    }
+
+    fn last(&self) -> Option<bool> {
+        match self.depth {
+            0 => None,
+            1..=64 => Some(self.bits & 1 == 1),
+            _ => self.deeper.last().copied(),
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.depth > 64 {
+            self.deeper.pop();
+        } else {
+            self.bits >>= 1;
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// In nested mode, from `pos` inside a string (at an escape): the
+/// decoded length of the rest of the string, if it has only the usual
+/// escapes (those [`Scanner::nested_string`] decodes straight from the raw
+/// bytes) up to its closing quote; `None` for anything else.
+fn usual_escapes_len(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let mut len = 0;
+    loop {
+        match bytes.get(pos..pos + 8) {
+            Some([b'\\', b'\\', b'\\', b'"', ..]) => return Some(len),
+            Some([b'\\', b'\\', b'\\', b'\\', b'\\', b'\\', b'\\', b'"' | b'\\']) => pos += 8,
+            Some([b'\\', b'\\', b'\\', b'\\', b'n' | b't' | b'r' | b'b' | b'f' | b'/', ..]) => {
+                pos += 5
+            }
+            _ => return None,
+        }
+        len += 1;
+        let run = pos;
+        pos = plain_run(bytes, pos);
+        len += pos - run;
     }
 }
 
