@@ -95,28 +95,30 @@ impl Client {
         if !self.is_polling(id) {
             return;
         }
-        let mut bytes = Some(bytes);
+        // The parser leaves the exchange while the read is framed, so that
+        // each chunk wholly inside the read is dispatched where it sits (a
+        // slice of `bytes`, no copy); it goes back unless the long-poll
+        // ended on the way.
+        let Some(Purpose::LongPoll(parser)) = self.pending.get_mut(&id).map(|p| &mut p.purpose)
+        else {
+            return;
+        };
+        let mut parser = std::mem::take(parser);
+        let mut chunks = parser.chunks(bytes);
         loop {
-            let Some(Purpose::LongPoll(parser)) = self.pending.get_mut(&id).map(|p| &mut p.purpose)
-            else {
-                return;
-            };
-            if let Some(b) = bytes.take() {
-                parser.feed(b);
-            }
-            match parser.next_chunk() {
+            match chunks.next_chunk() {
                 Ok(Some(chunk)) => {
                     if let ChannelState::Polling { chunk_by, .. } = &mut self.channel {
                         *chunk_by = self.now + self.config.push_timeout;
                     }
-                    if !self.on_chunk(&chunk) {
+                    if !self.on_chunk(chunk) {
                         // A session that can never be subscribed: deaf.
                         self.drop_exchange(id);
                         self.channel_failed(ChannelError::NoClientId, true);
                         return;
                     }
                 }
-                Ok(None) => return,
+                Ok(None) => break,
                 Err(e) => {
                     // Junk where a length belongs, a chunk too large, bad
                     // UTF-8: abandon this long-poll (same SID), never stall.
@@ -130,6 +132,10 @@ impl Client {
             if !self.is_polling(id) {
                 return;
             }
+        }
+        drop(chunks);
+        if let Some(Purpose::LongPoll(slot)) = self.pending.get_mut(&id).map(|p| &mut p.purpose) {
+            *slot = parser;
         }
     }
 
