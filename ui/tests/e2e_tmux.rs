@@ -96,8 +96,8 @@ fn tmux_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hangups-e2e-{}", std::process::id()));
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hangups-e2e-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -106,30 +106,34 @@ fn shell_quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
 }
 
-#[test]
-fn hangups_in_a_real_terminal_against_the_emulator() {
-    if !tmux_available() {
-        let required = std::env::var("HANGUPS_REQUIRE_TMUX").is_ok_and(|v| v == "1");
-        assert!(!required, "tmux is missing and HANGUPS_REQUIRE_TMUX=1");
-        eprintln!("notice: tmux is not installed; the end-to-end test did not run");
-        return;
+/// Whether the test can run: tmux is there, or it is missing and not
+/// required (then a notice says the test did not run).
+fn can_run() -> bool {
+    if tmux_available() {
+        return true;
     }
-    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
-    let dir = temp_dir();
+    let required = std::env::var("HANGUPS_REQUIRE_TMUX").is_ok_and(|v| v == "1");
+    assert!(!required, "tmux is missing and HANGUPS_REQUIRE_TMUX=1");
+    eprintln!("notice: tmux is not installed; the end-to-end test did not run");
+    false
+}
+
+/// Starts `hangups ARGS` at 100×30 in a private tmux server, with an
+/// empty config file and its log, cache and config in `dir`.
+fn launch(name: &str, dir: &Path, args: &str) -> (Tmux, PathBuf) {
     let conf = dir.join("hangups.conf");
     std::fs::write(&conf, "").unwrap();
     let log = dir.join("hangups.log");
     let app = env!("CARGO_BIN_EXE_hangups");
     let command = format!(
-        "cd {dir} && env TERM=xterm-256color LANG=C.UTF-8 TZ=UTC XDG_CONFIG_HOME={dir} XDG_CACHE_HOME={dir} {app} --url {url} -c {conf} --log {log} -d",
-        dir = shell_quote(&dir),
+        "cd {dir} && env TERM=xterm-256color LANG=C.UTF-8 TZ=UTC XDG_CONFIG_HOME={dir} XDG_CACHE_HOME={dir} {app} {args} -c {conf} --log {log} -d",
+        dir = shell_quote(dir),
         app = shell_quote(Path::new(app)),
-        url = emu.url(),
         conf = shell_quote(&conf),
         log = shell_quote(&log),
     );
     let tmux = Tmux {
-        socket: format!("e2e-{}", std::process::id()),
+        socket: format!("e2e-{}-{name}", std::process::id()),
     };
     // remain-on-exit in the same tmux command, before the app can exit.
     tmux.ok(&[
@@ -149,6 +153,69 @@ fn hangups_in_a_real_terminal_against_the_emulator() {
         "remain-on-exit",
         "on",
     ]);
+    (tmux, log)
+}
+
+/// Ctrl+E quits with status 0 (tmux may see the pane's end before it has
+/// the status: wait for both).
+fn quit_with_status_0(tmux: &Tmux, log: &Path) {
+    tmux.key("C-e");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !tmux.dead_status().starts_with("1 ") {
+        assert!(
+            Instant::now() < deadline,
+            "Ctrl+E did not quit: {:?} (signal {:?}); processes:\n{}\nthe screen:\n{}\nthe log:\n{}",
+            tmux.dead_status(),
+            tmux.ok(&["display", "-p", "-t", "app", "#{pane_dead_signal}"]),
+            String::from_utf8_lossy(
+                &Command::new("ps")
+                    .args(["-eo", "pid,ppid,stat,args"])
+                    .output()
+                    .map(|o| o.stdout)
+                    .unwrap_or_default()
+            )
+            .lines()
+            .filter(|l| l.contains("hangups") && !l.contains("e2e_tmux"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+            tmux.screen(),
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tmux.dead_status(), "1 0");
+}
+
+#[test]
+fn hangups_with_no_arguments_runs_on_its_embedded_lively_emulator() {
+    if !can_run() {
+        return;
+    }
+    let dir = temp_dir("embedded");
+    let (tmux, log) = launch("embedded", &dir, "");
+    tmux.wait_for("emulator (embedded)");
+    tmux.wait_for("Grace Hopper");
+    // The one-to-one is the second row; Grace answers what is sent to her.
+    tmux.key("Down");
+    tmux.key("Enter");
+    tmux.wait_for("Send message:");
+    tmux.keys("ping from the e2e test");
+    tmux.key("Enter");
+    tmux.wait_for("Ada: ping from the e2e test");
+    tmux.wait_for("ping from the e2e test\u{201d}");
+    quit_with_status_0(&tmux, &log);
+    drop(tmux);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hangups_in_a_real_terminal_against_the_emulator() {
+    if !can_run() {
+        return;
+    }
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let dir = temp_dir("url");
+    let (tmux, log) = launch("url", &dir, &format!("--url {}", emu.url()));
 
     // It starts and renders the list.
     {
@@ -216,33 +283,7 @@ fn hangups_in_a_real_terminal_against_the_emulator() {
     tmux.keys("xyzzy");
     tmux.wait_for("xyzzy");
 
-    // Ctrl+E quits with status 0 (tmux may see the pane's end before
-    // it has the status: wait for both).
-    tmux.key("C-e");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !tmux.dead_status().starts_with("1 ") {
-        assert!(
-            Instant::now() < deadline,
-            "Ctrl+E did not quit: {:?} (signal {:?}); processes:\n{}\nthe screen:\n{}\nthe log:\n{}",
-            tmux.dead_status(),
-            tmux.ok(&["display", "-p", "-t", "app", "#{pane_dead_signal}"]),
-            String::from_utf8_lossy(
-                &Command::new("ps")
-                    .args(["-eo", "pid,ppid,stat,args"])
-                    .output()
-                    .map(|o| o.stdout)
-                    .unwrap_or_default()
-            )
-            .lines()
-            .filter(|l| l.contains("hangups") && !l.contains("e2e_tmux"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-            tmux.screen(),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(tmux.dead_status(), "1 0");
+    quit_with_status_0(&tmux, &log);
     drop(tmux);
     emu.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
