@@ -166,7 +166,7 @@ fn conversation_msg(conv: usize, ts: u64) -> ConversationMsg {
         name: group.then(|| format!("Group {conv}")),
         self_conversation_state: Some(UserConversationState {
             self_read_state: Some(UserReadState {
-                participant_id: Some(pid(0)),
+                participant_id: Some(Box::new(pid(0))),
                 latest_read_timestamp: Some(ts.saturating_sub(5_000)),
             }),
             notification_level: Some(NotificationLevel::NOTIFICATION_LEVEL_RING),
@@ -185,7 +185,7 @@ fn conversation_msg(conv: usize, ts: u64) -> ConversationMsg {
         read_state: users
             .iter()
             .map(|&u| UserReadState {
-                participant_id: Some(pid(u)),
+                participant_id: Some(Box::new(pid(u))),
                 latest_read_timestamp: Some(ts.saturating_sub(1_000 * u as u64)),
             })
             .collect(),
@@ -247,11 +247,11 @@ fn chat_event(rng: &mut Rng, conv: usize, seq: u64, ts: u64) -> Event {
         conversation_id: cid(conv),
         sender_id: Some(pid(sender)),
         timestamp: Some(ts),
-        self_event_state: Some(UserEventState {
-            user_id: Some(pid(0)),
+        self_event_state: Some(Box::new(UserEventState {
+            user_id: Some(Box::new(pid(0))),
             client_generated_id: (sender == 0).then(|| format!("{}", 7_000_000 + seq)),
             notification_level: Some(NotificationLevel::NOTIFICATION_LEVEL_RING),
-        }),
+        })),
         chat_message: Some(ChatMessage {
             message_content: Some(MessageContent {
                 segment,
@@ -285,8 +285,8 @@ fn header(ts: u64) -> Option<StateUpdateHeader> {
 fn event_update(event: Event, delta: Option<ConversationMsg>) -> StateUpdate {
     StateUpdate {
         state_update_header: header(event.timestamp.unwrap_or(0) + 200),
-        conversation: delta,
-        state_update: Oneof::EventNotification(EventNotification { event: Some(event) }),
+        conversation: delta.map(Box::new),
+        state_update: Oneof::EventNotification(Box::new(EventNotification { event: Some(event) })),
     }
 }
 
@@ -339,12 +339,12 @@ fn fold_updates(n: usize, convs: usize) -> (Vec<StateUpdate>, Mix) {
             let users = members(conv);
             StateUpdate {
                 state_update_header: header(ts),
-                state_update: Oneof::TypingNotification(SetTypingNotification {
+                state_update: Oneof::TypingNotification(Box::new(SetTypingNotification {
                     conversation_id: cid(conv),
-                    sender_id: Some(pid(users[1 + rng.below(users.len() - 1)])),
+                    sender_id: Some(Box::new(pid(users[1 + rng.below(users.len() - 1)]))),
                     timestamp: Some(ts),
                     r#type: Some(TypingType::TYPING_TYPE_STARTED),
-                }),
+                })),
                 ..Default::default()
             }
         } else if roll < 4 {
@@ -352,11 +352,11 @@ fn fold_updates(n: usize, convs: usize) -> (Vec<StateUpdate>, Mix) {
             let users = members(conv);
             StateUpdate {
                 state_update_header: header(ts),
-                state_update: Oneof::WatermarkNotification(WatermarkNotification {
-                    sender_id: Some(pid(users[rng.below(users.len())])),
+                state_update: Oneof::WatermarkNotification(Box::new(WatermarkNotification {
+                    sender_id: Some(Box::new(pid(users[rng.below(users.len())]))),
                     conversation_id: cid(conv),
                     latest_read_timestamp: Some(ts),
-                }),
+                })),
                 ..Default::default()
             }
         } else {

@@ -154,7 +154,7 @@ impl Conversation {
         let mut conv = Conversation::new(
             state.conversation.clone().unwrap_or_default(),
             state.event.iter().cloned(),
-            state.event_continuation_token.clone(),
+            state.event_continuation_token.as_deref().cloned(),
         );
         if conv.id.is_empty() {
             if let Some(id) = state.conversation_id.as_ref().and_then(|c| c.id.as_deref()) {
@@ -395,7 +395,7 @@ impl Conversation {
         for entry in &delta.read_state {
             let ts = entry.latest_read_timestamp.unwrap_or(0);
             if ts != 0 {
-                self.raise_watermark(UserId::from_opt(entry.participant_id.as_ref()), ts);
+                self.raise_watermark(UserId::from_opt(entry.participant_id.as_deref()), ts);
             }
         }
         self.conversation = new;
@@ -518,7 +518,7 @@ impl Conversation {
             }),
             include_event: Some(true),
             max_events_per_conversation: Some(max_events as u64),
-            event_continuation_token: self.continuation_token.clone(),
+            event_continuation_token: self.continuation_token.clone().map(Box::new),
             ..Default::default()
         }
     }
@@ -536,7 +536,13 @@ impl Conversation {
         if let Some(conv) = &state.conversation {
             self.update_conversation(conv);
         }
-        self.continuation_token = Some(state.event_continuation_token.clone().unwrap_or_default());
+        self.continuation_token = Some(
+            state
+                .event_continuation_token
+                .as_deref()
+                .cloned()
+                .unwrap_or_default(),
+        );
         let returned: Vec<ConversationEvent> = state
             .event
             .iter()

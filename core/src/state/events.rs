@@ -223,7 +223,7 @@ impl Attachment {
     /// Reads one embed item.
     pub fn from_embed_item(item: &EmbedItem) -> Self {
         if let Some(photo) = &item.plus_photo {
-            let thumb: Option<&PlusPhotoThumbnail> = photo.thumbnail.as_ref();
+            let thumb: Option<&PlusPhotoThumbnail> = photo.thumbnail.as_deref();
             return Attachment::Photo {
                 image_url: thumb.and_then(|t| t.image_url.clone()).unwrap_or_default(),
                 url: photo.url.clone(),

@@ -366,7 +366,7 @@ impl ConversationList {
                 let id = conv_id(t.conversation_id.as_ref()).to_owned();
                 out.push(Notification::Typing(TypingStatus {
                     conversation_id: id.clone(),
-                    user_id: UserId::from_opt(t.sender_id.as_ref()),
+                    user_id: UserId::from_opt(t.sender_id.as_deref()),
                     timestamp: t.timestamp.unwrap_or(0),
                     status: t.r#type.unwrap_or_default(),
                 }));
@@ -383,13 +383,13 @@ impl ConversationList {
                 let id = conv_id(w.conversation_id.as_ref()).to_owned();
                 out.push(Notification::Watermark(WatermarkUpdate {
                     conversation_id: id.clone(),
-                    user_id: UserId::from_opt(w.sender_id.as_ref()),
+                    user_id: UserId::from_opt(w.sender_id.as_deref()),
                     read_timestamp: ts,
                 }));
                 if self.get(&id).is_some() {
                     self.apply_watermark(w);
                 } else if !id.is_empty() {
-                    self.defer(&id, Pending::Watermark(w.clone()), out);
+                    self.defer(&id, Pending::Watermark((**w).clone()), out);
                 }
             }
             Oneof::DeleteNotification(d) => {
@@ -410,7 +410,7 @@ impl ConversationList {
     }
 
     fn apply_watermark(&mut self, w: &WatermarkNotification) {
-        let user = UserId::from_opt(w.sender_id.as_ref());
+        let user = UserId::from_opt(w.sender_id.as_deref());
         let is_self = user == *self.users.self_id();
         let ts = w.latest_read_timestamp.unwrap_or(0);
         if let Some(conv) = self.get_mut(conv_id(w.conversation_id.as_ref())) {

@@ -43,9 +43,9 @@
 //!     ..Default::default()
 //! };
 //! let update = StateUpdate {
-//!     state_update: StateUpdateKind::EventNotification(EventNotification {
+//!     state_update: StateUpdateKind::EventNotification(Box::new(EventNotification {
 //!         event: Some(event),
-//!     }),
+//!     })),
 //!     ..Default::default()
 //! };
 //! let notes = list.fold(&update);
