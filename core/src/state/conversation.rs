@@ -13,7 +13,7 @@ use hangups_proto::hangouts::{
     GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, UpdateWatermarkRequest,
 };
 
-use super::events::ConversationEvent;
+use super::events::{ConversationEvent, Interner};
 use super::users::{User, UserId, UserList};
 use super::StateError;
 
@@ -34,23 +34,25 @@ pub struct Conversation {
     id: String,
     conversation: ConversationMsg,
     events: Vec<ConversationEvent>,
-    event_ids: EventIds,
+    event_ids: EventIndex,
+    interner: Interner,
     watermarks: HashMap<UserId, u64>,
     continuation_token: Option<EventContinuationToken>,
 }
 
-/// The ids of a conversation's loaded events, for dedupe. Each id is kept
-/// under its hash (SipHash, computed once), so growing the table rehashes
-/// no string; ids whose hash is taken by another id (practically never)
-/// go to a short list.
+/// Finds a loaded event by id, for dedupe, without a copy of the id: each
+/// event's index is kept under the SipHash of its id (computed once), so
+/// growing the table rehashes no string; events whose hash is taken by
+/// another id (practically never) go to a short list. Derived from
+/// `events`: it always compares equal.
 #[derive(Clone, Debug, Default)]
-struct EventIds {
+struct EventIndex {
     hasher: RandomState,
-    by_hash: HashMap<u64, Box<str>, BuildHasherDefault<HashIsKey>>,
-    collided: Vec<Box<str>>,
+    by_hash: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    collided: Vec<u32>,
 }
 
-/// The hasher of `EventIds::by_hash`: its keys already are hashes.
+/// The hasher of `EventIndex::by_hash`: its keys already are hashes.
 #[derive(Default)]
 struct HashIsKey(u64);
 
@@ -71,46 +73,54 @@ impl Hasher for HashIsKey {
     }
 }
 
-impl EventIds {
-    fn contains(&self, id: &str) -> bool {
-        self.by_hash
-            .get(&self.hasher.hash_one(id))
-            .is_some_and(|known| **known == *id)
-            || self.collided.iter().any(|known| **known == *id)
+impl EventIndex {
+    /// The index in `events` of the event `id`.
+    fn position(&self, events: &[ConversationEvent], id: &str) -> Option<usize> {
+        self.position_hashed(events, id, self.hasher.hash_one(id))
     }
 
-    /// Adds `id`; `false` if it was there.
-    fn insert(&mut self, id: &str) -> bool {
-        match self.by_hash.entry(self.hasher.hash_one(id)) {
+    fn position_hashed(&self, events: &[ConversationEvent], id: &str, hash: u64) -> Option<usize> {
+        let is = |&i: &u32| events.get(i as usize).is_some_and(|e| e.has_id(id));
+        if let Some(i) = self.by_hash.get(&hash).filter(|i| is(i)) {
+            return Some(*i as usize);
+        }
+        self.collided.iter().find(|i| is(i)).map(|&i| i as usize)
+    }
+
+    /// Records that `events[index]` has id `id` (not loaded yet).
+    fn insert(&mut self, id: &str, index: usize) {
+        self.insert_hashed(self.hasher.hash_one(id), index);
+    }
+
+    fn insert_hashed(&mut self, hash: u64, index: usize) {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        match self.by_hash.entry(hash) {
             Entry::Vacant(slot) => {
-                slot.insert(id.into());
-                true
+                slot.insert(index);
             }
-            Entry::Occupied(known) if **known.get() == *id => false,
-            Entry::Occupied(_) => {
-                if self.collided.iter().any(|known| **known == *id) {
-                    false
-                } else {
-                    self.collided.push(id.into());
-                    true
-                }
-            }
+            Entry::Occupied(_) => self.collided.push(index),
         }
     }
 
-    fn len(&self) -> usize {
-        self.by_hash.len() + self.collided.len()
+    /// Rebuilds the index of all of `events`.
+    fn rebuild(&mut self, events: &[ConversationEvent]) {
+        self.by_hash.clear();
+        self.collided.clear();
+        for (i, e) in events.iter().enumerate() {
+            self.insert(e.id(), i);
+        }
     }
 }
 
-impl PartialEq for EventIds {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len()
-            && self
-                .by_hash
-                .values()
-                .chain(&self.collided)
-                .all(|id| other.contains(id))
+impl PartialEq for EventIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl PartialEq for Interner {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -132,15 +142,17 @@ impl Conversation {
             id: conversation_id_of(&conversation).unwrap_or("").to_owned(),
             conversation: ConversationMsg::default(),
             events: Vec::new(),
-            event_ids: EventIds::default(),
+            event_ids: EventIndex::default(),
+            interner: Interner::default(),
             watermarks: HashMap::new(),
             continuation_token,
         };
         conv.update_conversation(&conversation);
         for event in events {
-            let event = ConversationEvent::new(event);
-            if !event.is_observed() {
-                conv.add_event(event);
+            if event.event_type
+                != Some(hangups_proto::hangouts::EventType::EVENT_TYPE_OBSERVED_EVENT)
+            {
+                conv.add_proto_event(&event);
             }
         }
         conv
@@ -286,10 +298,7 @@ impl Conversation {
     }
 
     fn position(&self, event_id: &str) -> Option<usize> {
-        if !self.event_ids.contains(event_id) {
-            return None;
-        }
-        self.events.iter().rposition(|e| e.id() == event_id)
+        self.event_ids.position(&self.events, event_id)
     }
 
     /// The event after (or with `prev`, before) the event `event_id`;
@@ -334,10 +343,31 @@ impl Conversation {
     /// Adds an event at the end (no sorting, as hangups). An event whose
     /// id is already loaded is ignored: returns `None`; else the added
     /// event.
-    pub fn add_event(&mut self, event: ConversationEvent) -> Option<&ConversationEvent> {
-        if !self.event_ids.insert(event.id()) {
+    pub fn add_event(&mut self, mut event: ConversationEvent) -> Option<&ConversationEvent> {
+        if self.position(event.id()).is_some() {
             return None;
         }
+        event.intern(&mut self.interner);
+        self.event_ids.insert(event.id(), self.events.len());
+        self.events.push(event);
+        self.events.last()
+    }
+
+    /// [`Conversation::add_event`] of a borrowed `Event` message: nothing is
+    /// built for a known id, and the stored event shares this
+    /// conversation's ids.
+    pub(super) fn add_proto_event(&mut self, event: &Event) -> Option<&ConversationEvent> {
+        let id = event.event_id.as_deref().unwrap_or("");
+        let hash = self.event_ids.hasher.hash_one(id);
+        if self
+            .event_ids
+            .position_hashed(&self.events, id, hash)
+            .is_some()
+        {
+            return None;
+        }
+        let event = ConversationEvent::from_proto(event, &mut self.interner);
+        self.event_ids.insert_hashed(hash, self.events.len());
         self.events.push(event);
         self.events.last()
     }
@@ -546,17 +576,21 @@ impl Conversation {
         let returned: Vec<ConversationEvent> = state
             .event
             .iter()
-            .cloned()
-            .map(ConversationEvent::new)
+            .map(|e| ConversationEvent::from_proto(e, &mut self.interner))
             .collect();
-        let mut front = Vec::new();
+        let mut front: Vec<ConversationEvent> = Vec::new();
+        let mut seen = EventIndex::default();
         for event in &returned {
-            if self.event_ids.insert(event.id()) {
+            if self.position(event.id()).is_none() && seen.position(&front, event.id()).is_none() {
+                seen.insert(event.id(), front.len());
                 front.push(event.clone());
             }
         }
-        front.append(&mut self.events);
-        self.events = front;
+        if !front.is_empty() {
+            front.append(&mut self.events);
+            self.events = front;
+            self.event_ids.rebuild(&self.events);
+        }
         returned
     }
 }
@@ -565,26 +599,29 @@ impl Conversation {
 mod tests {
     use super::*;
 
+    fn event(id: &str) -> ConversationEvent {
+        ConversationEvent::new(Event {
+            event_id: Some(id.into()),
+            ..Default::default()
+        })
+    }
+
     #[test]
-    fn event_ids_keep_ids_whose_hash_is_taken() {
-        let mut ids = EventIds::default();
-        assert!(ids.insert("a"));
-        assert!(!ids.insert("a"));
-        // Another id under the hash of "b": "b" then collides.
+    fn event_index_finds_events_whose_hash_is_taken() {
+        let events = vec![event("a"), event("b")];
+        let mut ids = EventIndex::default();
+        ids.insert("a", 0);
+        // Plant "a"'s index under "b"'s hash: "b" then collides.
         let h = ids.hasher.hash_one("b");
-        ids.by_hash.insert(h, "other".into());
-        assert!(!ids.contains("b"));
-        assert!(ids.insert("b"));
-        assert!(!ids.insert("b"));
-        assert!(ids.contains("b") && ids.contains("a"));
-        assert_eq!(ids.len(), 3);
-        assert_ne!(ids, EventIds::default());
-        // (Equality is not checked here: the planted entry is not under
-        // its own hash.)
-        let mut real = EventIds::default();
-        assert!(real.insert("a") && real.insert("b"));
-        let mut other = EventIds::default();
-        assert!(other.insert("b") && other.insert("a"));
-        assert_eq!(real, other);
+        ids.by_hash.insert(h, 0);
+        assert_eq!(ids.position(&events, "b"), None);
+        ids.insert("b", 1);
+        assert_eq!(ids.collided, [1]);
+        assert_eq!(ids.position(&events, "b"), Some(1));
+        assert_eq!(ids.position(&events, "a"), Some(0));
+        assert_eq!(ids.position(&events, "c"), None);
+        ids.rebuild(&events);
+        assert!(ids.collided.is_empty());
+        assert_eq!(ids.position(&events, "b"), Some(1));
     }
 }
