@@ -11,6 +11,7 @@ use hangups_proto::hangouts::{
     ConversationType, ConversationView, DeliveryMedium, DeliveryMediumType, Event,
     EventContinuationToken, GetConversationRequest, GetConversationResponse,
     GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, UpdateWatermarkRequest,
+    UserConversationState,
 };
 
 use super::events::{ConversationEvent, Interner};
@@ -121,6 +122,13 @@ impl PartialEq for EventIndex {
 impl PartialEq for Interner {
     fn eq(&self, _: &Self) -> bool {
         true
+    }
+}
+
+/// `*dst = src.clone()`, skipped when they are equal.
+fn set<T: Clone + PartialEq>(dst: &mut T, src: &T) {
+    if dst != src {
+        dst.clone_from(src);
     }
 }
 
@@ -390,45 +398,104 @@ impl Conversation {
     /// state forever (an archive view never cleared). The server sends
     /// full conversations in practice, which is why hangups' replace works.
     pub fn update_conversation(&mut self, delta: &ConversationMsg) {
-        let old_state = self.conversation.self_conversation_state.take();
-        let mut new = delta.clone();
+        // In place, field by field: a field equal to the stored one (most
+        // of a delta) is neither cloned nor dropped. Destructured without
+        // `..`, so a new schema field cannot be forgotten.
+        let ConversationMsg {
+            conversation_id: _,
+            r#type,
+            name,
+            self_conversation_state,
+            read_state,
+            has_active_hangout,
+            otr_status,
+            otr_toggle,
+            conversation_history_supported,
+            current_participant,
+            participant_data,
+            network_type,
+            force_history_state,
+            group_link_sharing_status,
+        } = delta;
         if self.id.is_empty() {
-            if let Some(id) = conversation_id_of(&new) {
+            if let Some(id) = conversation_id_of(delta) {
                 self.id = id.to_owned();
             }
         }
-        new.conversation_id = Some(ConversationId {
-            id: Some(self.id.clone()),
-        });
-        let state = new
+        let c = &mut self.conversation;
+        if conversation_id_of(c) != Some(self.id.as_str()) {
+            c.conversation_id = Some(ConversationId {
+                id: Some(self.id.clone()),
+            });
+        }
+        set(&mut c.r#type, r#type);
+        set(&mut c.name, name);
+        set(&mut c.read_state, read_state);
+        set(&mut c.has_active_hangout, has_active_hangout);
+        set(&mut c.otr_status, otr_status);
+        set(&mut c.otr_toggle, otr_toggle);
+        set(
+            &mut c.conversation_history_supported,
+            conversation_history_supported,
+        );
+        set(&mut c.current_participant, current_participant);
+        set(&mut c.participant_data, participant_data);
+        set(&mut c.network_type, network_type);
+        set(&mut c.force_history_state, force_history_state);
+        set(&mut c.group_link_sharing_status, group_link_sharing_status);
+        let had_old = c.self_conversation_state.is_some();
+        let state = c
             .self_conversation_state
             .get_or_insert_with(Default::default);
-        if let Some(old) = old_state {
-            if state.delivery_medium_option.is_empty() {
-                state.delivery_medium_option = old.delivery_medium_option;
-            }
-            let new_read = state
-                .self_read_state
-                .as_ref()
-                .and_then(|r| r.latest_read_timestamp)
-                .unwrap_or(0);
-            if new_read == 0 {
-                let old_read = old.self_read_state.and_then(|r| r.latest_read_timestamp);
-                if old_read.is_some() {
-                    state
-                        .self_read_state
-                        .get_or_insert_with(Default::default)
-                        .latest_read_timestamp = old_read;
-                }
-            }
+        let empty = UserConversationState::default();
+        let UserConversationState {
+            client_generated_id,
+            self_read_state,
+            status,
+            notification_level,
+            view,
+            inviter_id,
+            invite_timestamp,
+            sort_timestamp,
+            active_timestamp,
+            invite_affinity,
+            delivery_medium_option,
+        } = self_conversation_state.as_ref().unwrap_or(&empty);
+        set(&mut state.client_generated_id, client_generated_id);
+        set(&mut state.status, status);
+        set(&mut state.notification_level, notification_level);
+        set(&mut state.view, view);
+        set(&mut state.inviter_id, inviter_id);
+        set(&mut state.invite_timestamp, invite_timestamp);
+        set(&mut state.sort_timestamp, sort_timestamp);
+        set(&mut state.active_timestamp, active_timestamp);
+        set(&mut state.invite_affinity, invite_affinity);
+        // An empty option list keeps the old one.
+        if !(had_old && delivery_medium_option.is_empty()) {
+            set(&mut state.delivery_medium_option, delivery_medium_option);
         }
-        for entry in &delta.read_state {
+        // A zero or absent read timestamp keeps the old one.
+        let new_read = self_read_state
+            .as_ref()
+            .and_then(|r| r.latest_read_timestamp)
+            .unwrap_or(0);
+        let old_read = state
+            .self_read_state
+            .as_ref()
+            .and_then(|r| r.latest_read_timestamp);
+        if had_old && new_read == 0 && old_read.is_some() {
+            let mut kept = self_read_state.clone().unwrap_or_default();
+            kept.latest_read_timestamp = old_read;
+            set(&mut state.self_read_state, &Some(kept));
+        } else {
+            set(&mut state.self_read_state, self_read_state);
+        }
+        for entry in read_state {
             let ts = entry.latest_read_timestamp.unwrap_or(0);
             if ts != 0 {
                 self.raise_watermark(UserId::from_opt(entry.participant_id.as_deref()), ts);
             }
         }
-        self.conversation = new;
     }
 
     fn raise_watermark(&mut self, user: UserId, ts: u64) -> bool {
@@ -623,5 +690,84 @@ mod tests {
         ids.rebuild(&events);
         assert!(ids.collided.is_empty());
         assert_eq!(ids.position(&events, "b"), Some(1));
+    }
+
+    /// The replace-not-merge rule as it was written before the in-place
+    /// update (a clone of the delta, then the two exceptions).
+    fn replaced(old: &ConversationMsg, id: &str, delta: &ConversationMsg) -> ConversationMsg {
+        let mut new = delta.clone();
+        new.conversation_id = Some(ConversationId {
+            id: Some(id.to_owned()),
+        });
+        let state = new
+            .self_conversation_state
+            .get_or_insert_with(Default::default);
+        if let Some(old) = old.self_conversation_state.clone() {
+            if state.delivery_medium_option.is_empty() {
+                state.delivery_medium_option = old.delivery_medium_option;
+            }
+            let new_read = state
+                .self_read_state
+                .as_ref()
+                .and_then(|r| r.latest_read_timestamp)
+                .unwrap_or(0);
+            if new_read == 0 {
+                let old_read = old.self_read_state.and_then(|r| r.latest_read_timestamp);
+                if old_read.is_some() {
+                    state
+                        .self_read_state
+                        .get_or_insert_with(Default::default)
+                        .latest_read_timestamp = old_read;
+                }
+            }
+        }
+        new
+    }
+
+    #[test]
+    fn in_place_update_replaces_as_the_rule_says() {
+        use hangups_proto::hangouts::{DeliveryMediumOption, UserReadState};
+        let state = |read: Option<u64>, options: usize, sort: u64| UserConversationState {
+            self_read_state: read.map(|t| UserReadState {
+                latest_read_timestamp: Some(t),
+                ..Default::default()
+            }),
+            delivery_medium_option: vec![DeliveryMediumOption::default(); options],
+            sort_timestamp: Some(sort),
+            view: vec![ConversationView::CONVERSATION_VIEW_INBOX],
+            ..Default::default()
+        };
+        let msg = |name: Option<&str>, st: Option<UserConversationState>| ConversationMsg {
+            conversation_id: Some(ConversationId {
+                id: Some("c".into()),
+            }),
+            name: name.map(Into::into),
+            self_conversation_state: st,
+            ..Default::default()
+        };
+        let states = [
+            None,
+            Some(UserConversationState::default()),
+            Some(state(None, 0, 1)),
+            Some(state(Some(0), 2, 2)),
+            Some(state(Some(5), 0, 3)),
+            Some(state(Some(9), 1, 4)),
+        ];
+        for old in &states {
+            for new in &states {
+                for name in [None, Some("n")] {
+                    let start = msg(Some("old"), old.clone());
+                    let delta = msg(name, new.clone());
+                    let mut conv = Conversation::new(start.clone(), [], None);
+                    conv.update_conversation(&delta);
+                    let want = replaced(
+                        &Conversation::new(start, [], None).conversation,
+                        "c",
+                        &delta,
+                    );
+                    assert_eq!(conv.conversation, want, "old {old:?} delta {delta:?}");
+                }
+            }
+        }
     }
 }

@@ -399,6 +399,16 @@ fn put_varint(buf: &mut Vec<u8>, mut v: u32) {
     buf.push(v as u8);
 }
 
+fn varint_len(v: u32) -> usize {
+    match v {
+        0..0x80 => 1,
+        0x80..0x4000 => 2,
+        0x4000..0x20_0000 => 3,
+        0x20_0000..0x1000_0000 => 4,
+        _ => 5,
+    }
+}
+
 fn get_varint(buf: &[u8], at: &mut usize) -> u32 {
     let mut v = 0u32;
     let mut shift = 0;
@@ -431,7 +441,7 @@ impl Compact {
     /// The compact form of `e`, if it has one: a chat message with a
     /// conversation id, an event id and a sender, no attachment, no
     /// annotation, and no field of the other kinds.
-    fn of(e: &Event, interner: &mut Interner) -> Option<Compact> {
+    fn of<'e>(e: &'e Event, interner: &mut Interner) -> Option<Compact> {
         let chat = e.chat_message.as_ref()?;
         let conversation = e.conversation_id.as_ref()?.id.as_deref()?;
         let id = e.event_id.as_deref()?;
@@ -455,7 +465,7 @@ impl Compact {
         {
             return None;
         }
-        let segs: &[hangups_proto::hangouts::Segment] = chat
+        let segs: &[Segment] = chat
             .message_content
             .as_ref()
             .map_or(&[], |c| c.segment.as_slice());
@@ -473,19 +483,9 @@ impl Compact {
         let id_len = u16::try_from(id.len()).ok()?;
         let cgid_len = u16::try_from(cgid.map_or(0, str::len)).ok()?;
         let segment_count = u16::try_from(segs.len()).ok()?;
-        let mut len = id.len() + cgid.map_or(0, str::len);
-        for s in segs {
-            len += 8 + s.text.as_deref().map_or(0, str::len);
-            len += s
-                .link_data
-                .as_ref()
-                .and_then(|l| l.link_target.as_deref())
-                .map_or(0, str::len);
-        }
-        let mut buf = Vec::with_capacity(len);
-        buf.extend_from_slice(id.as_bytes());
-        buf.extend_from_slice(cgid.unwrap_or("").as_bytes());
-        for s in segs {
+        // Each segment's header, then its text and link target; the buffer
+        // is sized exactly (a boxed slice from a longer Vec reallocates).
+        let seg_parts = |s: &'e Segment| -> Option<(u32, u32, u32, u32, &'e str, &'e str)> {
             let text = s.text.as_deref();
             let link = s.link_data.as_ref().and_then(|l| l.link_target.as_deref());
             let mut bits = 0u16;
@@ -506,15 +506,35 @@ impl Compact {
             if link.is_some() {
                 bits |= SEG_LINK_TARGET;
             }
-            let text = text.unwrap_or("");
-            let link = link.unwrap_or("");
-            put_varint(&mut buf, s.r#type.0 as u32);
-            put_varint(&mut buf, u32::try_from(text.len()).ok()?);
-            put_varint(&mut buf, u32::try_from(link.len()).ok()?);
-            put_varint(&mut buf, u32::from(bits));
+            let (text, link) = (text.unwrap_or(""), link.unwrap_or(""));
+            Some((
+                s.r#type.0 as u32,
+                u32::try_from(text.len()).ok()?,
+                u32::try_from(link.len()).ok()?,
+                u32::from(bits),
+                text,
+                link,
+            ))
+        };
+        let mut len = id.len() + cgid.map_or(0, str::len);
+        for s in segs {
+            let (ty, tl, ll, bits, text, link) = seg_parts(s)?;
+            len += varint_len(ty) + varint_len(tl) + varint_len(ll) + varint_len(bits);
+            len += text.len() + link.len();
+        }
+        let mut buf = Vec::with_capacity(len);
+        buf.extend_from_slice(id.as_bytes());
+        buf.extend_from_slice(cgid.unwrap_or("").as_bytes());
+        for s in segs {
+            let (ty, tl, ll, bits, text, link) = seg_parts(s)?;
+            put_varint(&mut buf, ty);
+            put_varint(&mut buf, tl);
+            put_varint(&mut buf, ll);
+            put_varint(&mut buf, bits);
             buf.extend_from_slice(text.as_bytes());
             buf.extend_from_slice(link.as_bytes());
         }
+        debug_assert_eq!(buf.len(), buf.capacity());
         let mut bits = 0;
         let mut flag = |present: bool, bit: u32| {
             if present {

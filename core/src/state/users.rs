@@ -235,6 +235,15 @@ impl UserList {
     /// unknown participants, upgrades the names of known ones.
     pub fn add_participants(&mut self, participants: &[ConversationParticipantData]) {
         for data in participants {
+            // A known user with a real name (the best type) cannot be
+            // upgraded: skip building the user (its names, its strings).
+            let id = UserId::from_opt(data.id.as_ref());
+            if self
+                .get(&id)
+                .is_some_and(|known| known.name_type == NameType::Real)
+            {
+                continue;
+            }
             let user = User::from_participant_data(data, Some(&self.self_id));
             match self
                 .index
