@@ -66,10 +66,13 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Bytes currently allocated on the heap.
+/// Bytes currently allocated on the heap (requested sizes). `stats_alloc`
+/// already adds a realloc's growth to `bytes_allocated` and its shrink to
+/// `bytes_deallocated`; `bytes_reallocated` is the same change again, so it
+/// is not added.
 fn heap_in_use() -> i64 {
     let s = GLOBAL.stats();
-    s.bytes_allocated as i64 - s.bytes_deallocated as i64 + s.bytes_reallocated as i64
+    s.bytes_allocated as i64 - s.bytes_deallocated as i64
 }
 
 fn env_or(name: &str, default: usize) -> usize {

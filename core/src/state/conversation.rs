@@ -10,12 +10,12 @@ use hangups_proto::hangouts::{
     Conversation as ConversationMsg, ConversationId, ConversationSpec, ConversationState,
     ConversationType, ConversationView, DeliveryMedium, DeliveryMediumType, Event,
     EventContinuationToken, GetConversationRequest, GetConversationResponse,
-    GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, UpdateWatermarkRequest,
-    UserConversationState,
+    GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, ParticipantId,
+    UpdateWatermarkRequest, UserConversationState, UserReadState,
 };
 
 use super::events::{ConversationEvent, Interner};
-use super::users::{User, UserId, UserList};
+use super::users::{User, UserId, UserKey, UserList};
 use super::StateError;
 
 /// What [`Conversation::get_events`] needs: the events are loaded, or the
@@ -125,10 +125,11 @@ impl PartialEq for Interner {
     }
 }
 
-/// `*dst = src.clone()`, skipped when they are equal.
+/// `*dst = src.clone()`, skipped when they are equal. (Not `clone_from`:
+/// a `Vec` extended into grows past its length.)
 fn set<T: Clone + PartialEq>(dst: &mut T, src: &T) {
     if dst != src {
-        dst.clone_from(src);
+        *dst = src.clone();
     }
 }
 
@@ -430,7 +431,19 @@ impl Conversation {
         }
         set(&mut c.r#type, r#type);
         set(&mut c.name, name);
-        set(&mut c.read_state, read_state);
+        if c.read_state.len() == read_state.len() {
+            // Usually the same users with new timestamps: keep their ids.
+            for (dst, src) in c.read_state.iter_mut().zip(read_state) {
+                let UserReadState {
+                    participant_id,
+                    latest_read_timestamp,
+                } = src;
+                set(&mut dst.participant_id, participant_id);
+                dst.latest_read_timestamp = *latest_read_timestamp;
+            }
+        } else {
+            set(&mut c.read_state, read_state);
+        }
         set(&mut c.has_active_hangout, has_active_hangout);
         set(&mut c.otr_status, otr_status);
         set(&mut c.otr_toggle, otr_toggle);
@@ -493,7 +506,23 @@ impl Conversation {
         for entry in read_state {
             let ts = entry.latest_read_timestamp.unwrap_or(0);
             if ts != 0 {
-                self.raise_watermark(UserId::from_opt(entry.participant_id.as_deref()), ts);
+                match entry.participant_id.as_deref() {
+                    Some(p) => self.raise_watermark_of(p, ts),
+                    None => {
+                        self.raise_watermark(UserId::default(), ts);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Conversation::raise_watermark`] without building a `UserId` for a
+    /// known user.
+    fn raise_watermark_of(&mut self, p: &ParticipantId, ts: u64) {
+        match self.watermarks.get_mut(p as &dyn UserKey) {
+            Some(slot) => *slot = (*slot).max(ts),
+            None => {
+                self.watermarks.insert(UserId::from_participant_id(p), ts);
             }
         }
     }
@@ -726,7 +755,7 @@ mod tests {
 
     #[test]
     fn in_place_update_replaces_as_the_rule_says() {
-        use hangups_proto::hangouts::{DeliveryMediumOption, UserReadState};
+        use hangups_proto::hangouts::DeliveryMediumOption;
         let state = |read: Option<u64>, options: usize, sort: u64| UserConversationState {
             self_read_state: read.map(|t| UserReadState {
                 latest_read_timestamp: Some(t),
@@ -737,12 +766,22 @@ mod tests {
             view: vec![ConversationView::CONVERSATION_VIEW_INBOX],
             ..Default::default()
         };
+        let reads = |r: &[(&str, u64)]| -> Vec<UserReadState> {
+            r.iter()
+                .map(|&(g, t)| UserReadState {
+                    participant_id: Some(Box::new(UserId::new(g, g).to_participant_id())),
+                    latest_read_timestamp: Some(t),
+                })
+                .collect()
+        };
+        let read_states = [reads(&[]), reads(&[("a", 1)]), reads(&[("b", 2), ("a", 3)])];
         let msg = |name: Option<&str>, st: Option<UserConversationState>| ConversationMsg {
             conversation_id: Some(ConversationId {
                 id: Some("c".into()),
             }),
             name: name.map(Into::into),
             self_conversation_state: st,
+            read_state: read_states[name.map_or(0, str::len) % 3].clone(),
             ..Default::default()
         };
         let states = [
@@ -755,7 +794,7 @@ mod tests {
         ];
         for old in &states {
             for new in &states {
-                for name in [None, Some("n")] {
+                for name in [None, Some("n"), Some("nn"), Some("nnn")] {
                     let start = msg(Some("old"), old.clone());
                     let delta = msg(name, new.clone());
                     let mut conv = Conversation::new(start.clone(), [], None);
@@ -766,6 +805,15 @@ mod tests {
                         &delta,
                     );
                     assert_eq!(conv.conversation, want, "old {old:?} delta {delta:?}");
+                    // A second delta over the first (same read state users,
+                    // new timestamps).
+                    let mut again = delta.clone();
+                    for r in &mut again.read_state {
+                        r.latest_read_timestamp = r.latest_read_timestamp.map(|t| t + 10);
+                    }
+                    conv.update_conversation(&again);
+                    let want = replaced(&want, "c", &again);
+                    assert_eq!(conv.conversation, want, "then {again:?}");
                 }
             }
         }
