@@ -1112,6 +1112,17 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_event_is_one_small_arc() {
+        // The memory figure of the fold bench rests on these.
+        assert_eq!(std::mem::size_of::<ConversationEvent>(), 8);
+        assert!(
+            std::mem::size_of::<Repr>() <= 80,
+            "{}",
+            std::mem::size_of::<Repr>()
+        );
+    }
+
+    #[test]
     fn events_of_one_conversation_share_its_ids() {
         let mut interner = Interner::default();
         let a = ConversationEvent::from_proto(&chat(vec![]), &mut interner);
