@@ -18,34 +18,49 @@
 //!    [`ConversationList::new`] from ConversationStates, and a second list
 //!    of the same content built by folding one update per event; the heap
 //!    each list holds is counted with a counting global allocator
-//!    (`stats_alloc`: bytes allocated − deallocated + reallocated).
+//!    (`stats_alloc`: bytes allocated − deallocated).
 //!
 //! `HANGUPS_BENCH_UPDATES` and `HANGUPS_BENCH_RUNS` change the number of
 //! updates and of runs; `HANGUPS_BENCH_ONLY_FOLD=1` runs only the fold (for
 //! profiling). The counting allocator stays on during the fold
 //! timing too: it costs two relaxed atomic adds per (de)allocation.
 //!
-//! Figures from one run on a 2-core x86-64 VM (bench profile), with the
-//! counting allocator on:
+//! The memory figure is deterministic: the same number every run (the
+//! counts are of requested bytes, and nothing in the workload is random
+//! but seeded). `tests/scripts/hangups_memory.py` builds hangups 0.4.18's
+//! ConversationList from the same shape of states and prints its RSS growth.
+//!
+//! Figures on a 2-core x86-64 VM shared with other builds (bench profile,
+//! counting allocator on), three runs alternating with the code before the
+//! compact event store (main at bcccfd9, same bench, same heap count):
 //!
 //! ```text
 //! fold: 100 conversations, 240000 StateUpdates: 230402 chat events (24262 with a conversation delta), 4762 typing, 4836 watermark
-//!   fold loop: median 217.2 ms over 7 runs (min 212.7, max 257.8)
-//!   1,105,172 StateUpdates/s, 1,060,975 chat events/s, 905 ns per update
-//! memory: 1000 conversations x 200 chat events (size_of Event 672 B, ConversationEvent 16 B)
-//!   ConversationList::new from states: 208.8 MiB, 1,095 bytes per event
-//!   ConversationList::new + fold: 208.8 MiB, 1,095 bytes per event
+//!   fold loop: median 181.5 ms over 7 runs (min 180.6, max 212.3)
+//!   1,322,018 StateUpdates/s, 1,269,148 chat events/s, 756 ns per update
+//! memory: 1000 conversations x 200 chat events (size_of Event 320 B, ConversationEvent 8 B)
+//!   ConversationList::new from states: 44.2 MiB, 232 bytes per event
+//!   ConversationList::new + fold: 44.2 MiB, 232 bytes per event
 //! ```
 //!
-//! Without the counting allocator (the `#[global_allocator]` line
-//! commented out) the fold runs at ≈ 1.35 M StateUpdates/s (1.30 M chat
-//! events/s). Before the changes to `state` made with this benchmark
-//! (`Arc<Event>` in `ConversationEvent`; event ids kept under their hash;
-//! no per-event String clones in `add_event`) the same run gave 576,448
-//! StateUpdates/s (553,395 chat events/s) and 399.2 MiB, 2,093 bytes per
-//! event. What is left is mostly allocation: the deep clone of each
-//! `Event` out of the borrowed StateUpdate (`fold` takes `&StateUpdate`),
-//! the clone of every `conversation` delta, and the dedupe set's insert.
+//! | | bytes per stored chat event | chat events/s (3 runs) |
+//! |---|---|---|
+//! | before (`Arc<Event>` per event, 672-byte `Event`) | 1,071 | 819 K – 855 K |
+//! | now (compact record, ids shared, boxed proto members) | 232 | 1.20 M – 1.27 M |
+//! | hangups 0.4.18, C++ protobuf (RSS growth) | 2,719 | – |
+//!
+//! Where a stored chat event's 232 bytes go: the `Arc` of its compact
+//! record (96: counts, the byte buffer's and the shared ids' pointers,
+//! timestamps, packed enums and flags), the byte buffer (event id, client
+//! id, segment headers and texts: ~90), its slot in the conversation's
+//! `Vec` and dedupe index (~30 with their growth slack), and the
+//! conversations' own messages and users spread over their events. What is
+//! left of the fold (callgrind, per update): building the compact record
+//! (two allocations, the id interning), SipHash of the conversation and
+//! event ids, the notification `Vec`, and the in-place conversation delta
+//! (10% of the updates). (Before this bench counted a realloc twice:
+//! `stats_alloc` already adds it to allocated/deallocated; the old figure
+//! of 1,095 bytes per event is 1,071 counted once.)
 
 use hangups_core::proto::hangouts::StateUpdateKind as Oneof;
 use hangups_core::proto::hangouts::{
@@ -66,10 +81,13 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Bytes currently allocated on the heap.
+/// Bytes currently allocated on the heap (requested sizes). `stats_alloc`
+/// already adds a realloc's growth to `bytes_allocated` and its shrink to
+/// `bytes_deallocated`; `bytes_reallocated` is the same change again, so it
+/// is not added.
 fn heap_in_use() -> i64 {
     let s = GLOBAL.stats();
-    s.bytes_allocated as i64 - s.bytes_deallocated as i64 + s.bytes_reallocated as i64
+    s.bytes_allocated as i64 - s.bytes_deallocated as i64
 }
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -166,7 +184,7 @@ fn conversation_msg(conv: usize, ts: u64) -> ConversationMsg {
         name: group.then(|| format!("Group {conv}")),
         self_conversation_state: Some(UserConversationState {
             self_read_state: Some(UserReadState {
-                participant_id: Some(pid(0)),
+                participant_id: Some(Box::new(pid(0))),
                 latest_read_timestamp: Some(ts.saturating_sub(5_000)),
             }),
             notification_level: Some(NotificationLevel::NOTIFICATION_LEVEL_RING),
@@ -185,7 +203,7 @@ fn conversation_msg(conv: usize, ts: u64) -> ConversationMsg {
         read_state: users
             .iter()
             .map(|&u| UserReadState {
-                participant_id: Some(pid(u)),
+                participant_id: Some(Box::new(pid(u))),
                 latest_read_timestamp: Some(ts.saturating_sub(1_000 * u as u64)),
             })
             .collect(),
@@ -247,11 +265,11 @@ fn chat_event(rng: &mut Rng, conv: usize, seq: u64, ts: u64) -> Event {
         conversation_id: cid(conv),
         sender_id: Some(pid(sender)),
         timestamp: Some(ts),
-        self_event_state: Some(UserEventState {
-            user_id: Some(pid(0)),
+        self_event_state: Some(Box::new(UserEventState {
+            user_id: Some(Box::new(pid(0))),
             client_generated_id: (sender == 0).then(|| format!("{}", 7_000_000 + seq)),
             notification_level: Some(NotificationLevel::NOTIFICATION_LEVEL_RING),
-        }),
+        })),
         chat_message: Some(ChatMessage {
             message_content: Some(MessageContent {
                 segment,
@@ -285,8 +303,8 @@ fn header(ts: u64) -> Option<StateUpdateHeader> {
 fn event_update(event: Event, delta: Option<ConversationMsg>) -> StateUpdate {
     StateUpdate {
         state_update_header: header(event.timestamp.unwrap_or(0) + 200),
-        conversation: delta,
-        state_update: Oneof::EventNotification(EventNotification { event: Some(event) }),
+        conversation: delta.map(Box::new),
+        state_update: Oneof::EventNotification(Box::new(EventNotification { event: Some(event) })),
     }
 }
 
@@ -339,12 +357,12 @@ fn fold_updates(n: usize, convs: usize) -> (Vec<StateUpdate>, Mix) {
             let users = members(conv);
             StateUpdate {
                 state_update_header: header(ts),
-                state_update: Oneof::TypingNotification(SetTypingNotification {
+                state_update: Oneof::TypingNotification(Box::new(SetTypingNotification {
                     conversation_id: cid(conv),
-                    sender_id: Some(pid(users[1 + rng.below(users.len() - 1)])),
+                    sender_id: Some(Box::new(pid(users[1 + rng.below(users.len() - 1)]))),
                     timestamp: Some(ts),
                     r#type: Some(TypingType::TYPING_TYPE_STARTED),
-                }),
+                })),
                 ..Default::default()
             }
         } else if roll < 4 {
@@ -352,11 +370,11 @@ fn fold_updates(n: usize, convs: usize) -> (Vec<StateUpdate>, Mix) {
             let users = members(conv);
             StateUpdate {
                 state_update_header: header(ts),
-                state_update: Oneof::WatermarkNotification(WatermarkNotification {
-                    sender_id: Some(pid(users[rng.below(users.len())])),
+                state_update: Oneof::WatermarkNotification(Box::new(WatermarkNotification {
+                    sender_id: Some(Box::new(pid(users[rng.below(users.len())]))),
                     conversation_id: cid(conv),
                     latest_read_timestamp: Some(ts),
-                }),
+                })),
                 ..Default::default()
             }
         } else {

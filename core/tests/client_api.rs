@@ -26,19 +26,19 @@ fn b64(bytes: &[u8]) -> Vec<u8> {
 
 fn send_message_request() -> ApiRequest {
     ApiRequest::from(SendChatMessageRequest {
-        event_request_header: Some(EventRequestHeader {
+        event_request_header: Some(Box::new(EventRequestHeader {
             conversation_id: Some(ConversationId {
                 id: Some("conv1".into()),
             }),
             ..Default::default()
-        }),
-        message_content: Some(MessageContent {
+        })),
+        message_content: Some(Box::new(MessageContent {
             segment: vec![Segment {
                 text: Some("hi".into()),
                 ..Default::default()
             }],
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     })
 }
@@ -77,10 +77,10 @@ fn a_successful_call_sends_the_exact_request_and_returns_the_typed_response() {
 
     let resp = SendChatMessageResponse {
         response_header: ok_header(),
-        created_event: Some(Event {
+        created_event: Some(Box::new(Event {
             event_id: Some("ev9".into()),
             ..Default::default()
-        }),
+        })),
     };
     let mut body = b64(&hangups_proto::encode_binary(&resp));
     body.insert(4, b'\n'); // stray characters are ignored

@@ -191,13 +191,13 @@ fn set_active_learns_the_email_then_sets_the_client_active_at_most_once_a_minute
             status: Some(ResponseStatus::RESPONSE_STATUS_OK),
             ..Default::default()
         }),
-        self_entity: Some(Entity {
+        self_entity: Some(Box::new(Entity {
             properties: Some(EntityProperties {
                 email: vec!["me@example.com".into()],
                 ..Default::default()
             }),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     sim.send(

@@ -13,12 +13,12 @@ use support::*;
 
 fn send_message_request() -> ApiRequest {
     ApiRequest::from(SendChatMessageRequest {
-        event_request_header: Some(EventRequestHeader {
+        event_request_header: Some(Box::new(EventRequestHeader {
             conversation_id: Some(ConversationId {
                 id: Some("conv1".into()),
             }),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     })
 }

@@ -94,17 +94,19 @@ fn update(oneof: Oneof) -> StateUpdate {
 }
 
 fn event_update(event: Event) -> StateUpdate {
-    update(Oneof::EventNotification(EventNotification {
+    update(Oneof::EventNotification(Box::new(EventNotification {
         event: Some(event),
-    }))
+    })))
 }
 
 fn watermark(conv: &str, sender: &str, ts: u64) -> StateUpdate {
-    update(Oneof::WatermarkNotification(WatermarkNotification {
-        sender_id: Some(pid(sender)),
-        conversation_id: cid(conv),
-        latest_read_timestamp: Some(ts),
-    }))
+    update(Oneof::WatermarkNotification(Box::new(
+        WatermarkNotification {
+            sender_id: Some(Box::new(pid(sender))),
+            conversation_id: cid(conv),
+            latest_read_timestamp: Some(ts),
+        },
+    )))
 }
 
 fn new_event_ids(notes: &[Notification]) -> Vec<String> {
@@ -194,12 +196,14 @@ fn failed_fetch_drops_waiting_updates() {
 fn typing_notification() {
     let mut l = list(&["c1"]);
     for conv in ["c1", "unknown"] {
-        let notes = l.fold(&update(Oneof::TypingNotification(SetTypingNotification {
-            conversation_id: cid(conv),
-            sender_id: Some(pid("bob")),
-            timestamp: Some(77),
-            r#type: Some(TypingType::TYPING_TYPE_STARTED),
-        })));
+        let notes = l.fold(&update(Oneof::TypingNotification(Box::new(
+            SetTypingNotification {
+                conversation_id: cid(conv),
+                sender_id: Some(Box::new(pid("bob"))),
+                timestamp: Some(77),
+                r#type: Some(TypingType::TYPING_TYPE_STARTED),
+            },
+        ))));
         let mut want = vec![Notification::Typing(TypingStatus {
             conversation_id: conv.into(),
             user_id: uid("bob"),
@@ -262,11 +266,11 @@ fn zero_timestamp_watermark_is_ignored() {
     // Nor via a delta's read states.
     let mut delta = conv_msg("c1", &["self", "bob"]);
     delta.read_state = vec![UserReadState {
-        participant_id: Some(pid("dave")),
+        participant_id: Some(Box::new(pid("dave"))),
         latest_read_timestamp: Some(0),
     }];
     l.fold(&StateUpdate {
-        conversation: Some(delta),
+        conversation: Some(Box::new(delta)),
         ..Default::default()
     });
     assert_eq!(l.get("c1").unwrap().watermarks().get(&uid("dave")), None);
@@ -294,7 +298,7 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
     first.r#type = Some(ConversationType::CONVERSATION_TYPE_GROUP);
     first.self_conversation_state = Some(UserConversationState {
         self_read_state: Some(UserReadState {
-            participant_id: Some(pid("self")),
+            participant_id: Some(Box::new(pid("self"))),
             latest_read_timestamp: Some(1234),
         }),
         delivery_medium_option: vec![DeliveryMediumOption {
@@ -308,7 +312,7 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
         ..Default::default()
     });
     let n = l.fold(&StateUpdate {
-        conversation: Some(first),
+        conversation: Some(Box::new(first)),
         ..Default::default()
     });
     assert_eq!(n, [Notification::ConversationChanged("c1".into())]);
@@ -322,7 +326,7 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
     delta.participant_data[2].fallback_name = Some("Carol King".into());
     delta.otr_status = Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD);
     delta.read_state = vec![UserReadState {
-        participant_id: Some(pid("bob")),
+        participant_id: Some(Box::new(pid("bob"))),
         latest_read_timestamp: Some(999),
     }];
     delta.self_conversation_state = Some(UserConversationState {
@@ -332,8 +336,8 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
         ..Default::default()
     });
     let n = l.fold(&StateUpdate {
-        conversation: Some(delta),
-        state_update: Oneof::ViewModification(ConversationViewModification::default()),
+        conversation: Some(Box::new(delta)),
+        state_update: Oneof::ViewModification(Box::default()),
         ..Default::default()
     });
     assert_eq!(n, [Notification::ConversationChanged("c1".into())]);
@@ -367,10 +371,10 @@ fn delta_replaces_conversation_with_hangups_exceptions() {
 fn delta_for_unknown_conversation_fetches_and_defers_the_rest() {
     let mut l = list(&["c1"]);
     let su = StateUpdate {
-        conversation: Some(conv_msg("c2", &["self", "zed"])),
-        state_update: Oneof::EventNotification(EventNotification {
+        conversation: Some(Box::new(conv_msg("c2", &["self", "zed"]))),
+        state_update: Oneof::EventNotification(Box::new(EventNotification {
             event: Some(text_event("c2", "z1", 500, "zed", "hey")),
-        }),
+        })),
         ..Default::default()
     };
     let n = l.fold(&su);
@@ -391,24 +395,22 @@ fn other_notification_kinds_act_only_through_the_delta() {
     let mut l = list(&["c1"]);
     let kinds = [
         Oneof::ConversationNotification(ConversationNotification::default()),
-        Oneof::FocusNotification(SetFocusNotification::default()),
-        Oneof::NotificationLevelNotification(
-            SetConversationNotificationLevelNotification::default(),
-        ),
-        Oneof::ReplyToInviteNotification(ReplyToInviteNotification::default()),
-        Oneof::ViewModification(ConversationViewModification::default()),
-        Oneof::EasterEggNotification(EasterEggNotification::default()),
-        Oneof::SelfPresenceNotification(SelfPresenceNotification::default()),
+        Oneof::FocusNotification(Box::default()),
+        Oneof::NotificationLevelNotification(Box::default()),
+        Oneof::ReplyToInviteNotification(Box::default()),
+        Oneof::ViewModification(Box::default()),
+        Oneof::EasterEggNotification(Box::default()),
+        Oneof::SelfPresenceNotification(Box::default()),
         Oneof::PresenceNotification(PresenceNotification::default()),
         Oneof::BlockNotification(BlockNotification::default()),
-        Oneof::NotificationSettingNotification(SetNotificationSettingNotification::default()),
+        Oneof::NotificationSettingNotification(Box::default()),
         Oneof::RichPresenceEnabledStateNotification(RichPresenceEnabledStateNotification::default()),
         Oneof::None,
     ];
     for kind in kinds {
         assert!(l.fold(&update(kind.clone())).is_empty(), "{kind:?}");
         let with_delta = StateUpdate {
-            conversation: Some(conv_msg("c1", &["self"])),
+            conversation: Some(Box::new(conv_msg("c1", &["self"]))),
             state_update: kind,
             ..Default::default()
         };
@@ -419,24 +421,22 @@ fn other_notification_kinds_act_only_through_the_delta() {
     }
     // An event notification with no event, a watermark with no id: nothing.
     assert!(l
-        .fold(&update(Oneof::EventNotification(
-            EventNotification::default()
-        )))
+        .fold(&update(Oneof::EventNotification(Box::default())))
         .is_empty());
 }
 
 #[test]
 fn delete_notification_and_leaving() {
     let mut l = list(&["c1"]);
-    let n = l.fold(&update(Oneof::DeleteNotification(
+    let n = l.fold(&update(Oneof::DeleteNotification(Box::new(
         DeleteActionNotification {
             conversation_id: cid("c1"),
-            delete_action: Some(DeleteAction {
+            delete_action: Some(Box::new(DeleteAction {
                 delete_upper_bound_timestamp: Some(555),
                 ..Default::default()
-            }),
+            })),
         },
-    )));
+    ))));
     assert_eq!(
         n,
         [Notification::ConversationDeleted {
@@ -450,10 +450,10 @@ fn delete_notification_and_leaving() {
         conversation_id: cid("c1"),
         event_id: Some("m".into()),
         timestamp: Some(600),
-        membership_change: Some(MembershipChange {
+        membership_change: Some(Box::new(MembershipChange {
             r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
             participant_ids: vec![pid("self")],
-        }),
+        })),
         ..Default::default()
     };
     let n = l.fold(&event_update(leave));
@@ -473,13 +473,13 @@ fn event_kinds_and_chat_text() {
     };
     let photo = |url: &str| Attachment {
         embed_item: Some(EmbedItem {
-            plus_photo: Some(PlusPhoto {
-                thumbnail: Some(PlusPhotoThumbnail {
+            plus_photo: Some(Box::new(PlusPhoto {
+                thumbnail: Some(Box::new(PlusPhotoThumbnail {
                     image_url: Some(url.into()),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         }),
     };
@@ -488,10 +488,10 @@ fn event_kinds_and_chat_text() {
             place: Some(Box::new(Place {
                 name: Some("Cafe".into()),
                 geo: Some(Box::new(EmbedItem {
-                    geo_coordinates: Some(EmbedItemGeoCoordinates {
+                    geo_coordinates: Some(Box::new(EmbedItemGeoCoordinates {
                         latitude: Some(1.5),
                         longitude: Some(-2.0),
-                    }),
+                    })),
                     ..Default::default()
                 })),
                 ..Default::default()
@@ -511,7 +511,7 @@ fn event_kinds_and_chat_text() {
         attachment: vec![photo("https://img/1"), place],
     });
     // A chat message wins over other parts (first present).
-    e.conversation_rename = Some(ConversationRename::default());
+    e.conversation_rename = Some(Box::new(ConversationRename::default()));
     let ev = ConversationEvent::new(e);
     assert_eq!(ev.kind(), EventKind::ChatMessage);
     let msg = ev.as_chat_message().unwrap();
@@ -533,10 +533,10 @@ fn event_kinds_and_chat_text() {
         ..Default::default()
     };
     let otr = ConversationEvent::new(Event {
-        otr_modification: Some(OTRModification {
+        otr_modification: Some(Box::new(OTRModification {
             new_otr_status: Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD),
             ..Default::default()
-        }),
+        })),
         ..base.clone()
     });
     assert_eq!(otr.kind(), EventKind::Otr);
@@ -545,19 +545,19 @@ fn event_kinds_and_chat_text() {
         OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD
     );
     let rename = ConversationEvent::new(Event {
-        conversation_rename: Some(ConversationRename {
+        conversation_rename: Some(Box::new(ConversationRename {
             new_name: Some("New".into()),
             old_name: None,
-        }),
+        })),
         ..base.clone()
     });
     let r = rename.as_rename().unwrap();
     assert_eq!((r.new_name, r.old_name), ("New", ""));
     let hang = ConversationEvent::new(Event {
-        hangout_event: Some(HangoutEvent {
+        hangout_event: Some(Box::new(HangoutEvent {
             event_type: Some(HangoutEventType::HANGOUT_EVENT_TYPE_START),
             ..Default::default()
-        }),
+        })),
         ..base.clone()
     });
     assert_eq!(
@@ -597,10 +597,10 @@ fn history_paging() {
     let mut all = vec![observed];
     all.extend(events);
     let mut state = conv_state("c1", all);
-    state.event_continuation_token = Some(EventContinuationToken {
+    state.event_continuation_token = Some(Box::new(EventContinuationToken {
         event_id: Some("tok".into()),
         ..Default::default()
-    });
+    }));
     let mut c = hangups_core::state::Conversation::from_state(&state);
     assert_eq!(c.events().len(), 5, "observed events skipped");
 
@@ -631,7 +631,7 @@ fn history_paging() {
 
     // Older events come back oldest first, one already known.
     let resp = GetConversationResponse {
-        conversation_state: Some(ConversationState {
+        conversation_state: Some(Box::new(ConversationState {
             conversation_id: cid("c1"),
             event: vec![
                 text_event("c1", "o1", 1, "bob", "x"),
@@ -639,7 +639,7 @@ fn history_paging() {
                 text_event("c1", "e1", 10, "bob", "x"),
             ],
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     let returned = c.apply_history(&resp);

@@ -195,33 +195,33 @@ fn folding_mutated_input_never_panics() {
         timestamp: Some(10),
         event_id: Some("x".into()),
         chat_message: Some(ChatMessage::default()),
-        membership_change: Some(MembershipChange {
+        membership_change: Some(Box::new(MembershipChange {
             r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
             participant_ids: vec![pid("bob")],
-        }),
+        })),
         ..Default::default()
     };
     let seeds: Vec<StateUpdate> = vec![
         StateUpdate {
-            conversation: state("n", true, false, vec![]).conversation,
-            state_update: Oneof::EventNotification(EventNotification {
+            conversation: (state("n", true, false, vec![]).conversation).map(Box::new),
+            state_update: Oneof::EventNotification(Box::new(EventNotification {
                 event: Some(event.clone()),
-            }),
+            })),
             ..Default::default()
         },
         StateUpdate {
-            state_update: Oneof::WatermarkNotification(WatermarkNotification {
-                sender_id: Some(pid("bob")),
+            state_update: Oneof::WatermarkNotification(Box::new(WatermarkNotification {
+                sender_id: Some(Box::new(pid("bob"))),
                 conversation_id: cid("g"),
                 latest_read_timestamp: Some(3),
-            }),
+            })),
             ..Default::default()
         },
         StateUpdate {
-            state_update: Oneof::DeleteNotification(DeleteActionNotification {
+            state_update: Oneof::DeleteNotification(Box::new(DeleteActionNotification {
                 conversation_id: cid("o"),
-                delete_action: Some(DeleteAction::default()),
-            }),
+                delete_action: Some(Box::new(DeleteAction::default())),
+            })),
             ..Default::default()
         },
     ];

@@ -59,7 +59,7 @@ fn ev(conv: &str, id: &str, ts: u64) -> Event {
 
 fn pushed(event: Event) -> ClientEvent {
     ClientEvent::StateUpdate(Box::new(StateUpdate {
-        state_update: Oneof::EventNotification(EventNotification { event: Some(event) }),
+        state_update: Oneof::EventNotification(Box::new(EventNotification { event: Some(event) })),
         ..Default::default()
     }))
 }
@@ -258,7 +258,7 @@ fn unknown_conversations_are_fetched_then_updated() {
     live.handle_response(
         token,
         Ok(GetConversationResponse {
-            conversation_state: Some(conv_state("new", true, vec![])),
+            conversation_state: Some(Box::new(conv_state("new", true, vec![]))),
             ..Default::default()
         }
         .into()),
@@ -294,10 +294,10 @@ fn other_updates_and_client_events_pass_through() {
     let (token, _) = expect_catch_up(&mut live);
     live.handle_response(token, catch_up_reply(vec![]));
     live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
-        state_update: Oneof::FocusNotification(SetFocusNotification {
+        state_update: Oneof::FocusNotification(Box::new(SetFocusNotification {
             conversation_id: cid("one"),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     })));
     live.handle_event(ClientEvent::ClientId("cid".into()));
@@ -412,7 +412,7 @@ fn read_timestamps_and_leaving_change_the_list() {
     );
     // The created event is returned, not added; leaving removes.
     let response: ApiResponse = SendChatMessageResponse {
-        created_event: Some(ev("one", "mine", 800)),
+        created_event: Some(Box::new(ev("one", "mine", 800))),
         ..Default::default()
     }
     .into();
@@ -443,10 +443,10 @@ fn a_left_conversation_stays_away_until_rejoined() {
     let mut without_me = conv_state("group", true, vec![]).conversation.unwrap();
     without_me.current_participant = vec![pid("bob")];
     live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
-        conversation: Some(without_me.clone()),
-        state_update: Oneof::EventNotification(EventNotification {
+        conversation: Some(Box::new(without_me.clone())),
+        state_update: Oneof::EventNotification(Box::new(EventNotification {
             event: Some(ev("group", "left", 200)),
-        }),
+        })),
         ..Default::default()
     })));
     live.handle_event(pushed(ev("group", "later", 201)));
@@ -464,10 +464,10 @@ fn a_left_conversation_stays_away_until_rejoined() {
     let mut with_me = without_me;
     with_me.current_participant = vec![pid("bob"), pid("self")];
     live.handle_event(ClientEvent::StateUpdate(Box::new(StateUpdate {
-        conversation: Some(with_me),
-        state_update: Oneof::EventNotification(EventNotification {
+        conversation: Some(Box::new(with_me)),
+        state_update: Oneof::EventNotification(Box::new(EventNotification {
             event: Some(ev("group", "back", 400)),
-        }),
+        })),
         ..Default::default()
     })));
     assert!(matches!(
@@ -485,7 +485,7 @@ fn token_before(ts: u64) -> Option<EventContinuationToken> {
 
 fn truncated(id: &str, events: Vec<Event>, before: u64) -> ConversationState {
     ConversationState {
-        event_continuation_token: token_before(before),
+        event_continuation_token: token_before(before).map(Box::new),
         ..conv_state(id, id == "group", events)
     }
 }
@@ -508,12 +508,12 @@ fn expect_page(live: &mut LiveList, conv: &str, before: u64) -> RequestToken {
 
 fn page(conv: &str, events: Vec<Event>, before: Option<u64>) -> Result<ApiResponse, Error> {
     Ok(GetConversationResponse {
-        conversation_state: Some(ConversationState {
+        conversation_state: Some(Box::new(ConversationState {
             conversation_id: cid(conv),
             event: events,
-            event_continuation_token: before.and_then(token_before),
+            event_continuation_token: before.and_then(token_before).map(Box::new),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     }
     .into())

@@ -54,9 +54,9 @@ fn update(oneof: Oneof) -> StateUpdate {
 }
 
 fn event_update(e: Event) -> StateUpdate {
-    update(Oneof::EventNotification(EventNotification {
+    update(Oneof::EventNotification(Box::new(EventNotification {
         event: Some(e),
-    }))
+    })))
 }
 
 fn list(states: &[ConversationState]) -> ConversationList {
@@ -97,7 +97,7 @@ fn a_fetched_conversation_without_a_token_pages_from_the_newest() {
         .chain([event("g", "joined", 700)])
         .collect();
     let resp = GetConversationResponse {
-        conversation_state: Some(conv_state("g", backlog)),
+        conversation_state: Some(Box::new(conv_state("g", backlog))),
         ..Default::default()
     };
     let returned = l.apply_history("g", &resp).unwrap();
@@ -110,7 +110,7 @@ fn a_fetched_conversation_without_a_token_pages_from_the_newest() {
     let again = history_request(&l, "g", "m1");
     assert_eq!(
         again.event_continuation_token,
-        Some(EventContinuationToken::default()),
+        Some(Box::new(EventContinuationToken::default())),
         "an empty field 7 (3a 00) once a reply stored it"
     );
 }
@@ -126,10 +126,10 @@ fn a_fetched_conversation_with_a_token_sends_it() {
         ..Default::default()
     };
     let mut state = conv_state("g", vec![]);
-    state.event_continuation_token = Some(token.clone());
+    state.event_continuation_token = Some(Box::new(token.clone()));
     l.add_conversation_state(&state);
     let req = history_request(&l, "g", "e9");
-    assert_eq!(req.event_continuation_token, Some(token));
+    assert_eq!(req.event_continuation_token, Some(Box::new(token)));
 }
 
 /// hangups' initial sync stores `conv_state.event_continuation_token`,
@@ -144,7 +144,7 @@ fn an_initially_synced_conversation_without_a_token_sends_an_empty_one() {
     let req = history_request(&l, "c", "e1");
     assert_eq!(
         req.event_continuation_token,
-        Some(EventContinuationToken::default())
+        Some(Box::new(EventContinuationToken::default()))
     );
 }
 
@@ -184,12 +184,12 @@ fn update_read_timestamp_without_events_marks_read_up_to_now() {
 fn typing_in_an_unknown_conversation_fetches_it() {
     let mut l = list(&[]);
     let typing = || {
-        update(Oneof::TypingNotification(SetTypingNotification {
+        update(Oneof::TypingNotification(Box::new(SetTypingNotification {
             conversation_id: cid("new"),
-            sender_id: Some(pid("grace")),
+            sender_id: Some(Box::new(pid("grace"))),
             timestamp: Some(77),
             r#type: Some(TypingType::TYPING_TYPE_STARTED),
-        }))
+        })))
     };
     let status = Notification::Typing(TypingStatus {
         conversation_id: "new".into(),

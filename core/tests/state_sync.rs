@@ -229,7 +229,7 @@ fn build_pages_to_the_end_then_entities_then_self_info() {
                         .batch_lookup_spec
                         .iter()
                         .map(|s| EntityResult {
-                            lookup_spec: Some(s.clone()),
+                            lookup_spec: Some(Box::new(s.clone())),
                             entity: vec![Entity {
                                 id: Some(pid(s.gaia_id.as_deref().unwrap())),
                                 properties: Some(EntityProperties {
@@ -262,14 +262,14 @@ fn build_pages_to_the_end_then_entities_then_self_info() {
 
     assert!(matches!(b.next_request(), Some(ApiRequest::GetSelfInfo(_))));
     b.on_response(ApiResponse::from(GetSelfInfoResponse {
-        self_entity: Some(Entity {
+        self_entity: Some(Box::new(Entity {
             id: Some(pid("self")),
             properties: Some(EntityProperties {
                 display_name: Some("Me Myself".into()),
                 ..Default::default()
             }),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     }))
     .unwrap();
@@ -373,10 +373,10 @@ fn catch_up_unknown_conversation_without_metadata_keeps_history() {
         conversation_state: vec![ConversationState {
             conversation_id: cid("x"),
             event: vec![ev("x", "old", 50), ev("x", "new", 150)],
-            event_continuation_token: Some(EventContinuationToken {
+            event_continuation_token: Some(Box::new(EventContinuationToken {
                 event_id: Some("t".into()),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         }],
         ..Default::default()
@@ -403,12 +403,12 @@ fn ids(events: &[Event]) -> Vec<String> {
 
 fn page_reply(conv: &str, events: Vec<Event>, before: Option<u64>) -> ApiResponse {
     GetConversationResponse {
-        conversation_state: Some(ConversationState {
+        conversation_state: Some(Box::new(ConversationState {
             conversation_id: cid(conv),
             event: events,
-            event_continuation_token: before.and_then(token),
+            event_continuation_token: before.and_then(token).map(Box::new),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     }
     .into()
@@ -446,17 +446,17 @@ fn a_truncated_reply_is_paged_back_to_the_start_across_conversations() {
             conv_state("done", &["self", "bob"], vec![ev("done", "d1", 250)]),
             // Cut inside: kept its newest, a token before it.
             ConversationState {
-                event_continuation_token: token(600),
+                event_continuation_token: token(600).map(Box::new),
                 ..conv_state("known", &["self", "bob"], vec![ev("known", "k3", 600)])
             },
             // Cut across: kept nothing.
             ConversationState {
-                event_continuation_token: token(701),
+                event_continuation_token: token(701).map(Box::new),
                 ..conv_state("fresh", &["self", "carol"], vec![])
             },
             // A token at the start: nothing left out.
             ConversationState {
-                event_continuation_token: token(90),
+                event_continuation_token: token(90).map(Box::new),
                 ..conv_state("old", &["self", "bob"], vec![ev("old", "x1", 300)])
             },
         ],
@@ -490,7 +490,7 @@ fn a_truncated_reply_is_paged_back_to_the_start_across_conversations() {
     let whole = sync.finish().unwrap();
     let known = &whole.conversation_state[1];
     assert_eq!(ids(&known.event), ["k0", "k1", "k2", "k3"]);
-    assert_eq!(known.event_continuation_token, token(80));
+    assert_eq!(known.event_continuation_token, token(80).map(Box::new));
 
     let mut list = list;
     let notes = list.apply_catch_up(&whole);
@@ -516,7 +516,7 @@ fn a_page_that_goes_no_further_back_ends_the_paging() {
     sync.next_request();
     let reply = SyncAllNewEventsResponse {
         conversation_state: vec![ConversationState {
-            event_continuation_token: token(500),
+            event_continuation_token: token(500).map(Box::new),
             ..conv_state("c", &["self"], vec![ev("c", "c2", 500)])
         }],
         ..Default::default()
@@ -544,7 +544,7 @@ fn applying_a_truncated_reply_keeps_the_position_before_the_gap() {
     let reply = SyncAllNewEventsResponse {
         conversation_state: vec![
             ConversationState {
-                event_continuation_token: token(500),
+                event_continuation_token: token(500).map(Box::new),
                 ..conv_state("c", &["self", "bob"], vec![ev("c", "c5", 500)])
             },
             conv_state("d", &["self", "bob"], vec![ev("d", "d9", 900)]),

@@ -80,16 +80,16 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
         content.attachment.push(Attachment {
             embed_item: Some(EmbedItem {
                 r#type: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
-                plus_photo: Some(PlusPhoto {
+                plus_photo: Some(Box::new(PlusPhoto {
                     url: Some(format!("https://photos.example/{i}.jpg")),
-                    thumbnail: Some(PlusPhotoThumbnail {
+                    thumbnail: Some(Box::new(PlusPhotoThumbnail {
                         image_url: Some(format!("https://t/{i}")),
                         width_px: Some(640),
                         height_px: Some(480),
                         ..Default::default()
-                    }),
+                    })),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }),
         });
@@ -101,7 +101,7 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
             current_server_time: Some(ts),
             ..Default::default()
         }),
-        state_update: StateUpdateKind::EventNotification(EventNotification {
+        state_update: StateUpdateKind::EventNotification(Box::new(EventNotification {
             event: Some(Event {
                 conversation_id: Some(ConversationId {
                     id: Some(format!("CONV{:02}", i % 13)),
@@ -120,7 +120,7 @@ fn event(rng: &mut Rng, i: u64) -> StateUpdate {
                 }),
                 ..Default::default()
             }),
-        }),
+        })),
         ..Default::default()
     }
 }

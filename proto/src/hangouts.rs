@@ -3758,7 +3758,7 @@ impl MessageWrite for DoNotDisturbSetting {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct NotificationSettings {
-    pub dnd_settings: Option<DoNotDisturbSetting>,
+    pub dnd_settings: Option<Box<DoNotDisturbSetting>>,
 }
 
 impl<'a> MessageRead<'a> for NotificationSettings {
@@ -3766,7 +3766,9 @@ impl<'a> MessageRead<'a> for NotificationSettings {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.dnd_settings = Some(r.read_message::<DoNotDisturbSetting>(bytes)?),
+                Ok(10) => {
+                    msg.dnd_settings = Some(Box::new(r.read_message::<DoNotDisturbSetting>(bytes)?))
+                }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -3787,7 +3789,7 @@ impl MessageWrite for NotificationSettings {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.dnd_settings {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -3977,7 +3979,7 @@ pub struct Presence {
     pub available: Option<bool>,
     pub device_status: Option<DeviceStatus>,
     pub status_message: Option<StatusMessageState>,
-    pub last_seen: Option<LastSeen>,
+    pub last_seen: Option<Box<LastSeen>>,
 }
 
 impl<'a> MessageRead<'a> for Presence {
@@ -3989,7 +3991,7 @@ impl<'a> MessageRead<'a> for Presence {
                 Ok(16) => msg.available = Some(r.read_bool(bytes)?),
                 Ok(50) => msg.device_status = Some(r.read_message::<DeviceStatus>(bytes)?),
                 Ok(74) => msg.status_message = Some(r.read_message::<StatusMessageState>(bytes)?),
-                Ok(82) => msg.last_seen = Some(r.read_message::<LastSeen>(bytes)?),
+                Ok(82) => msg.last_seen = Some(Box::new(r.read_message::<LastSeen>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -4034,7 +4036,7 @@ impl MessageWrite for Presence {
             w.write_with_tag(74, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.last_seen {
-            w.write_with_tag(82, |w| w.write_message(s))?;
+            w.write_with_tag(82, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -4084,8 +4086,8 @@ impl MessageWrite for StatusMessageState {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct PresenceResult {
-    pub user_id: Option<ParticipantId>,
-    pub presence: Option<Presence>,
+    pub user_id: Option<Box<ParticipantId>>,
+    pub presence: Option<Box<Presence>>,
 }
 
 impl<'a> MessageRead<'a> for PresenceResult {
@@ -4093,8 +4095,8 @@ impl<'a> MessageRead<'a> for PresenceResult {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.user_id = Some(r.read_message::<ParticipantId>(bytes)?),
-                Ok(18) => msg.presence = Some(r.read_message::<Presence>(bytes)?),
+                Ok(10) => msg.user_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
+                Ok(18) => msg.presence = Some(Box::new(r.read_message::<Presence>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -4119,10 +4121,10 @@ impl MessageWrite for PresenceResult {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.user_id {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.presence {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -4178,7 +4180,7 @@ impl MessageWrite for ClientIdentifier {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct ClientPresenceState {
-    pub identifier: Option<ClientIdentifier>,
+    pub identifier: Option<Box<ClientIdentifier>>,
     pub state: Option<ClientPresenceStateType>,
 }
 
@@ -4187,7 +4189,9 @@ impl<'a> MessageRead<'a> for ClientPresenceState {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.identifier = Some(r.read_message::<ClientIdentifier>(bytes)?),
+                Ok(10) => {
+                    msg.identifier = Some(Box::new(r.read_message::<ClientIdentifier>(bytes)?))
+                }
                 Ok(16) => msg.state = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -4212,7 +4216,7 @@ impl MessageWrite for ClientPresenceState {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.identifier {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.state {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
@@ -4224,7 +4228,7 @@ impl MessageWrite for ClientPresenceState {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct UserEventState {
-    pub user_id: Option<ParticipantId>,
+    pub user_id: Option<Box<ParticipantId>>,
     pub client_generated_id: Option<String>,
     pub notification_level: Option<NotificationLevel>,
 }
@@ -4234,7 +4238,7 @@ impl<'a> MessageRead<'a> for UserEventState {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.user_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(10) => msg.user_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(18) => msg.client_generated_id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(24) => msg.notification_level = Some(r.read_enum(bytes)?),
                 Ok(t) => {
@@ -4264,7 +4268,7 @@ impl MessageWrite for UserEventState {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.user_id {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.client_generated_id {
             w.write_with_tag(18, |w| w.write_string(&**s))?;
@@ -4433,7 +4437,7 @@ impl MessageWrite for Segment {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct PlusPhoto {
-    pub thumbnail: Option<PlusPhotoThumbnail>,
+    pub thumbnail: Option<Box<PlusPhotoThumbnail>>,
     pub owner_obfuscated_id: Option<String>,
     pub album_id: Option<String>,
     pub photo_id: Option<String>,
@@ -4448,7 +4452,9 @@ impl<'a> MessageRead<'a> for PlusPhoto {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.thumbnail = Some(r.read_message::<PlusPhotoThumbnail>(bytes)?),
+                Ok(10) => {
+                    msg.thumbnail = Some(Box::new(r.read_message::<PlusPhotoThumbnail>(bytes)?))
+                }
                 Ok(18) => msg.owner_obfuscated_id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(26) => msg.album_id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(34) => msg.photo_id = Some(r.read_string(bytes)?.to_owned()),
@@ -4501,7 +4507,7 @@ impl MessageWrite for PlusPhoto {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.thumbnail {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.owner_obfuscated_id {
             w.write_with_tag(18, |w| w.write_string(&**s))?;
@@ -4777,10 +4783,10 @@ impl MessageWrite for PlaceRepresentativeImage {
 pub struct EmbedItem {
     pub r#type: Vec<ItemType>,
     pub id: Option<String>,
-    pub plus_photo: Option<PlusPhoto>,
+    pub plus_photo: Option<Box<PlusPhoto>>,
     pub place: Option<Box<Place>>,
     pub postal_address: Option<EmbedItemPostalAddress>,
-    pub geo_coordinates: Option<EmbedItemGeoCoordinates>,
+    pub geo_coordinates: Option<Box<EmbedItemGeoCoordinates>>,
     pub image: Option<EmbedItemImage>,
 }
 
@@ -4791,13 +4797,16 @@ impl<'a> MessageRead<'a> for EmbedItem {
             match r.next_tag(bytes) {
                 Ok(8) => msg.r#type.push(r.read_enum(bytes)?),
                 Ok(18) => msg.id = Some(r.read_string(bytes)?.to_owned()),
-                Ok(221119658) => msg.plus_photo = Some(r.read_message::<PlusPhoto>(bytes)?),
+                Ok(221119658) => {
+                    msg.plus_photo = Some(Box::new(r.read_message::<PlusPhoto>(bytes)?))
+                }
                 Ok(286605122) => msg.place = Some(Box::new(r.read_message::<Place>(bytes)?)),
                 Ok(288026386) => {
                     msg.postal_address = Some(r.read_message::<EmbedItemPostalAddress>(bytes)?)
                 }
                 Ok(293893994) => {
-                    msg.geo_coordinates = Some(r.read_message::<EmbedItemGeoCoordinates>(bytes)?)
+                    msg.geo_coordinates =
+                        Some(Box::new(r.read_message::<EmbedItemGeoCoordinates>(bytes)?))
                 }
                 Ok(322120266) => msg.image = Some(r.read_message::<EmbedItemImage>(bytes)?),
                 Ok(t) => {
@@ -4848,7 +4857,7 @@ impl MessageWrite for EmbedItem {
             w.write_with_tag(18, |w| w.write_string(&**s))?;
         }
         if let Some(ref s) = self.plus_photo {
-            w.write_with_tag(221119658, |w| w.write_message(s))?;
+            w.write_with_tag(221119658, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.place {
             w.write_with_tag(286605122, |w| w.write_message(&**s))?;
@@ -4857,7 +4866,7 @@ impl MessageWrite for EmbedItem {
             w.write_with_tag(288026386, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.geo_coordinates {
-            w.write_with_tag(293893994, |w| w.write_message(s))?;
+            w.write_with_tag(293893994, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.image {
             w.write_with_tag(322120266, |w| w.write_message(s))?;
@@ -5420,22 +5429,22 @@ pub struct Event {
     pub conversation_id: Option<ConversationId>,
     pub sender_id: Option<ParticipantId>,
     pub timestamp: Option<u64>,
-    pub self_event_state: Option<UserEventState>,
+    pub self_event_state: Option<Box<UserEventState>>,
     pub source_type: Option<SourceType>,
     pub chat_message: Option<ChatMessage>,
-    pub membership_change: Option<MembershipChange>,
-    pub conversation_rename: Option<ConversationRename>,
-    pub hangout_event: Option<HangoutEvent>,
+    pub membership_change: Option<Box<MembershipChange>>,
+    pub conversation_rename: Option<Box<ConversationRename>>,
+    pub hangout_event: Option<Box<HangoutEvent>>,
     pub event_id: Option<String>,
     pub expiration_timestamp: Option<u64>,
-    pub otr_modification: Option<OTRModification>,
+    pub otr_modification: Option<Box<OTRModification>>,
     pub advances_sort_timestamp: Option<bool>,
     pub otr_status: Option<OffTheRecordStatus>,
     pub persisted: Option<bool>,
     pub medium_type: Option<DeliveryMedium>,
     pub event_type: Option<EventType>,
     pub event_version: Option<u64>,
-    pub hash_modifier: Option<HashModifier>,
+    pub hash_modifier: Option<Box<HashModifier>>,
     pub group_link_sharing_modification: Option<GroupLinkSharingModification>,
 }
 
@@ -5447,24 +5456,36 @@ impl<'a> MessageRead<'a> for Event {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
                 Ok(18) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
                 Ok(24) => msg.timestamp = Some(r.read_uint64(bytes)?),
-                Ok(34) => msg.self_event_state = Some(r.read_message::<UserEventState>(bytes)?),
+                Ok(34) => {
+                    msg.self_event_state = Some(Box::new(r.read_message::<UserEventState>(bytes)?))
+                }
                 Ok(48) => msg.source_type = Some(r.read_enum(bytes)?),
                 Ok(58) => msg.chat_message = Some(r.read_message::<ChatMessage>(bytes)?),
-                Ok(74) => msg.membership_change = Some(r.read_message::<MembershipChange>(bytes)?),
-                Ok(82) => {
-                    msg.conversation_rename = Some(r.read_message::<ConversationRename>(bytes)?)
+                Ok(74) => {
+                    msg.membership_change =
+                        Some(Box::new(r.read_message::<MembershipChange>(bytes)?))
                 }
-                Ok(90) => msg.hangout_event = Some(r.read_message::<HangoutEvent>(bytes)?),
+                Ok(82) => {
+                    msg.conversation_rename =
+                        Some(Box::new(r.read_message::<ConversationRename>(bytes)?))
+                }
+                Ok(90) => {
+                    msg.hangout_event = Some(Box::new(r.read_message::<HangoutEvent>(bytes)?))
+                }
                 Ok(98) => msg.event_id = Some(r.read_string(bytes)?.to_owned()),
                 Ok(104) => msg.expiration_timestamp = Some(r.read_uint64(bytes)?),
-                Ok(114) => msg.otr_modification = Some(r.read_message::<OTRModification>(bytes)?),
+                Ok(114) => {
+                    msg.otr_modification = Some(Box::new(r.read_message::<OTRModification>(bytes)?))
+                }
                 Ok(120) => msg.advances_sort_timestamp = Some(r.read_bool(bytes)?),
                 Ok(128) => msg.otr_status = Some(r.read_enum(bytes)?),
                 Ok(136) => msg.persisted = Some(r.read_bool(bytes)?),
                 Ok(162) => msg.medium_type = Some(r.read_message::<DeliveryMedium>(bytes)?),
                 Ok(184) => msg.event_type = Some(r.read_enum(bytes)?),
                 Ok(192) => msg.event_version = Some(r.read_uint64(bytes)?),
-                Ok(210) => msg.hash_modifier = Some(r.read_message::<HashModifier>(bytes)?),
+                Ok(210) => {
+                    msg.hash_modifier = Some(Box::new(r.read_message::<HashModifier>(bytes)?))
+                }
                 Ok(250) => {
                     msg.group_link_sharing_modification =
                         Some(r.read_message::<GroupLinkSharingModification>(bytes)?)
@@ -5566,7 +5587,7 @@ impl MessageWrite for Event {
             w.write_with_tag(24, |w| w.write_uint64(*s))?;
         }
         if let Some(ref s) = self.self_event_state {
-            w.write_with_tag(34, |w| w.write_message(s))?;
+            w.write_with_tag(34, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.source_type {
             w.write_with_tag(48, |w| w.write_enum(i32::from(*s)))?;
@@ -5575,13 +5596,13 @@ impl MessageWrite for Event {
             w.write_with_tag(58, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.membership_change {
-            w.write_with_tag(74, |w| w.write_message(s))?;
+            w.write_with_tag(74, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.conversation_rename {
-            w.write_with_tag(82, |w| w.write_message(s))?;
+            w.write_with_tag(82, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.hangout_event {
-            w.write_with_tag(90, |w| w.write_message(s))?;
+            w.write_with_tag(90, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.event_id {
             w.write_with_tag(98, |w| w.write_string(&**s))?;
@@ -5590,7 +5611,7 @@ impl MessageWrite for Event {
             w.write_with_tag(104, |w| w.write_uint64(*s))?;
         }
         if let Some(ref s) = self.otr_modification {
-            w.write_with_tag(114, |w| w.write_message(s))?;
+            w.write_with_tag(114, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.advances_sort_timestamp {
             w.write_with_tag(120, |w| w.write_bool(*s))?;
@@ -5611,7 +5632,7 @@ impl MessageWrite for Event {
             w.write_with_tag(192, |w| w.write_uint64(*s))?;
         }
         if let Some(ref s) = self.hash_modifier {
-            w.write_with_tag(210, |w| w.write_message(s))?;
+            w.write_with_tag(210, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.group_link_sharing_modification {
             w.write_with_tag(250, |w| w.write_message(s))?;
@@ -5623,7 +5644,7 @@ impl MessageWrite for Event {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct UserReadState {
-    pub participant_id: Option<ParticipantId>,
+    pub participant_id: Option<Box<ParticipantId>>,
     pub latest_read_timestamp: Option<u64>,
 }
 
@@ -5632,7 +5653,9 @@ impl<'a> MessageRead<'a> for UserReadState {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.participant_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(10) => {
+                    msg.participant_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?))
+                }
                 Ok(16) => msg.latest_read_timestamp = Some(r.read_uint64(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -5657,7 +5680,7 @@ impl MessageWrite for UserReadState {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.participant_id {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.latest_read_timestamp {
             w.write_with_tag(16, |w| w.write_uint64(*s))?;
@@ -5670,7 +5693,7 @@ impl MessageWrite for UserReadState {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct DeliveryMedium {
     pub medium_type: Option<DeliveryMediumType>,
-    pub phone_number: Option<PhoneNumber>,
+    pub phone_number: Option<Box<PhoneNumber>>,
 }
 
 impl<'a> MessageRead<'a> for DeliveryMedium {
@@ -5679,7 +5702,7 @@ impl<'a> MessageRead<'a> for DeliveryMedium {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(8) => msg.medium_type = Some(r.read_enum(bytes)?),
-                Ok(18) => msg.phone_number = Some(r.read_message::<PhoneNumber>(bytes)?),
+                Ok(18) => msg.phone_number = Some(Box::new(r.read_message::<PhoneNumber>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -5705,7 +5728,7 @@ impl MessageWrite for DeliveryMedium {
             w.write_with_tag(8, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.phone_number {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -5765,7 +5788,7 @@ pub struct UserConversationState {
     pub status: Option<ConversationStatus>,
     pub notification_level: Option<NotificationLevel>,
     pub view: Vec<ConversationView>,
-    pub inviter_id: Option<ParticipantId>,
+    pub inviter_id: Option<Box<ParticipantId>>,
     pub invite_timestamp: Option<u64>,
     pub sort_timestamp: Option<u64>,
     pub active_timestamp: Option<u64>,
@@ -5783,7 +5806,7 @@ impl<'a> MessageRead<'a> for UserConversationState {
                 Ok(64) => msg.status = Some(r.read_enum(bytes)?),
                 Ok(72) => msg.notification_level = Some(r.read_enum(bytes)?),
                 Ok(80) => msg.view.push(r.read_enum(bytes)?),
-                Ok(90) => msg.inviter_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(90) => msg.inviter_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(96) => msg.invite_timestamp = Some(r.read_uint64(bytes)?),
                 Ok(104) => msg.sort_timestamp = Some(r.read_uint64(bytes)?),
                 Ok(112) => msg.active_timestamp = Some(r.read_uint64(bytes)?),
@@ -5862,7 +5885,7 @@ impl MessageWrite for UserConversationState {
             w.write_with_tag(80, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.inviter_id {
-            w.write_with_tag(90, |w| w.write_message(s))?;
+            w.write_with_tag(90, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.invite_timestamp {
             w.write_with_tag(96, |w| w.write_uint64(*s))?;
@@ -6151,7 +6174,7 @@ impl MessageWrite for EasterEgg {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct BlockStateChange {
-    pub participant_id: Option<ParticipantId>,
+    pub participant_id: Option<Box<ParticipantId>>,
     pub new_block_state: Option<BlockState>,
 }
 
@@ -6160,7 +6183,9 @@ impl<'a> MessageRead<'a> for BlockStateChange {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.participant_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(10) => {
+                    msg.participant_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?))
+                }
                 Ok(16) => msg.new_block_state = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -6185,7 +6210,7 @@ impl MessageWrite for BlockStateChange {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.participant_id {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.new_block_state {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
@@ -6260,7 +6285,7 @@ impl MessageWrite for Photo {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct ExistingMedia {
-    pub photo: Option<Photo>,
+    pub photo: Option<Box<Photo>>,
 }
 
 impl<'a> MessageRead<'a> for ExistingMedia {
@@ -6268,7 +6293,7 @@ impl<'a> MessageRead<'a> for ExistingMedia {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.photo = Some(r.read_message::<Photo>(bytes)?),
+                Ok(10) => msg.photo = Some(Box::new(r.read_message::<Photo>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -6289,7 +6314,7 @@ impl MessageWrite for ExistingMedia {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.photo {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -6447,8 +6472,8 @@ impl MessageWrite for ClientVersion {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct RequestHeader {
-    pub client_version: Option<ClientVersion>,
-    pub client_identifier: Option<ClientIdentifier>,
+    pub client_version: Option<Box<ClientVersion>>,
+    pub client_identifier: Option<Box<ClientIdentifier>>,
     pub language_code: Option<String>,
 }
 
@@ -6457,8 +6482,13 @@ impl<'a> MessageRead<'a> for RequestHeader {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.client_version = Some(r.read_message::<ClientVersion>(bytes)?),
-                Ok(18) => msg.client_identifier = Some(r.read_message::<ClientIdentifier>(bytes)?),
+                Ok(10) => {
+                    msg.client_version = Some(Box::new(r.read_message::<ClientVersion>(bytes)?))
+                }
+                Ok(18) => {
+                    msg.client_identifier =
+                        Some(Box::new(r.read_message::<ClientIdentifier>(bytes)?))
+                }
                 Ok(34) => msg.language_code = Some(r.read_string(bytes)?.to_owned()),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -6488,10 +6518,10 @@ impl MessageWrite for RequestHeader {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.client_version {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.client_identifier {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.language_code {
             w.write_with_tag(34, |w| w.write_string(&**s))?;
@@ -6575,7 +6605,7 @@ impl MessageWrite for ResponseHeader {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct Entity {
     pub id: Option<ParticipantId>,
-    pub presence: Option<Presence>,
+    pub presence: Option<Box<Presence>>,
     pub properties: Option<EntityProperties>,
     pub entity_type: Option<ParticipantType>,
     pub had_past_hangout_state: Option<EntityPastHangoutState>,
@@ -6587,7 +6617,7 @@ impl<'a> MessageRead<'a> for Entity {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(74) => msg.id = Some(r.read_message::<ParticipantId>(bytes)?),
-                Ok(66) => msg.presence = Some(r.read_message::<Presence>(bytes)?),
+                Ok(66) => msg.presence = Some(Box::new(r.read_message::<Presence>(bytes)?)),
                 Ok(82) => msg.properties = Some(r.read_message::<EntityProperties>(bytes)?),
                 Ok(104) => msg.entity_type = Some(r.read_enum(bytes)?),
                 Ok(128) => msg.had_past_hangout_state = Some(r.read_enum(bytes)?),
@@ -6628,7 +6658,7 @@ impl MessageWrite for Entity {
             w.write_with_tag(74, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.presence {
-            w.write_with_tag(66, |w| w.write_message(s))?;
+            w.write_with_tag(66, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.properties {
             w.write_with_tag(82, |w| w.write_message(s))?;
@@ -6846,7 +6876,7 @@ pub struct ConversationState {
     pub conversation_id: Option<ConversationId>,
     pub conversation: Option<Conversation>,
     pub event: Vec<Event>,
-    pub event_continuation_token: Option<EventContinuationToken>,
+    pub event_continuation_token: Option<Box<EventContinuationToken>>,
 }
 
 impl<'a> MessageRead<'a> for ConversationState {
@@ -6859,7 +6889,7 @@ impl<'a> MessageRead<'a> for ConversationState {
                 Ok(26) => msg.event.push(r.read_message::<Event>(bytes)?),
                 Ok(42) => {
                     msg.event_continuation_token =
-                        Some(r.read_message::<EventContinuationToken>(bytes)?)
+                        Some(Box::new(r.read_message::<EventContinuationToken>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -6903,7 +6933,7 @@ impl MessageWrite for ConversationState {
             w.write_with_tag(26, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.event_continuation_token {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -7752,7 +7782,7 @@ impl MessageWrite for PhoneData {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct Phone {
-    pub phone_number: Option<PhoneNumber>,
+    pub phone_number: Option<Box<PhoneNumber>>,
     pub google_voice: Option<bool>,
     pub verification_status: Option<PhoneVerificationStatus>,
     pub discoverable: Option<bool>,
@@ -7765,7 +7795,7 @@ impl<'a> MessageRead<'a> for Phone {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.phone_number = Some(r.read_message::<PhoneNumber>(bytes)?),
+                Ok(10) => msg.phone_number = Some(Box::new(r.read_message::<PhoneNumber>(bytes)?)),
                 Ok(16) => msg.google_voice = Some(r.read_bool(bytes)?),
                 Ok(24) => msg.verification_status = Some(r.read_enum(bytes)?),
                 Ok(32) => msg.discoverable = Some(r.read_bool(bytes)?),
@@ -7806,7 +7836,7 @@ impl MessageWrite for Phone {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.phone_number {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.google_voice {
             w.write_with_tag(16, |w| w.write_bool(*s))?;
@@ -7911,7 +7941,7 @@ impl MessageWrite for I18nData {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct PhoneNumber {
     pub e164: Option<String>,
-    pub i18n_data: Option<I18nData>,
+    pub i18n_data: Option<Box<I18nData>>,
 }
 
 impl<'a> MessageRead<'a> for PhoneNumber {
@@ -7920,7 +7950,7 @@ impl<'a> MessageRead<'a> for PhoneNumber {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.e164 = Some(r.read_string(bytes)?.to_owned()),
-                Ok(18) => msg.i18n_data = Some(r.read_message::<I18nData>(bytes)?),
+                Ok(18) => msg.i18n_data = Some(Box::new(r.read_message::<I18nData>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -7945,7 +7975,7 @@ impl MessageWrite for PhoneNumber {
             w.write_with_tag(10, |w| w.write_string(&**s))?;
         }
         if let Some(ref s) = self.i18n_data {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -7996,7 +8026,7 @@ impl MessageWrite for SuggestedContactGroupHash {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SuggestedContact {
-    pub entity: Option<Entity>,
+    pub entity: Option<Box<Entity>>,
     pub invitation_status: Option<InvitationStatus>,
 }
 
@@ -8005,7 +8035,7 @@ impl<'a> MessageRead<'a> for SuggestedContact {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.entity = Some(r.read_message::<Entity>(bytes)?),
+                Ok(10) => msg.entity = Some(Box::new(r.read_message::<Entity>(bytes)?)),
                 Ok(16) => msg.invitation_status = Some(r.read_enum(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -8030,7 +8060,7 @@ impl MessageWrite for SuggestedContact {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.entity {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.invitation_status {
             w.write_with_tag(16, |w| w.write_enum(i32::from(*s)))?;
@@ -8132,7 +8162,7 @@ impl MessageWrite for GroupLinkSharingModification {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct StateUpdate {
     pub state_update_header: Option<StateUpdateHeader>,
-    pub conversation: Option<Conversation>,
+    pub conversation: Option<Box<Conversation>>,
     pub state_update: StateUpdateKind,
 }
 
@@ -8144,61 +8174,63 @@ impl<'a> MessageRead<'a> for StateUpdate {
                 Ok(10) => {
                     msg.state_update_header = Some(r.read_message::<StateUpdateHeader>(bytes)?)
                 }
-                Ok(106) => msg.conversation = Some(r.read_message::<Conversation>(bytes)?),
+                Ok(106) => {
+                    msg.conversation = Some(Box::new(r.read_message::<Conversation>(bytes)?))
+                }
                 Ok(18) => {
                     msg.state_update = StateUpdateKind::ConversationNotification(
                         r.read_message::<ConversationNotification>(bytes)?,
                     )
                 }
                 Ok(26) => {
-                    msg.state_update = StateUpdateKind::EventNotification(
+                    msg.state_update = StateUpdateKind::EventNotification(Box::new(
                         r.read_message::<EventNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(34) => {
-                    msg.state_update = StateUpdateKind::FocusNotification(
+                    msg.state_update = StateUpdateKind::FocusNotification(Box::new(
                         r.read_message::<SetFocusNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(42) => {
-                    msg.state_update = StateUpdateKind::TypingNotification(
+                    msg.state_update = StateUpdateKind::TypingNotification(Box::new(
                         r.read_message::<SetTypingNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(50) => {
-                    msg.state_update = StateUpdateKind::NotificationLevelNotification(
+                    msg.state_update = StateUpdateKind::NotificationLevelNotification(Box::new(
                         r.read_message::<SetConversationNotificationLevelNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(58) => {
-                    msg.state_update = StateUpdateKind::ReplyToInviteNotification(
+                    msg.state_update = StateUpdateKind::ReplyToInviteNotification(Box::new(
                         r.read_message::<ReplyToInviteNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(66) => {
-                    msg.state_update = StateUpdateKind::WatermarkNotification(
+                    msg.state_update = StateUpdateKind::WatermarkNotification(Box::new(
                         r.read_message::<WatermarkNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(90) => {
-                    msg.state_update = StateUpdateKind::ViewModification(
+                    msg.state_update = StateUpdateKind::ViewModification(Box::new(
                         r.read_message::<ConversationViewModification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(98) => {
-                    msg.state_update = StateUpdateKind::EasterEggNotification(
+                    msg.state_update = StateUpdateKind::EasterEggNotification(Box::new(
                         r.read_message::<EasterEggNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(114) => {
-                    msg.state_update = StateUpdateKind::SelfPresenceNotification(
+                    msg.state_update = StateUpdateKind::SelfPresenceNotification(Box::new(
                         r.read_message::<SelfPresenceNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(122) => {
-                    msg.state_update = StateUpdateKind::DeleteNotification(
+                    msg.state_update = StateUpdateKind::DeleteNotification(Box::new(
                         r.read_message::<DeleteActionNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(130) => {
                     msg.state_update = StateUpdateKind::PresenceNotification(
@@ -8211,9 +8243,9 @@ impl<'a> MessageRead<'a> for StateUpdate {
                     )
                 }
                 Ok(154) => {
-                    msg.state_update = StateUpdateKind::NotificationSettingNotification(
+                    msg.state_update = StateUpdateKind::NotificationSettingNotification(Box::new(
                         r.read_message::<SetNotificationSettingNotification>(bytes)?,
-                    )
+                    ))
                 }
                 Ok(162) => {
                     msg.state_update = StateUpdateKind::RichPresenceEnabledStateNotification(
@@ -8271,41 +8303,41 @@ impl MessageWrite for StateUpdate {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.conversation {
-            w.write_with_tag(106, |w| w.write_message(s))?;
+            w.write_with_tag(106, |w| w.write_message(&**s))?;
         }
         match self.state_update {
             StateUpdateKind::ConversationNotification(ref m) => {
                 w.write_with_tag(18, |w| w.write_message(m))?
             }
             StateUpdateKind::EventNotification(ref m) => {
-                w.write_with_tag(26, |w| w.write_message(m))?
+                w.write_with_tag(26, |w| w.write_message(&**m))?
             }
             StateUpdateKind::FocusNotification(ref m) => {
-                w.write_with_tag(34, |w| w.write_message(m))?
+                w.write_with_tag(34, |w| w.write_message(&**m))?
             }
             StateUpdateKind::TypingNotification(ref m) => {
-                w.write_with_tag(42, |w| w.write_message(m))?
+                w.write_with_tag(42, |w| w.write_message(&**m))?
             }
             StateUpdateKind::NotificationLevelNotification(ref m) => {
-                w.write_with_tag(50, |w| w.write_message(m))?
+                w.write_with_tag(50, |w| w.write_message(&**m))?
             }
             StateUpdateKind::ReplyToInviteNotification(ref m) => {
-                w.write_with_tag(58, |w| w.write_message(m))?
+                w.write_with_tag(58, |w| w.write_message(&**m))?
             }
             StateUpdateKind::WatermarkNotification(ref m) => {
-                w.write_with_tag(66, |w| w.write_message(m))?
+                w.write_with_tag(66, |w| w.write_message(&**m))?
             }
             StateUpdateKind::ViewModification(ref m) => {
-                w.write_with_tag(90, |w| w.write_message(m))?
+                w.write_with_tag(90, |w| w.write_message(&**m))?
             }
             StateUpdateKind::EasterEggNotification(ref m) => {
-                w.write_with_tag(98, |w| w.write_message(m))?
+                w.write_with_tag(98, |w| w.write_message(&**m))?
             }
             StateUpdateKind::SelfPresenceNotification(ref m) => {
-                w.write_with_tag(114, |w| w.write_message(m))?
+                w.write_with_tag(114, |w| w.write_message(&**m))?
             }
             StateUpdateKind::DeleteNotification(ref m) => {
-                w.write_with_tag(122, |w| w.write_message(m))?
+                w.write_with_tag(122, |w| w.write_message(&**m))?
             }
             StateUpdateKind::PresenceNotification(ref m) => {
                 w.write_with_tag(130, |w| w.write_message(m))?
@@ -8314,7 +8346,7 @@ impl MessageWrite for StateUpdate {
                 w.write_with_tag(138, |w| w.write_message(m))?
             }
             StateUpdateKind::NotificationSettingNotification(ref m) => {
-                w.write_with_tag(154, |w| w.write_message(m))?
+                w.write_with_tag(154, |w| w.write_message(&**m))?
             }
             StateUpdateKind::RichPresenceEnabledStateNotification(ref m) => {
                 w.write_with_tag(162, |w| w.write_message(m))?
@@ -8329,19 +8361,19 @@ impl MessageWrite for StateUpdate {
 #[derive(Debug, PartialEq, Clone)]
 pub enum StateUpdateKind {
     ConversationNotification(ConversationNotification),
-    EventNotification(EventNotification),
-    FocusNotification(SetFocusNotification),
-    TypingNotification(SetTypingNotification),
-    NotificationLevelNotification(SetConversationNotificationLevelNotification),
-    ReplyToInviteNotification(ReplyToInviteNotification),
-    WatermarkNotification(WatermarkNotification),
-    ViewModification(ConversationViewModification),
-    EasterEggNotification(EasterEggNotification),
-    SelfPresenceNotification(SelfPresenceNotification),
-    DeleteNotification(DeleteActionNotification),
+    EventNotification(Box<EventNotification>),
+    FocusNotification(Box<SetFocusNotification>),
+    TypingNotification(Box<SetTypingNotification>),
+    NotificationLevelNotification(Box<SetConversationNotificationLevelNotification>),
+    ReplyToInviteNotification(Box<ReplyToInviteNotification>),
+    WatermarkNotification(Box<WatermarkNotification>),
+    ViewModification(Box<ConversationViewModification>),
+    EasterEggNotification(Box<EasterEggNotification>),
+    SelfPresenceNotification(Box<SelfPresenceNotification>),
+    DeleteNotification(Box<DeleteActionNotification>),
     PresenceNotification(PresenceNotification),
     BlockNotification(BlockNotification),
-    NotificationSettingNotification(SetNotificationSettingNotification),
+    NotificationSettingNotification(Box<SetNotificationSettingNotification>),
     RichPresenceEnabledStateNotification(RichPresenceEnabledStateNotification),
     None,
 }
@@ -8458,7 +8490,7 @@ impl MessageWrite for BatchUpdate {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct ConversationNotification {
-    pub conversation: Option<Conversation>,
+    pub conversation: Option<Box<Conversation>>,
 }
 
 impl<'a> MessageRead<'a> for ConversationNotification {
@@ -8466,7 +8498,7 @@ impl<'a> MessageRead<'a> for ConversationNotification {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.conversation = Some(r.read_message::<Conversation>(bytes)?),
+                Ok(10) => msg.conversation = Some(Box::new(r.read_message::<Conversation>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -8487,7 +8519,7 @@ impl MessageWrite for ConversationNotification {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.conversation {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -8535,7 +8567,7 @@ impl MessageWrite for EventNotification {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SetFocusNotification {
     pub conversation_id: Option<ConversationId>,
-    pub sender_id: Option<ParticipantId>,
+    pub sender_id: Option<Box<ParticipantId>>,
     pub timestamp: Option<u64>,
     pub r#type: Option<FocusType>,
     pub device: Option<FocusDevice>,
@@ -8547,7 +8579,7 @@ impl<'a> MessageRead<'a> for SetFocusNotification {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(18) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(18) => msg.sender_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(24) => msg.timestamp = Some(r.read_uint64(bytes)?),
                 Ok(32) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(40) => msg.device = Some(r.read_enum(bytes)?),
@@ -8587,7 +8619,7 @@ impl MessageWrite for SetFocusNotification {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.sender_id {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.timestamp {
             w.write_with_tag(24, |w| w.write_uint64(*s))?;
@@ -8606,7 +8638,7 @@ impl MessageWrite for SetFocusNotification {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SetTypingNotification {
     pub conversation_id: Option<ConversationId>,
-    pub sender_id: Option<ParticipantId>,
+    pub sender_id: Option<Box<ParticipantId>>,
     pub timestamp: Option<u64>,
     pub r#type: Option<TypingType>,
 }
@@ -8617,7 +8649,7 @@ impl<'a> MessageRead<'a> for SetTypingNotification {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(18) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(18) => msg.sender_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(24) => msg.timestamp = Some(r.read_uint64(bytes)?),
                 Ok(32) => msg.r#type = Some(r.read_enum(bytes)?),
                 Ok(t) => {
@@ -8653,7 +8685,7 @@ impl MessageWrite for SetTypingNotification {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.sender_id {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.timestamp {
             w.write_with_tag(24, |w| w.write_uint64(*s))?;
@@ -8768,7 +8800,7 @@ impl MessageWrite for ReplyToInviteNotification {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct WatermarkNotification {
-    pub sender_id: Option<ParticipantId>,
+    pub sender_id: Option<Box<ParticipantId>>,
     pub conversation_id: Option<ConversationId>,
     pub latest_read_timestamp: Option<u64>,
 }
@@ -8778,7 +8810,7 @@ impl<'a> MessageRead<'a> for WatermarkNotification {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(10) => msg.sender_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(18) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
                 Ok(24) => msg.latest_read_timestamp = Some(r.read_uint64(bytes)?),
                 Ok(t) => {
@@ -8808,7 +8840,7 @@ impl MessageWrite for WatermarkNotification {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.sender_id {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.conversation_id {
             w.write_with_tag(18, |w| w.write_message(s))?;
@@ -8877,7 +8909,7 @@ impl MessageWrite for ConversationViewModification {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct EasterEggNotification {
-    pub sender_id: Option<ParticipantId>,
+    pub sender_id: Option<Box<ParticipantId>>,
     pub conversation_id: Option<ConversationId>,
     pub easter_egg: Option<EasterEgg>,
 }
@@ -8887,7 +8919,7 @@ impl<'a> MessageRead<'a> for EasterEggNotification {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.sender_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(10) => msg.sender_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(18) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
                 Ok(26) => msg.easter_egg = Some(r.read_message::<EasterEgg>(bytes)?),
                 Ok(t) => {
@@ -8918,7 +8950,7 @@ impl MessageWrite for EasterEggNotification {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.sender_id {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.conversation_id {
             w.write_with_tag(18, |w| w.write_message(s))?;
@@ -8934,7 +8966,7 @@ impl MessageWrite for EasterEggNotification {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SelfPresenceNotification {
     pub client_presence_state: Option<ClientPresenceState>,
-    pub do_not_disturb_setting: Option<DoNotDisturbSetting>,
+    pub do_not_disturb_setting: Option<Box<DoNotDisturbSetting>>,
     pub desktop_off_setting: Option<DesktopOffSetting>,
     pub desktop_off_state: Option<DesktopOffState>,
     pub mood_state: Option<MoodState>,
@@ -8949,7 +8981,8 @@ impl<'a> MessageRead<'a> for SelfPresenceNotification {
                     msg.client_presence_state = Some(r.read_message::<ClientPresenceState>(bytes)?)
                 }
                 Ok(26) => {
-                    msg.do_not_disturb_setting = Some(r.read_message::<DoNotDisturbSetting>(bytes)?)
+                    msg.do_not_disturb_setting =
+                        Some(Box::new(r.read_message::<DoNotDisturbSetting>(bytes)?))
                 }
                 Ok(34) => {
                     msg.desktop_off_setting = Some(r.read_message::<DesktopOffSetting>(bytes)?)
@@ -8995,7 +9028,7 @@ impl MessageWrite for SelfPresenceNotification {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.do_not_disturb_setting {
-            w.write_with_tag(26, |w| w.write_message(s))?;
+            w.write_with_tag(26, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.desktop_off_setting {
             w.write_with_tag(34, |w| w.write_message(s))?;
@@ -9014,7 +9047,7 @@ impl MessageWrite for SelfPresenceNotification {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct DeleteActionNotification {
     pub conversation_id: Option<ConversationId>,
-    pub delete_action: Option<DeleteAction>,
+    pub delete_action: Option<Box<DeleteAction>>,
 }
 
 impl<'a> MessageRead<'a> for DeleteActionNotification {
@@ -9023,7 +9056,9 @@ impl<'a> MessageRead<'a> for DeleteActionNotification {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.conversation_id = Some(r.read_message::<ConversationId>(bytes)?),
-                Ok(18) => msg.delete_action = Some(r.read_message::<DeleteAction>(bytes)?),
+                Ok(18) => {
+                    msg.delete_action = Some(Box::new(r.read_message::<DeleteAction>(bytes)?))
+                }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -9051,7 +9086,7 @@ impl MessageWrite for DeleteActionNotification {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.delete_action {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -9313,7 +9348,7 @@ impl MessageWrite for OffnetworkAddress {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct EntityResult {
-    pub lookup_spec: Option<EntityLookupSpec>,
+    pub lookup_spec: Option<Box<EntityLookupSpec>>,
     pub entity: Vec<Entity>,
 }
 
@@ -9322,7 +9357,9 @@ impl<'a> MessageRead<'a> for EntityResult {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.lookup_spec = Some(r.read_message::<EntityLookupSpec>(bytes)?),
+                Ok(10) => {
+                    msg.lookup_spec = Some(Box::new(r.read_message::<EntityLookupSpec>(bytes)?))
+                }
                 Ok(18) => msg.entity.push(r.read_message::<Entity>(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -9349,7 +9386,7 @@ impl MessageWrite for EntityResult {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.lookup_spec {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         for s in &self.entity {
             w.write_with_tag(18, |w| w.write_message(s))?;
@@ -9363,7 +9400,7 @@ impl MessageWrite for EntityResult {
 pub struct AddUserRequest {
     pub request_header: Option<RequestHeader>,
     pub invitee_id: Vec<InviteeID>,
-    pub event_request_header: Option<EventRequestHeader>,
+    pub event_request_header: Option<Box<EventRequestHeader>>,
 }
 
 impl<'a> MessageRead<'a> for AddUserRequest {
@@ -9374,7 +9411,8 @@ impl<'a> MessageRead<'a> for AddUserRequest {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(26) => msg.invitee_id.push(r.read_message::<InviteeID>(bytes)?),
                 Ok(42) => {
-                    msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
+                    msg.event_request_header =
+                        Some(Box::new(r.read_message::<EventRequestHeader>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -9411,7 +9449,7 @@ impl MessageWrite for AddUserRequest {
             w.write_with_tag(26, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.event_request_header {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -9421,7 +9459,7 @@ impl MessageWrite for AddUserRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct AddUserResponse {
     pub response_header: Option<ResponseHeader>,
-    pub created_event: Option<Event>,
+    pub created_event: Option<Box<Event>>,
 }
 
 impl<'a> MessageRead<'a> for AddUserResponse {
@@ -9430,7 +9468,7 @@ impl<'a> MessageRead<'a> for AddUserResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(42) => msg.created_event = Some(r.read_message::<Event>(bytes)?),
+                Ok(42) => msg.created_event = Some(Box::new(r.read_message::<Event>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -9458,7 +9496,7 @@ impl MessageWrite for AddUserResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.created_event {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -9538,7 +9576,7 @@ impl MessageWrite for CreateConversationRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct CreateConversationResponse {
     pub response_header: Option<ResponseHeader>,
-    pub conversation: Option<Conversation>,
+    pub conversation: Option<Box<Conversation>>,
     pub new_conversation_created: Option<bool>,
 }
 
@@ -9548,7 +9586,7 @@ impl<'a> MessageRead<'a> for CreateConversationResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(18) => msg.conversation = Some(r.read_message::<Conversation>(bytes)?),
+                Ok(18) => msg.conversation = Some(Box::new(r.read_message::<Conversation>(bytes)?)),
                 Ok(56) => msg.new_conversation_created = Some(r.read_bool(bytes)?),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -9580,7 +9618,7 @@ impl MessageWrite for CreateConversationResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.conversation {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.new_conversation_created {
             w.write_with_tag(56, |w| w.write_bool(*s))?;
@@ -9648,7 +9686,7 @@ impl MessageWrite for DeleteConversationRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct DeleteConversationResponse {
     pub response_header: Option<ResponseHeader>,
-    pub delete_action: Option<DeleteAction>,
+    pub delete_action: Option<Box<DeleteAction>>,
 }
 
 impl<'a> MessageRead<'a> for DeleteConversationResponse {
@@ -9657,7 +9695,9 @@ impl<'a> MessageRead<'a> for DeleteConversationResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(18) => msg.delete_action = Some(r.read_message::<DeleteAction>(bytes)?),
+                Ok(18) => {
+                    msg.delete_action = Some(Box::new(r.read_message::<DeleteAction>(bytes)?))
+                }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -9685,7 +9725,7 @@ impl MessageWrite for DeleteConversationResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.delete_action {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -9801,7 +9841,7 @@ pub struct GetConversationRequest {
     pub include_conversation_metadata: Option<bool>,
     pub include_event: Option<bool>,
     pub max_events_per_conversation: Option<u64>,
-    pub event_continuation_token: Option<EventContinuationToken>,
+    pub event_continuation_token: Option<Box<EventContinuationToken>>,
 }
 
 impl<'a> MessageRead<'a> for GetConversationRequest {
@@ -9816,7 +9856,7 @@ impl<'a> MessageRead<'a> for GetConversationRequest {
                 Ok(48) => msg.max_events_per_conversation = Some(r.read_uint64(bytes)?),
                 Ok(58) => {
                     msg.event_continuation_token =
-                        Some(r.read_message::<EventContinuationToken>(bytes)?)
+                        Some(Box::new(r.read_message::<EventContinuationToken>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -9870,7 +9910,7 @@ impl MessageWrite for GetConversationRequest {
             w.write_with_tag(48, |w| w.write_uint64(*s))?;
         }
         if let Some(ref s) = self.event_continuation_token {
-            w.write_with_tag(58, |w| w.write_message(s))?;
+            w.write_with_tag(58, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -9880,7 +9920,7 @@ impl MessageWrite for GetConversationRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct GetConversationResponse {
     pub response_header: Option<ResponseHeader>,
-    pub conversation_state: Option<ConversationState>,
+    pub conversation_state: Option<Box<ConversationState>>,
 }
 
 impl<'a> MessageRead<'a> for GetConversationResponse {
@@ -9890,7 +9930,8 @@ impl<'a> MessageRead<'a> for GetConversationResponse {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
                 Ok(18) => {
-                    msg.conversation_state = Some(r.read_message::<ConversationState>(bytes)?)
+                    msg.conversation_state =
+                        Some(Box::new(r.read_message::<ConversationState>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -9919,7 +9960,7 @@ impl MessageWrite for GetConversationResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.conversation_state {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10134,12 +10175,12 @@ impl MessageWrite for GetGroupConversationUrlResponse {
 pub struct GetSuggestedEntitiesRequest {
     pub request_header: Option<RequestHeader>,
     pub max_count: Option<u64>,
-    pub favorites: Option<SuggestedContactGroupHash>,
-    pub contacts_you_hangout_with: Option<SuggestedContactGroupHash>,
-    pub other_contacts_on_hangouts: Option<SuggestedContactGroupHash>,
-    pub other_contacts: Option<SuggestedContactGroupHash>,
-    pub dismissed_contacts: Option<SuggestedContactGroupHash>,
-    pub pinned_favorites: Option<SuggestedContactGroupHash>,
+    pub favorites: Option<Box<SuggestedContactGroupHash>>,
+    pub contacts_you_hangout_with: Option<Box<SuggestedContactGroupHash>>,
+    pub other_contacts_on_hangouts: Option<Box<SuggestedContactGroupHash>>,
+    pub other_contacts: Option<Box<SuggestedContactGroupHash>>,
+    pub dismissed_contacts: Option<Box<SuggestedContactGroupHash>>,
+    pub pinned_favorites: Option<Box<SuggestedContactGroupHash>>,
 }
 
 impl<'a> MessageRead<'a> for GetSuggestedEntitiesRequest {
@@ -10149,24 +10190,35 @@ impl<'a> MessageRead<'a> for GetSuggestedEntitiesRequest {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(32) => msg.max_count = Some(r.read_uint64(bytes)?),
-                Ok(66) => msg.favorites = Some(r.read_message::<SuggestedContactGroupHash>(bytes)?),
+                Ok(66) => {
+                    msg.favorites = Some(Box::new(
+                        r.read_message::<SuggestedContactGroupHash>(bytes)?,
+                    ))
+                }
                 Ok(74) => {
-                    msg.contacts_you_hangout_with =
-                        Some(r.read_message::<SuggestedContactGroupHash>(bytes)?)
+                    msg.contacts_you_hangout_with = Some(Box::new(
+                        r.read_message::<SuggestedContactGroupHash>(bytes)?,
+                    ))
                 }
                 Ok(82) => {
-                    msg.other_contacts_on_hangouts =
-                        Some(r.read_message::<SuggestedContactGroupHash>(bytes)?)
+                    msg.other_contacts_on_hangouts = Some(Box::new(
+                        r.read_message::<SuggestedContactGroupHash>(bytes)?,
+                    ))
                 }
                 Ok(90) => {
-                    msg.other_contacts = Some(r.read_message::<SuggestedContactGroupHash>(bytes)?)
+                    msg.other_contacts = Some(Box::new(
+                        r.read_message::<SuggestedContactGroupHash>(bytes)?,
+                    ))
                 }
                 Ok(98) => {
-                    msg.dismissed_contacts =
-                        Some(r.read_message::<SuggestedContactGroupHash>(bytes)?)
+                    msg.dismissed_contacts = Some(Box::new(
+                        r.read_message::<SuggestedContactGroupHash>(bytes)?,
+                    ))
                 }
                 Ok(106) => {
-                    msg.pinned_favorites = Some(r.read_message::<SuggestedContactGroupHash>(bytes)?)
+                    msg.pinned_favorites = Some(Box::new(
+                        r.read_message::<SuggestedContactGroupHash>(bytes)?,
+                    ))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -10221,22 +10273,22 @@ impl MessageWrite for GetSuggestedEntitiesRequest {
             w.write_with_tag(32, |w| w.write_uint64(*s))?;
         }
         if let Some(ref s) = self.favorites {
-            w.write_with_tag(66, |w| w.write_message(s))?;
+            w.write_with_tag(66, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.contacts_you_hangout_with {
-            w.write_with_tag(74, |w| w.write_message(s))?;
+            w.write_with_tag(74, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.other_contacts_on_hangouts {
-            w.write_with_tag(82, |w| w.write_message(s))?;
+            w.write_with_tag(82, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.other_contacts {
-            w.write_with_tag(90, |w| w.write_message(s))?;
+            w.write_with_tag(90, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.dismissed_contacts {
-            w.write_with_tag(98, |w| w.write_message(s))?;
+            w.write_with_tag(98, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.pinned_favorites {
-            w.write_with_tag(106, |w| w.write_message(s))?;
+            w.write_with_tag(106, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10247,12 +10299,12 @@ impl MessageWrite for GetSuggestedEntitiesRequest {
 pub struct GetSuggestedEntitiesResponse {
     pub response_header: Option<ResponseHeader>,
     pub entity: Vec<Entity>,
-    pub favorites: Option<SuggestedContactGroup>,
-    pub contacts_you_hangout_with: Option<SuggestedContactGroup>,
-    pub other_contacts_on_hangouts: Option<SuggestedContactGroup>,
-    pub other_contacts: Option<SuggestedContactGroup>,
-    pub dismissed_contacts: Option<SuggestedContactGroup>,
-    pub pinned_favorites: Option<SuggestedContactGroup>,
+    pub favorites: Option<Box<SuggestedContactGroup>>,
+    pub contacts_you_hangout_with: Option<Box<SuggestedContactGroup>>,
+    pub other_contacts_on_hangouts: Option<Box<SuggestedContactGroup>>,
+    pub other_contacts: Option<Box<SuggestedContactGroup>>,
+    pub dismissed_contacts: Option<Box<SuggestedContactGroup>>,
+    pub pinned_favorites: Option<Box<SuggestedContactGroup>>,
 }
 
 impl<'a> MessageRead<'a> for GetSuggestedEntitiesResponse {
@@ -10262,23 +10314,28 @@ impl<'a> MessageRead<'a> for GetSuggestedEntitiesResponse {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
                 Ok(18) => msg.entity.push(r.read_message::<Entity>(bytes)?),
-                Ok(34) => msg.favorites = Some(r.read_message::<SuggestedContactGroup>(bytes)?),
+                Ok(34) => {
+                    msg.favorites = Some(Box::new(r.read_message::<SuggestedContactGroup>(bytes)?))
+                }
                 Ok(42) => {
                     msg.contacts_you_hangout_with =
-                        Some(r.read_message::<SuggestedContactGroup>(bytes)?)
+                        Some(Box::new(r.read_message::<SuggestedContactGroup>(bytes)?))
                 }
                 Ok(50) => {
                     msg.other_contacts_on_hangouts =
-                        Some(r.read_message::<SuggestedContactGroup>(bytes)?)
+                        Some(Box::new(r.read_message::<SuggestedContactGroup>(bytes)?))
                 }
                 Ok(58) => {
-                    msg.other_contacts = Some(r.read_message::<SuggestedContactGroup>(bytes)?)
+                    msg.other_contacts =
+                        Some(Box::new(r.read_message::<SuggestedContactGroup>(bytes)?))
                 }
                 Ok(66) => {
-                    msg.dismissed_contacts = Some(r.read_message::<SuggestedContactGroup>(bytes)?)
+                    msg.dismissed_contacts =
+                        Some(Box::new(r.read_message::<SuggestedContactGroup>(bytes)?))
                 }
                 Ok(74) => {
-                    msg.pinned_favorites = Some(r.read_message::<SuggestedContactGroup>(bytes)?)
+                    msg.pinned_favorites =
+                        Some(Box::new(r.read_message::<SuggestedContactGroup>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -10335,22 +10392,22 @@ impl MessageWrite for GetSuggestedEntitiesResponse {
             w.write_with_tag(18, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.favorites {
-            w.write_with_tag(34, |w| w.write_message(s))?;
+            w.write_with_tag(34, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.contacts_you_hangout_with {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.other_contacts_on_hangouts {
-            w.write_with_tag(50, |w| w.write_message(s))?;
+            w.write_with_tag(50, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.other_contacts {
-            w.write_with_tag(58, |w| w.write_message(s))?;
+            w.write_with_tag(58, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.dismissed_contacts {
-            w.write_with_tag(66, |w| w.write_message(s))?;
+            w.write_with_tag(66, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.pinned_favorites {
-            w.write_with_tag(74, |w| w.write_message(s))?;
+            w.write_with_tag(74, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10398,17 +10455,17 @@ impl MessageWrite for GetSelfInfoRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct GetSelfInfoResponse {
     pub response_header: Option<ResponseHeader>,
-    pub self_entity: Option<Entity>,
+    pub self_entity: Option<Box<Entity>>,
     pub is_known_minor: Option<bool>,
-    pub dnd_state: Option<DoNotDisturbSetting>,
+    pub dnd_state: Option<Box<DoNotDisturbSetting>>,
     pub desktop_off_setting: Option<DesktopOffSetting>,
-    pub phone_data: Option<PhoneData>,
+    pub phone_data: Option<Box<PhoneData>>,
     pub configuration_bit: Vec<ConfigurationBit>,
     pub desktop_off_state: Option<DesktopOffState>,
     pub google_plus_user: Option<bool>,
     pub desktop_sound_setting: Option<DesktopSoundSetting>,
     pub rich_presence_state: Option<RichPresenceState>,
-    pub default_country: Option<Country>,
+    pub default_country: Option<Box<Country>>,
 }
 
 impl<'a> MessageRead<'a> for GetSelfInfoResponse {
@@ -10417,13 +10474,15 @@ impl<'a> MessageRead<'a> for GetSelfInfoResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(18) => msg.self_entity = Some(r.read_message::<Entity>(bytes)?),
+                Ok(18) => msg.self_entity = Some(Box::new(r.read_message::<Entity>(bytes)?)),
                 Ok(24) => msg.is_known_minor = Some(r.read_bool(bytes)?),
-                Ok(42) => msg.dnd_state = Some(r.read_message::<DoNotDisturbSetting>(bytes)?),
+                Ok(42) => {
+                    msg.dnd_state = Some(Box::new(r.read_message::<DoNotDisturbSetting>(bytes)?))
+                }
                 Ok(50) => {
                     msg.desktop_off_setting = Some(r.read_message::<DesktopOffSetting>(bytes)?)
                 }
-                Ok(58) => msg.phone_data = Some(r.read_message::<PhoneData>(bytes)?),
+                Ok(58) => msg.phone_data = Some(Box::new(r.read_message::<PhoneData>(bytes)?)),
                 Ok(66) => msg
                     .configuration_bit
                     .push(r.read_message::<ConfigurationBit>(bytes)?),
@@ -10435,7 +10494,7 @@ impl<'a> MessageRead<'a> for GetSelfInfoResponse {
                 Ok(98) => {
                     msg.rich_presence_state = Some(r.read_message::<RichPresenceState>(bytes)?)
                 }
-                Ok(154) => msg.default_country = Some(r.read_message::<Country>(bytes)?),
+                Ok(154) => msg.default_country = Some(Box::new(r.read_message::<Country>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -10502,19 +10561,19 @@ impl MessageWrite for GetSelfInfoResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.self_entity {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.is_known_minor {
             w.write_with_tag(24, |w| w.write_bool(*s))?;
         }
         if let Some(ref s) = self.dnd_state {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.desktop_off_setting {
             w.write_with_tag(50, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.phone_data {
-            w.write_with_tag(58, |w| w.write_message(s))?;
+            w.write_with_tag(58, |w| w.write_message(&**s))?;
         }
         for s in &self.configuration_bit {
             w.write_with_tag(66, |w| w.write_message(s))?;
@@ -10532,7 +10591,7 @@ impl MessageWrite for GetSelfInfoResponse {
             w.write_with_tag(98, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.default_country {
-            w.write_with_tag(154, |w| w.write_message(s))?;
+            w.write_with_tag(154, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10652,8 +10711,8 @@ impl MessageWrite for QueryPresenceResponse {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct RemoveUserRequest {
     pub request_header: Option<RequestHeader>,
-    pub participant_id: Option<ParticipantId>,
-    pub event_request_header: Option<EventRequestHeader>,
+    pub participant_id: Option<Box<ParticipantId>>,
+    pub event_request_header: Option<Box<EventRequestHeader>>,
 }
 
 impl<'a> MessageRead<'a> for RemoveUserRequest {
@@ -10662,9 +10721,12 @@ impl<'a> MessageRead<'a> for RemoveUserRequest {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
-                Ok(26) => msg.participant_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(26) => {
+                    msg.participant_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?))
+                }
                 Ok(42) => {
-                    msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
+                    msg.event_request_header =
+                        Some(Box::new(r.read_message::<EventRequestHeader>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -10697,10 +10759,10 @@ impl MessageWrite for RemoveUserRequest {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.participant_id {
-            w.write_with_tag(26, |w| w.write_message(s))?;
+            w.write_with_tag(26, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.event_request_header {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10710,7 +10772,7 @@ impl MessageWrite for RemoveUserRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct RemoveUserResponse {
     pub response_header: Option<ResponseHeader>,
-    pub created_event: Option<Event>,
+    pub created_event: Option<Box<Event>>,
 }
 
 impl<'a> MessageRead<'a> for RemoveUserResponse {
@@ -10719,7 +10781,7 @@ impl<'a> MessageRead<'a> for RemoveUserResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(34) => msg.created_event = Some(r.read_message::<Event>(bytes)?),
+                Ok(34) => msg.created_event = Some(Box::new(r.read_message::<Event>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -10747,7 +10809,7 @@ impl MessageWrite for RemoveUserResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.created_event {
-            w.write_with_tag(34, |w| w.write_message(s))?;
+            w.write_with_tag(34, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10758,7 +10820,7 @@ impl MessageWrite for RemoveUserResponse {
 pub struct RenameConversationRequest {
     pub request_header: Option<RequestHeader>,
     pub new_name: Option<String>,
-    pub event_request_header: Option<EventRequestHeader>,
+    pub event_request_header: Option<Box<EventRequestHeader>>,
 }
 
 impl<'a> MessageRead<'a> for RenameConversationRequest {
@@ -10769,7 +10831,8 @@ impl<'a> MessageRead<'a> for RenameConversationRequest {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(26) => msg.new_name = Some(r.read_string(bytes)?.to_owned()),
                 Ok(42) => {
-                    msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
+                    msg.event_request_header =
+                        Some(Box::new(r.read_message::<EventRequestHeader>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -10805,7 +10868,7 @@ impl MessageWrite for RenameConversationRequest {
             w.write_with_tag(26, |w| w.write_string(&**s))?;
         }
         if let Some(ref s) = self.event_request_header {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10815,7 +10878,7 @@ impl MessageWrite for RenameConversationRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct RenameConversationResponse {
     pub response_header: Option<ResponseHeader>,
-    pub created_event: Option<Event>,
+    pub created_event: Option<Box<Event>>,
 }
 
 impl<'a> MessageRead<'a> for RenameConversationResponse {
@@ -10824,7 +10887,7 @@ impl<'a> MessageRead<'a> for RenameConversationResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(34) => msg.created_event = Some(r.read_message::<Event>(bytes)?),
+                Ok(34) => msg.created_event = Some(Box::new(r.read_message::<Event>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -10852,7 +10915,7 @@ impl MessageWrite for RenameConversationResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.created_event {
-            w.write_with_tag(34, |w| w.write_message(s))?;
+            w.write_with_tag(34, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -10961,7 +11024,7 @@ impl MessageWrite for SearchEntitiesResponse {
 #[allow(clippy::derive_partial_eq_without_eq)]
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct Location {
-    pub place: Option<Place>,
+    pub place: Option<Box<Place>>,
 }
 
 impl<'a> MessageRead<'a> for Location {
@@ -10969,7 +11032,7 @@ impl<'a> MessageRead<'a> for Location {
         let mut msg = Self::default();
         while !r.is_eof() {
             match r.next_tag(bytes) {
-                Ok(10) => msg.place = Some(r.read_message::<Place>(bytes)?),
+                Ok(10) => msg.place = Some(Box::new(r.read_message::<Place>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -10990,7 +11053,7 @@ impl MessageWrite for Location {
 
     fn write_message<W: WriterBackend>(&self, w: &mut Writer<W>) -> Result<()> {
         if let Some(ref s) = self.place {
-            w.write_with_tag(10, |w| w.write_message(s))?;
+            w.write_with_tag(10, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -11040,10 +11103,10 @@ impl MessageWrite for ChatMessageSpec {
 pub struct SendChatMessageRequest {
     pub request_header: Option<RequestHeader>,
     pub annotation: Vec<EventAnnotation>,
-    pub message_content: Option<MessageContent>,
+    pub message_content: Option<Box<MessageContent>>,
     pub existing_media: Option<ExistingMedia>,
-    pub event_request_header: Option<EventRequestHeader>,
-    pub user_id: Option<ParticipantId>,
+    pub event_request_header: Option<Box<EventRequestHeader>>,
+    pub user_id: Option<Box<ParticipantId>>,
     pub location: Option<Location>,
     pub chat_message_spec: Vec<ChatMessageSpec>,
 }
@@ -11057,12 +11120,15 @@ impl<'a> MessageRead<'a> for SendChatMessageRequest {
                 Ok(42) => msg
                     .annotation
                     .push(r.read_message::<EventAnnotation>(bytes)?),
-                Ok(50) => msg.message_content = Some(r.read_message::<MessageContent>(bytes)?),
+                Ok(50) => {
+                    msg.message_content = Some(Box::new(r.read_message::<MessageContent>(bytes)?))
+                }
                 Ok(58) => msg.existing_media = Some(r.read_message::<ExistingMedia>(bytes)?),
                 Ok(66) => {
-                    msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
+                    msg.event_request_header =
+                        Some(Box::new(r.read_message::<EventRequestHeader>(bytes)?))
                 }
-                Ok(74) => msg.user_id = Some(r.read_message::<ParticipantId>(bytes)?),
+                Ok(74) => msg.user_id = Some(Box::new(r.read_message::<ParticipantId>(bytes)?)),
                 Ok(82) => msg.location = Some(r.read_message::<Location>(bytes)?),
                 Ok(98) => msg
                     .chat_message_spec
@@ -11123,16 +11189,16 @@ impl MessageWrite for SendChatMessageRequest {
             w.write_with_tag(42, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.message_content {
-            w.write_with_tag(50, |w| w.write_message(s))?;
+            w.write_with_tag(50, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.existing_media {
             w.write_with_tag(58, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.event_request_header {
-            w.write_with_tag(66, |w| w.write_message(s))?;
+            w.write_with_tag(66, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.user_id {
-            w.write_with_tag(74, |w| w.write_message(s))?;
+            w.write_with_tag(74, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.location {
             w.write_with_tag(82, |w| w.write_message(s))?;
@@ -11148,7 +11214,7 @@ impl MessageWrite for SendChatMessageRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SendChatMessageResponse {
     pub response_header: Option<ResponseHeader>,
-    pub created_event: Option<Event>,
+    pub created_event: Option<Box<Event>>,
 }
 
 impl<'a> MessageRead<'a> for SendChatMessageResponse {
@@ -11157,7 +11223,7 @@ impl<'a> MessageRead<'a> for SendChatMessageResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(50) => msg.created_event = Some(r.read_message::<Event>(bytes)?),
+                Ok(50) => msg.created_event = Some(Box::new(r.read_message::<Event>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -11185,7 +11251,7 @@ impl MessageWrite for SendChatMessageResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.created_event {
-            w.write_with_tag(50, |w| w.write_message(s))?;
+            w.write_with_tag(50, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -11196,7 +11262,7 @@ impl MessageWrite for SendChatMessageResponse {
 pub struct ModifyOTRStatusRequest {
     pub request_header: Option<RequestHeader>,
     pub otr_status: Option<OffTheRecordStatus>,
-    pub event_request_header: Option<EventRequestHeader>,
+    pub event_request_header: Option<Box<EventRequestHeader>>,
 }
 
 impl<'a> MessageRead<'a> for ModifyOTRStatusRequest {
@@ -11207,7 +11273,8 @@ impl<'a> MessageRead<'a> for ModifyOTRStatusRequest {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(24) => msg.otr_status = Some(r.read_enum(bytes)?),
                 Ok(42) => {
-                    msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
+                    msg.event_request_header =
+                        Some(Box::new(r.read_message::<EventRequestHeader>(bytes)?))
                 }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
@@ -11242,7 +11309,7 @@ impl MessageWrite for ModifyOTRStatusRequest {
             w.write_with_tag(24, |w| w.write_enum(i32::from(*s)))?;
         }
         if let Some(ref s) = self.event_request_header {
-            w.write_with_tag(42, |w| w.write_message(s))?;
+            w.write_with_tag(42, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -11252,7 +11319,7 @@ impl MessageWrite for ModifyOTRStatusRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct ModifyOTRStatusResponse {
     pub response_header: Option<ResponseHeader>,
-    pub created_event: Option<Event>,
+    pub created_event: Option<Box<Event>>,
 }
 
 impl<'a> MessageRead<'a> for ModifyOTRStatusResponse {
@@ -11261,7 +11328,7 @@ impl<'a> MessageRead<'a> for ModifyOTRStatusResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(34) => msg.created_event = Some(r.read_message::<Event>(bytes)?),
+                Ok(34) => msg.created_event = Some(Box::new(r.read_message::<Event>(bytes)?)),
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -11289,7 +11356,7 @@ impl MessageWrite for ModifyOTRStatusResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.created_event {
-            w.write_with_tag(34, |w| w.write_message(s))?;
+            w.write_with_tag(34, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -11299,7 +11366,7 @@ impl MessageWrite for ModifyOTRStatusResponse {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SendOffnetworkInvitationRequest {
     pub request_header: Option<RequestHeader>,
-    pub invitee_address: Option<OffnetworkAddress>,
+    pub invitee_address: Option<Box<OffnetworkAddress>>,
 }
 
 impl<'a> MessageRead<'a> for SendOffnetworkInvitationRequest {
@@ -11308,7 +11375,10 @@ impl<'a> MessageRead<'a> for SendOffnetworkInvitationRequest {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
-                Ok(18) => msg.invitee_address = Some(r.read_message::<OffnetworkAddress>(bytes)?),
+                Ok(18) => {
+                    msg.invitee_address =
+                        Some(Box::new(r.read_message::<OffnetworkAddress>(bytes)?))
+                }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -11336,7 +11406,7 @@ impl MessageWrite for SendOffnetworkInvitationRequest {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.invitee_address {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         Ok(())
     }
@@ -11771,7 +11841,7 @@ impl MessageWrite for SetFocusResponse {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SetGroupLinkSharingEnabledRequest {
     pub request_header: Option<RequestHeader>,
-    pub event_request_header: Option<EventRequestHeader>,
+    pub event_request_header: Option<Box<EventRequestHeader>>,
     pub group_link_sharing_status: Option<GroupLinkSharingStatus>,
 }
 
@@ -11782,7 +11852,8 @@ impl<'a> MessageRead<'a> for SetGroupLinkSharingEnabledRequest {
             match r.next_tag(bytes) {
                 Ok(10) => msg.request_header = Some(r.read_message::<RequestHeader>(bytes)?),
                 Ok(18) => {
-                    msg.event_request_header = Some(r.read_message::<EventRequestHeader>(bytes)?)
+                    msg.event_request_header =
+                        Some(Box::new(r.read_message::<EventRequestHeader>(bytes)?))
                 }
                 Ok(32) => msg.group_link_sharing_status = Some(r.read_enum(bytes)?),
                 Ok(t) => {
@@ -11815,7 +11886,7 @@ impl MessageWrite for SetGroupLinkSharingEnabledRequest {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.event_request_header {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.group_link_sharing_status {
             w.write_with_tag(32, |w| w.write_enum(i32::from(*s)))?;
@@ -11828,8 +11899,8 @@ impl MessageWrite for SetGroupLinkSharingEnabledRequest {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct SetGroupLinkSharingEnabledResponse {
     pub response_header: Option<ResponseHeader>,
-    pub created_event: Option<Event>,
-    pub updated_conversation: Option<Conversation>,
+    pub created_event: Option<Box<Event>>,
+    pub updated_conversation: Option<Box<Conversation>>,
 }
 
 impl<'a> MessageRead<'a> for SetGroupLinkSharingEnabledResponse {
@@ -11838,8 +11909,11 @@ impl<'a> MessageRead<'a> for SetGroupLinkSharingEnabledResponse {
         while !r.is_eof() {
             match r.next_tag(bytes) {
                 Ok(10) => msg.response_header = Some(r.read_message::<ResponseHeader>(bytes)?),
-                Ok(18) => msg.created_event = Some(r.read_message::<Event>(bytes)?),
-                Ok(26) => msg.updated_conversation = Some(r.read_message::<Conversation>(bytes)?),
+                Ok(18) => msg.created_event = Some(Box::new(r.read_message::<Event>(bytes)?)),
+                Ok(26) => {
+                    msg.updated_conversation =
+                        Some(Box::new(r.read_message::<Conversation>(bytes)?))
+                }
                 Ok(t) => {
                     r.read_unknown(bytes, t)?;
                 }
@@ -11871,10 +11945,10 @@ impl MessageWrite for SetGroupLinkSharingEnabledResponse {
             w.write_with_tag(10, |w| w.write_message(s))?;
         }
         if let Some(ref s) = self.created_event {
-            w.write_with_tag(18, |w| w.write_message(s))?;
+            w.write_with_tag(18, |w| w.write_message(&**s))?;
         }
         if let Some(ref s) = self.updated_conversation {
-            w.write_with_tag(26, |w| w.write_message(s))?;
+            w.write_with_tag(26, |w| w.write_message(&**s))?;
         }
         Ok(())
     }

@@ -10,6 +10,9 @@
 //!   `PlusPhoto.Thumbnail`), a oneof is an enum with CamelCase variants
 //!   ([`hangouts::StateUpdateKind::EventNotification`]) and a field named
 //!   `type` is `r#type`.
+//!   Members that are large and rarely present are boxed
+//!   (`Option<Box<PhoneNumber>>`, `StateUpdateKind::EventNotification(Box<_>)`)
+//!   so a message is not mostly empty space: see [Boxed members](#boxed-members).
 //! - [`pblite`]: the JSON-array encoding the push channel uses.
 //! - [`decode_binary`] / [`encode_binary`]: plain protobuf, as the chat API uses.
 //!
@@ -39,6 +42,24 @@
 //!   ([`DecodeError::TooDeep`]) in both encodings, never a stack overflow.
 //! - Malformed pblite that made hangups raise (a repeated message given a
 //!   number, a trailing object with a non-numeric key) is skipped and logged.
+//!
+//! ## Boxed members
+//!
+//! pb-rs stores an optional message field inline, so an [`hangouts::Event`]
+//! was 672 bytes (a 128-byte `PhoneNumber` inside its `DeliveryMedium`,
+//! an 80-byte `self_event_state`, ...) whatever it carried, and a
+//! [`hangouts::StateUpdate`] 1,208. The codegen boxes an optional message
+//! field or oneof member when its type is estimated larger than 24 bytes
+//! (three words: a message no bigger than one `String` or `Vec` stays
+//! inline), unless the member is present in nearly every message of its
+//! type (an event's `sender_id` and `chat_message`, an attachment's
+//! `embed_item`, every `request_header` / `response_header`, ...), where a
+//! box would only cost an allocation. The list and the size model are in
+//! hangups-proto-codegen's `boxing` module. `Event` is now at most 320
+//! bytes, `StateUpdate` 112, `Attachment` 128 (a test pins these bounds).
+//! Build a boxed member with `Some(Box::new(m))`; reading goes through
+//! `Deref` (`e.self_event_state.as_deref()` gives `Option<&UserEventState>`).
+//! Both codecs and the wire format are unchanged.
 //!
 //! The generated sources are checked in; `cargo run -p hangups-proto-codegen`
 //! regenerates them and the codegen crate's tests prove they are current.

@@ -484,10 +484,10 @@ fn encoding_writes_what_the_servers_send() {
     assert_eq!(pblite::encode(&h), r#"[9007199254740991,"aGVsbG8="]"#);
     let item = EmbedItem {
         id: Some("x".into()),
-        plus_photo: Some(PlusPhoto {
+        plus_photo: Some(Box::new(PlusPhoto {
             url: Some("u".into()),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     assert_eq!(

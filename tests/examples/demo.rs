@@ -181,19 +181,19 @@ async fn run(args: &common::Args) -> Result<(), String> {
     // …and we send one, which the server pushes back to us too.
     let sent = client
         .send_chat_message(SendChatMessageRequest {
-            event_request_header: Some(EventRequestHeader {
+            event_request_header: Some(Box::new(EventRequestHeader {
                 conversation_id: Some(ConversationId {
                     id: Some(group_id.clone()),
                 }),
                 ..Default::default()
-            }),
-            message_content: Some(MessageContent {
+            })),
+            message_content: Some(Box::new(MessageContent {
                 segment: vec![Segment {
                     text: Some("Hello from hangups-rs!".into()),
                     ..Default::default()
                 }],
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         })
         .await

@@ -36,7 +36,7 @@ async fn run() -> common::Result<()> {
     session
         .client
         .set_group_link_sharing_enabled(SetGroupLinkSharingEnabledRequest {
-            event_request_header: common::event_header(&conversation),
+            event_request_header: common::event_header(&conversation).map(Box::new),
             group_link_sharing_status: Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON),
             ..Default::default()
         })

@@ -53,16 +53,16 @@ async fn run() -> common::Result<()> {
     let sent = session
         .client
         .send_chat_message(SendChatMessageRequest {
-            event_request_header: common::event_header(&conversation),
-            message_content: Some(MessageContent {
+            event_request_header: common::event_header(&conversation).map(Box::new),
+            message_content: Some(Box::new(MessageContent {
                 segment: vec![Segment {
                     text: Some(format!("{name}, {address}")),
                     ..Default::default()
                 }],
                 ..Default::default()
-            }),
+            })),
             location: Some(Location {
-                place: Some(Place {
+                place: Some(Box::new(Place {
                     name: Some(name.clone()),
                     address: Some(Box::new(EmbedItem {
                         postal_address: Some(EmbedItemPostalAddress {
@@ -71,14 +71,14 @@ async fn run() -> common::Result<()> {
                         ..Default::default()
                     })),
                     geo: Some(Box::new(EmbedItem {
-                        geo_coordinates: Some(EmbedItemGeoCoordinates {
+                        geo_coordinates: Some(Box::new(EmbedItemGeoCoordinates {
                             latitude: Some(latitude),
                             longitude: Some(longitude),
-                        }),
+                        })),
                         ..Default::default()
                     })),
                     ..Default::default()
-                }),
+                })),
             }),
             ..Default::default()
         })

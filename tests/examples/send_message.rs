@@ -38,14 +38,14 @@ async fn run() -> common::Result<()> {
     let sent = session
         .client
         .send_chat_message(SendChatMessageRequest {
-            event_request_header: common::event_header(&conversation),
-            message_content: Some(MessageContent {
+            event_request_header: common::event_header(&conversation).map(Box::new),
+            message_content: Some(Box::new(MessageContent {
                 segment: vec![Segment {
                     text: Some(text),
                     ..Default::default()
                 }],
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         })
         .await?;

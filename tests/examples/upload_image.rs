@@ -70,12 +70,12 @@ async fn run() -> common::Result<()> {
     let sent = session
         .client
         .send_chat_message(SendChatMessageRequest {
-            event_request_header: common::event_header(&conversation),
+            event_request_header: common::event_header(&conversation).map(Box::new),
             existing_media: Some(ExistingMedia {
-                photo: Some(Photo {
+                photo: Some(Box::new(Photo {
                     photo_id: Some(uploaded.photo_id),
                     ..Default::default()
-                }),
+                })),
             }),
             ..Default::default()
         })

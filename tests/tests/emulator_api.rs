@@ -48,9 +48,9 @@ fn text(t: &str) -> Option<MessageContent> {
 }
 
 fn send(raw: &Raw, conv: &str, t: &str, cgid: u64) -> Event {
-    raw.ok(SendChatMessageRequest {
-        message_content: text(t),
-        event_request_header: erh(conv, cgid),
+    *raw.ok(SendChatMessageRequest {
+        message_content: text(t).map(Box::new),
+        event_request_header: erh(conv, cgid).map(Box::new),
         ..Default::default()
     })
     .created_event
@@ -153,19 +153,19 @@ fn send_chat_message_pushes_to_every_participant() {
     let grace_raw = Raw::new(&emu, GRACE);
     let alan = Raw::new(&emu, ALAN);
     let r = alan.call(SendChatMessageRequest {
-        message_content: text("intruder"),
-        event_request_header: erh(ONE_TO_ONE, 1),
+        message_content: text("intruder").map(Box::new),
+        event_request_header: erh(ONE_TO_ONE, 1).map(Box::new),
         ..Default::default()
     });
     assert_eq!(status_of(r), 4);
     let r = grace_raw.call(SendChatMessageRequest {
-        message_content: text("x"),
-        event_request_header: erh("UgwNoSuchConversation", 1),
+        message_content: text("x").map(Box::new),
+        event_request_header: erh("UgwNoSuchConversation", 1).map(Box::new),
         ..Default::default()
     });
     assert_eq!(status_of(r), 4);
     let r = grace_raw.call(SendChatMessageRequest {
-        event_request_header: erh(ONE_TO_ONE, 1),
+        event_request_header: erh(ONE_TO_ONE, 1).map(Box::new),
         ..Default::default()
     });
     assert_eq!(status_of(r), 4);
@@ -179,7 +179,7 @@ fn rename_otr_and_link_sharing_create_events() {
     let e = me
         .ok(RenameConversationRequest {
             new_name: Some("Renamed ☕".into()),
-            event_request_header: erh(GROUP, 1),
+            event_request_header: erh(GROUP, 1).map(Box::new),
             ..Default::default()
         })
         .created_event
@@ -205,7 +205,7 @@ fn rename_otr_and_link_sharing_create_events() {
     let e = me
         .ok(ModifyOTRStatusRequest {
             otr_status: Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD),
-            event_request_header: erh(GROUP, 2),
+            event_request_header: erh(GROUP, 2).map(Box::new),
             ..Default::default()
         })
         .created_event
@@ -226,7 +226,7 @@ fn rename_otr_and_link_sharing_create_events() {
     );
 
     let r = me.ok(SetGroupLinkSharingEnabledRequest {
-        event_request_header: erh(GROUP, 3),
+        event_request_header: erh(GROUP, 3).map(Box::new),
         group_link_sharing_status: Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON),
         ..Default::default()
     });
@@ -267,7 +267,7 @@ fn rename_otr_and_link_sharing_create_events() {
     });
     assert_eq!(status_of(r), 4);
     let r = me.call(SetGroupLinkSharingEnabledRequest {
-        event_request_header: erh(ONE_TO_ONE, 4),
+        event_request_header: erh(ONE_TO_ONE, 4).map(Box::new),
         group_link_sharing_status: Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON),
         ..Default::default()
     });
@@ -288,7 +288,7 @@ fn add_and_remove_users() {
                 gaia_id: Some("200".into()),
                 fallback_name: None,
             }],
-            event_request_header: erh(GROUP, 1),
+            event_request_header: erh(GROUP, 1).map(Box::new),
             ..Default::default()
         })
         .created_event
@@ -309,8 +309,8 @@ fn add_and_remove_users() {
     // Grace removes Barbara; then Barbara is gone.
     let e = Raw::new(&emu, GRACE)
         .ok(RemoveUserRequest {
-            participant_id: Some(pid("200")),
-            event_request_header: erh(GROUP, 2),
+            participant_id: Some(Box::new(pid("200"))),
+            event_request_header: erh(GROUP, 2).map(Box::new),
             ..Default::default()
         })
         .created_event
@@ -324,15 +324,15 @@ fn add_and_remove_users() {
         Some(ConversationStatus::CONVERSATION_STATUS_LEFT)
     );
     let r = Raw::new(&emu, "200").call(SendChatMessageRequest {
-        message_content: text("still here?"),
-        event_request_header: erh(GROUP, 3),
+        message_content: text("still here?").map(Box::new),
+        event_request_header: erh(GROUP, 3).map(Box::new),
         ..Default::default()
     });
     assert_eq!(status_of(r), 4);
     // Leaving: no participant_id removes the caller.
     let e = Raw::new(&emu, ALAN)
         .ok(RemoveUserRequest {
-            event_request_header: erh(GROUP, 4),
+            event_request_header: erh(GROUP, 4).map(Box::new),
             ..Default::default()
         })
         .created_event
@@ -344,7 +344,7 @@ fn add_and_remove_users() {
             gaia_id: Some(ALAN.into()),
             fallback_name: None,
         }],
-        event_request_header: erh(ONE_TO_ONE, 5),
+        event_request_header: erh(ONE_TO_ONE, 5).map(Box::new),
         ..Default::default()
     });
     assert_eq!(status_of(r), 4);
@@ -650,8 +650,8 @@ fn entities() {
     });
     let r = me.ok(GetSuggestedEntitiesRequest {
         max_count: Some(10),
-        contacts_you_hangout_with: asked.clone(),
-        other_contacts_on_hangouts: asked,
+        contacts_you_hangout_with: asked.clone().map(Box::new),
+        other_contacts_on_hangouts: asked.map(Box::new),
         ..Default::default()
     });
     assert_eq!(r.entity.len(), 3);
@@ -660,10 +660,10 @@ fn entities() {
     assert_eq!(r.other_contacts_on_hangouts.unwrap().contact.len(), 1);
     // Asking again with the hash: matched, no contacts.
     let r = me.ok(GetSuggestedEntitiesRequest {
-        contacts_you_hangout_with: Some(SuggestedContactGroupHash {
+        contacts_you_hangout_with: Some(Box::new(SuggestedContactGroupHash {
             max_results: Some(10),
             hash: group.hash,
-        }),
+        })),
         ..Default::default()
     });
     let again = r.contacts_you_hangout_with.unwrap();
@@ -861,10 +861,10 @@ fn offnetwork_invitation_is_recorded() {
     let emu = start();
     let me = Raw::me(&emu);
     me.ok(SendOffnetworkInvitationRequest {
-        invitee_address: Some(OffnetworkAddress {
+        invitee_address: Some(Box::new(OffnetworkAddress {
             r#type: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
             email: Some("friend@example.org".into()),
-        }),
+        })),
         ..Default::default()
     });
     assert_eq!(emu.state()["invitations"][0]["to"], "friend@example.org");
@@ -898,14 +898,14 @@ fn image_upload_then_send_it() {
     let mut grace = Raw::new(&emu, GRACE).connected();
     let e = me
         .ok(SendChatMessageRequest {
-            message_content: Some(MessageContent::default()),
+            message_content: Some(Box::new(MessageContent::default())),
             existing_media: Some(ExistingMedia {
-                photo: Some(Photo {
+                photo: Some(Box::new(Photo {
                     photo_id: Some(uploaded.photo_id.clone()),
                     ..Default::default()
-                }),
+                })),
             }),
-            event_request_header: erh(ONE_TO_ONE, 9),
+            event_request_header: erh(ONE_TO_ONE, 9).map(Box::new),
             ..Default::default()
         })
         .created_event
@@ -927,12 +927,12 @@ fn image_upload_then_send_it() {
     // An unknown photo id is refused.
     let r = me.call(SendChatMessageRequest {
         existing_media: Some(ExistingMedia {
-            photo: Some(Photo {
+            photo: Some(Box::new(Photo {
                 photo_id: Some("123".into()),
                 ..Default::default()
-            }),
+            })),
         }),
-        event_request_header: erh(ONE_TO_ONE, 10),
+        event_request_header: erh(ONE_TO_ONE, 10).map(Box::new),
         ..Default::default()
     });
     assert_eq!(status_of(r), 4);
@@ -976,7 +976,7 @@ fn an_empty_continuation_token_means_no_older_history() {
         }),
         include_event: Some(true),
         max_events_per_conversation: Some(10),
-        event_continuation_token: Some(EventContinuationToken::default()),
+        event_continuation_token: Some(Box::new(EventContinuationToken::default())),
         ..Default::default()
     });
     let state = r.conversation_state.unwrap();
@@ -989,13 +989,13 @@ fn a_location_becomes_a_place_attachment() {
     let emu = start();
     let me = Raw::me(&emu);
     let r = me.ok(SendChatMessageRequest {
-        event_request_header: erh("UgwEmulatorGroupChat4AaABAQ", 77),
+        event_request_header: erh("UgwEmulatorGroupChat4AaABAQ", 77).map(Box::new),
         location: Some(Location {
-            place: Some(Place {
+            place: Some(Box::new(Place {
                 url: Some("https://maps.google.com/maps?q=37.4,-122.0".into()),
                 name: Some("Computer History Museum".into()),
                 ..Default::default()
-            }),
+            })),
         }),
         ..Default::default()
     });

@@ -185,7 +185,7 @@ fn the_core_client_connects_receives_and_sends() {
     d.until_update(|u| text_is(u, "to the core 😀"));
 
     let request = ApiRequest::from(SendChatMessageRequest {
-        message_content: Some(MessageContent {
+        message_content: Some(Box::new(MessageContent {
             segment: vec![Segment {
                 r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some("from the core".into()),
@@ -193,13 +193,13 @@ fn the_core_client_connects_receives_and_sends() {
                 link_data: None,
             }],
             attachment: vec![],
-        }),
-        event_request_header: Some(EventRequestHeader {
+        })),
+        event_request_header: Some(Box::new(EventRequestHeader {
             conversation_id: Some(ConversationId {
                 id: Some(ONE_TO_ONE.into()),
             }),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     });
     let id = d.client.request(Instant::now(), request).unwrap();

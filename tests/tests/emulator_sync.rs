@@ -51,7 +51,7 @@ fn page_back(me: &Raw, conv: &str, mut token: EventContinuationToken, since: u64
                 include_event: Some(true),
                 include_conversation_metadata: Some(false),
                 max_events_per_conversation: Some(2),
-                event_continuation_token: Some(token.clone()),
+                event_continuation_token: Some(Box::new(token.clone())),
                 ..Default::default()
             })
             .conversation_state
@@ -69,7 +69,7 @@ fn page_back(me: &Raw, conv: &str, mut token: EventContinuationToken, since: u64
         if done {
             return older;
         }
-        token = page.event_continuation_token.unwrap();
+        token = *page.event_continuation_token.unwrap();
     }
     panic!("paging did not end");
 }
@@ -130,7 +130,7 @@ fn a_small_cap_keeps_the_newest_events_and_a_token_for_the_rest() {
                 assert_eq!(got.len(), 6, "{conv}: cut without a token");
                 Vec::new()
             }
-            Some(token) => ids(&page_back(&me, &conv, token.clone(), since)),
+            Some(token) => ids(&page_back(&me, &conv, (**token).clone(), since)),
         };
         all.extend(got);
         assert_eq!(&all, want, "{conv}: paging gives the rest back");
@@ -148,7 +148,7 @@ fn a_small_cap_keeps_the_newest_events_and_a_token_for_the_rest() {
         let conv = state.conversation_id.clone().unwrap().id.unwrap();
         let token = state.event_continuation_token.clone().expect("token");
         let want = if conv == GROUP { &group } else { &one };
-        assert_eq!(&ids(&page_back(&me, &conv, token, since)), want);
+        assert_eq!(&ids(&page_back(&me, &conv, *token, since)), want);
     }
 }
 
@@ -163,8 +163,8 @@ fn erh(conv: &str, cgid: u64) -> Option<EventRequestHeader> {
 }
 
 fn send(raw: &Raw, conv: &str, text: &str, cgid: u64) -> Event {
-    raw.ok(SendChatMessageRequest {
-        message_content: Some(MessageContent {
+    *raw.ok(SendChatMessageRequest {
+        message_content: Some(Box::new(MessageContent {
             segment: vec![Segment {
                 r#type: SegmentType::SEGMENT_TYPE_TEXT,
                 text: Some(text.into()),
@@ -172,8 +172,8 @@ fn send(raw: &Raw, conv: &str, text: &str, cgid: u64) -> Event {
                 link_data: None,
             }],
             attachment: vec![],
-        }),
-        event_request_header: erh(conv, cgid),
+        })),
+        event_request_header: erh(conv, cgid).map(Box::new),
         ..Default::default()
     })
     .created_event
@@ -215,7 +215,7 @@ fn a_repeated_client_generated_id_creates_nothing_twice() {
     let rename = |name: &str| {
         me.ok(RenameConversationRequest {
             new_name: Some(name.into()),
-            event_request_header: erh(GROUP, 78),
+            event_request_header: erh(GROUP, 78).map(Box::new),
             ..Default::default()
         })
         .created_event

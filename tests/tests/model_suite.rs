@@ -602,12 +602,12 @@ async fn a_group_joined_mid_session_pages_its_backlog<M: Model>() {
     let added = M::request(
         &grace,
         AddUserRequest {
-            event_request_header: Some(EventRequestHeader {
+            event_request_header: Some(Box::new(EventRequestHeader {
                 conversation_id: Some(ConversationId {
                     id: Some(group.clone()),
                 }),
                 ..Default::default()
-            }),
+            })),
             invitee_id: vec![InviteeID {
                 gaia_id: Some(me.clone()),
                 ..Default::default()

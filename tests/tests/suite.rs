@@ -203,17 +203,17 @@ async fn a_large_request_over_tls<H: Harness>() {
     until_connected::<H>(&mut events).await;
     let (conv, _) = other_in(&emu);
     let req = SendChatMessageRequest {
-        event_request_header: Some(EventRequestHeader {
+        event_request_header: Some(Box::new(EventRequestHeader {
             conversation_id: Some(ConversationId { id: Some(conv) }),
             ..Default::default()
-        }),
-        message_content: Some(MessageContent {
+        })),
+        message_content: Some(Box::new(MessageContent {
             segment: vec![Segment {
                 text: Some("x".repeat(LEN)),
                 ..Default::default()
             }],
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     let resp = H::request(&client, ApiRequest::from(req))
@@ -324,17 +324,17 @@ async fn send_a_message_and_see_it_pushed_back<H: Harness>() {
     until_subscribed(&emu, 1);
     let (conv, _) = other_in(&emu);
     let req = SendChatMessageRequest {
-        event_request_header: Some(EventRequestHeader {
+        event_request_header: Some(Box::new(EventRequestHeader {
             conversation_id: Some(ConversationId { id: Some(conv) }),
             ..Default::default()
-        }),
-        message_content: Some(MessageContent {
+        })),
+        message_content: Some(Box::new(MessageContent {
             segment: vec![Segment {
                 text: Some("from the suite".into()),
                 ..Default::default()
             }],
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     let resp = H::request(&client, ApiRequest::from(req))

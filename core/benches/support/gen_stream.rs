@@ -144,16 +144,16 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
         content.attachment.push(Attachment {
             embed_item: Some(EmbedItem {
                 r#type: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
-                plus_photo: Some(PlusPhoto {
+                plus_photo: Some(Box::new(PlusPhoto {
                     url: Some(format!("https://photos.example/{i}.jpg")),
-                    thumbnail: Some(PlusPhotoThumbnail {
+                    thumbnail: Some(Box::new(PlusPhotoThumbnail {
                         image_url: Some(format!("https://t/{i}")),
                         width_px: Some(640),
                         height_px: Some(480),
                         ..Default::default()
-                    }),
+                    })),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }),
         });
@@ -165,7 +165,7 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
             current_server_time: Some(ts),
             ..Default::default()
         }),
-        state_update: StateUpdateKind::EventNotification(EventNotification {
+        state_update: StateUpdateKind::EventNotification(Box::new(EventNotification {
             event: Some(Event {
                 conversation_id: Some(ConversationId {
                     id: Some(format!("CONV{:02}", i % 13)),
@@ -184,7 +184,7 @@ fn event(rng: &mut Rng, i: u64) -> (StateUpdate, String) {
                 }),
                 ..Default::default()
             }),
-        }),
+        })),
         ..Default::default()
     };
     (update, text)

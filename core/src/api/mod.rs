@@ -119,14 +119,16 @@ impl Default for ApiEndpoint {
 /// hangups sends `version = "hangups-<version>"`.
 pub fn request_header(version: &str, client_id: Option<&str>) -> RequestHeader {
     RequestHeader {
-        client_version: Some(ClientVersion {
+        client_version: Some(Box::new(ClientVersion {
             client_id: Some(ClientId::CLIENT_ID_WEB_HANGOUTS),
             major_version: Some(version.to_string()),
             ..Default::default()
-        }),
-        client_identifier: client_id.map(|id| ClientIdentifier {
-            resource: Some(id.to_string()),
-            ..Default::default()
+        })),
+        client_identifier: client_id.map(|id| {
+            Box::new(ClientIdentifier {
+                resource: Some(id.to_string()),
+                ..Default::default()
+            })
         }),
         language_code: Some(LANGUAGE_CODE.to_string()),
     }

@@ -58,20 +58,20 @@ impl Conversation {
         image_user_id: Option<&str>,
     ) -> SendChatMessageRequest {
         let existing_media = image_id.map(|id| ExistingMedia {
-            photo: Some(Photo {
+            photo: Some(Box::new(Photo {
                 photo_id: Some(id.to_owned()),
                 user_id: image_user_id.map(str::to_owned),
                 is_custom_user_id: image_user_id.map(|_| true),
                 ..Default::default()
-            }),
+            })),
         });
         SendChatMessageRequest {
-            message_content: Some(MessageContent {
+            message_content: Some(Box::new(MessageContent {
                 segment: segments,
                 ..Default::default()
-            }),
+            })),
             existing_media,
-            event_request_header: Some(self.event_request_header()),
+            event_request_header: Some(Box::new(self.event_request_header())),
             ..Default::default()
         }
     }
@@ -80,7 +80,7 @@ impl Conversation {
     pub fn rename_request(&self, name: &str) -> RenameConversationRequest {
         RenameConversationRequest {
             new_name: Some(name.to_owned()),
-            event_request_header: Some(self.event_request_header()),
+            event_request_header: Some(Box::new(self.event_request_header())),
             ..Default::default()
         }
     }
@@ -101,7 +101,7 @@ impl Conversation {
     pub fn modify_otr_status_request(&self, status: OffTheRecordStatus) -> ModifyOTRStatusRequest {
         ModifyOTRStatusRequest {
             otr_status: Some(status),
-            event_request_header: Some(self.event_request_header()),
+            event_request_header: Some(Box::new(self.event_request_header())),
             ..Default::default()
         }
     }
@@ -126,7 +126,7 @@ impl Conversation {
                     ..Default::default()
                 })
                 .collect(),
-            event_request_header: Some(self.event_request_header()),
+            event_request_header: Some(Box::new(self.event_request_header())),
             ..Default::default()
         })
     }
@@ -135,11 +135,11 @@ impl Conversation {
     pub fn remove_user_request(&self, user: &UserId) -> Result<RemoveUserRequest, StateError> {
         self.require_group()?;
         Ok(RemoveUserRequest {
-            participant_id: Some(hangups_proto::hangouts::ParticipantId {
+            participant_id: Some(Box::new(hangups_proto::hangouts::ParticipantId {
                 gaia_id: Some(user.gaia_id.clone()),
                 chat_id: None,
-            }),
-            event_request_header: Some(self.event_request_header()),
+            })),
+            event_request_header: Some(Box::new(self.event_request_header())),
             ..Default::default()
         })
     }
@@ -151,7 +151,7 @@ impl Conversation {
     pub fn leave_request(&self, now_us: u64) -> ApiRequest {
         if self.is_group() {
             ApiRequest::from(RemoveUserRequest {
-                event_request_header: Some(self.event_request_header()),
+                event_request_header: Some(Box::new(self.event_request_header())),
                 ..Default::default()
             })
         } else {
@@ -170,7 +170,7 @@ impl Conversation {
     ) -> Result<SetGroupLinkSharingEnabledRequest, StateError> {
         self.require_group()?;
         Ok(SetGroupLinkSharingEnabledRequest {
-            event_request_header: Some(self.event_request_header()),
+            event_request_header: Some(Box::new(self.event_request_header())),
             group_link_sharing_status: Some(if enabled {
                 GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON
             } else {

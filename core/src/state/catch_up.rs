@@ -104,7 +104,7 @@ enum Step {
 ///     conversation_state: vec![ConversationState {
 ///         conversation_id: cid.clone(),
 ///         event: vec![ev("e3", 30)],
-///         event_continuation_token: Some(token),
+///         event_continuation_token: Some(Box::new(token)),
 ///         ..Default::default()
 ///     }],
 ///     ..Default::default()
@@ -113,11 +113,11 @@ enum Step {
 /// let Some(ApiRequest::GetConversation(page)) = sync.next_request() else { panic!() };
 /// assert_eq!(page.event_continuation_token.unwrap().event_timestamp, Some(30));
 /// let page = GetConversationResponse {
-///     conversation_state: Some(ConversationState {
+///     conversation_state: Some(Box::new(ConversationState {
 ///         conversation_id: cid.clone(),
 ///         event: vec![ev("e1", 5), ev("e2", 20)],
 ///         ..Default::default()
-///     }),
+///     })),
 ///     ..Default::default()
 /// };
 /// sync.on_response(page.into()).unwrap();
@@ -226,7 +226,7 @@ impl CatchUpSync {
             }
             (Step::Page(i), ApiResponse::GetConversation(reply)) => {
                 let page = reply.conversation_state.unwrap_or_default();
-                self.add_page(i, page);
+                self.add_page(i, *page);
                 self.next_step();
                 Ok(())
             }

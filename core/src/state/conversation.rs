@@ -10,11 +10,12 @@ use hangups_proto::hangouts::{
     Conversation as ConversationMsg, ConversationId, ConversationSpec, ConversationState,
     ConversationType, ConversationView, DeliveryMedium, DeliveryMediumType, Event,
     EventContinuationToken, GetConversationRequest, GetConversationResponse,
-    GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, UpdateWatermarkRequest,
+    GroupLinkSharingStatus, NotificationLevel, OffTheRecordStatus, ParticipantId,
+    UpdateWatermarkRequest, UserConversationState, UserReadState,
 };
 
-use super::events::ConversationEvent;
-use super::users::{User, UserId, UserList};
+use super::events::{ConversationEvent, Interner};
+use super::users::{User, UserId, UserKey, UserList};
 use super::StateError;
 
 /// What [`Conversation::get_events`] needs: the events are loaded, or the
@@ -34,23 +35,25 @@ pub struct Conversation {
     id: String,
     conversation: ConversationMsg,
     events: Vec<ConversationEvent>,
-    event_ids: EventIds,
+    event_ids: EventIndex,
+    interner: Interner,
     watermarks: HashMap<UserId, u64>,
     continuation_token: Option<EventContinuationToken>,
 }
 
-/// The ids of a conversation's loaded events, for dedupe. Each id is kept
-/// under its hash (SipHash, computed once), so growing the table rehashes
-/// no string; ids whose hash is taken by another id (practically never)
-/// go to a short list.
+/// Finds a loaded event by id, for dedupe, without a copy of the id: each
+/// event's index is kept under the SipHash of its id (computed once), so
+/// growing the table rehashes no string; events whose hash is taken by
+/// another id (practically never) go to a short list. Derived from
+/// `events`: it always compares equal.
 #[derive(Clone, Debug, Default)]
-struct EventIds {
+struct EventIndex {
     hasher: RandomState,
-    by_hash: HashMap<u64, Box<str>, BuildHasherDefault<HashIsKey>>,
-    collided: Vec<Box<str>>,
+    by_hash: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    collided: Vec<u32>,
 }
 
-/// The hasher of `EventIds::by_hash`: its keys already are hashes.
+/// The hasher of `EventIndex::by_hash`: its keys already are hashes.
 #[derive(Default)]
 struct HashIsKey(u64);
 
@@ -71,46 +74,62 @@ impl Hasher for HashIsKey {
     }
 }
 
-impl EventIds {
-    fn contains(&self, id: &str) -> bool {
-        self.by_hash
-            .get(&self.hasher.hash_one(id))
-            .is_some_and(|known| **known == *id)
-            || self.collided.iter().any(|known| **known == *id)
+impl EventIndex {
+    /// The index in `events` of the event `id`.
+    fn position(&self, events: &[ConversationEvent], id: &str) -> Option<usize> {
+        self.position_hashed(events, id, self.hasher.hash_one(id))
     }
 
-    /// Adds `id`; `false` if it was there.
-    fn insert(&mut self, id: &str) -> bool {
-        match self.by_hash.entry(self.hasher.hash_one(id)) {
+    fn position_hashed(&self, events: &[ConversationEvent], id: &str, hash: u64) -> Option<usize> {
+        let is = |&i: &u32| events.get(i as usize).is_some_and(|e| e.has_id(id));
+        if let Some(i) = self.by_hash.get(&hash).filter(|i| is(i)) {
+            return Some(*i as usize);
+        }
+        self.collided.iter().find(|i| is(i)).map(|&i| i as usize)
+    }
+
+    /// Records that `events[index]` has id `id` (not loaded yet).
+    fn insert(&mut self, id: &str, index: usize) {
+        self.insert_hashed(self.hasher.hash_one(id), index);
+    }
+
+    fn insert_hashed(&mut self, hash: u64, index: usize) {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        match self.by_hash.entry(hash) {
             Entry::Vacant(slot) => {
-                slot.insert(id.into());
-                true
+                slot.insert(index);
             }
-            Entry::Occupied(known) if **known.get() == *id => false,
-            Entry::Occupied(_) => {
-                if self.collided.iter().any(|known| **known == *id) {
-                    false
-                } else {
-                    self.collided.push(id.into());
-                    true
-                }
-            }
+            Entry::Occupied(_) => self.collided.push(index),
         }
     }
 
-    fn len(&self) -> usize {
-        self.by_hash.len() + self.collided.len()
+    /// Rebuilds the index of all of `events`.
+    fn rebuild(&mut self, events: &[ConversationEvent]) {
+        self.by_hash.clear();
+        self.collided.clear();
+        for (i, e) in events.iter().enumerate() {
+            self.insert(e.id(), i);
+        }
     }
 }
 
-impl PartialEq for EventIds {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len()
-            && self
-                .by_hash
-                .values()
-                .chain(&self.collided)
-                .all(|id| other.contains(id))
+impl PartialEq for EventIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl PartialEq for Interner {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// `*dst = src.clone()`, skipped when they are equal. (Not `clone_from`:
+/// a `Vec` extended into grows past its length.)
+fn set<T: Clone + PartialEq>(dst: &mut T, src: &T) {
+    if dst != src {
+        *dst = src.clone();
     }
 }
 
@@ -132,15 +151,17 @@ impl Conversation {
             id: conversation_id_of(&conversation).unwrap_or("").to_owned(),
             conversation: ConversationMsg::default(),
             events: Vec::new(),
-            event_ids: EventIds::default(),
+            event_ids: EventIndex::default(),
+            interner: Interner::default(),
             watermarks: HashMap::new(),
             continuation_token,
         };
         conv.update_conversation(&conversation);
         for event in events {
-            let event = ConversationEvent::new(event);
-            if !event.is_observed() {
-                conv.add_event(event);
+            if event.event_type
+                != Some(hangups_proto::hangouts::EventType::EVENT_TYPE_OBSERVED_EVENT)
+            {
+                conv.add_proto_event(&event);
             }
         }
         conv
@@ -154,7 +175,7 @@ impl Conversation {
         let mut conv = Conversation::new(
             state.conversation.clone().unwrap_or_default(),
             state.event.iter().cloned(),
-            state.event_continuation_token.clone(),
+            state.event_continuation_token.as_deref().cloned(),
         );
         if conv.id.is_empty() {
             if let Some(id) = state.conversation_id.as_ref().and_then(|c| c.id.as_deref()) {
@@ -286,10 +307,7 @@ impl Conversation {
     }
 
     fn position(&self, event_id: &str) -> Option<usize> {
-        if !self.event_ids.contains(event_id) {
-            return None;
-        }
-        self.events.iter().rposition(|e| e.id() == event_id)
+        self.event_ids.position(&self.events, event_id)
     }
 
     /// The event after (or with `prev`, before) the event `event_id`;
@@ -334,10 +352,31 @@ impl Conversation {
     /// Adds an event at the end (no sorting, as hangups). An event whose
     /// id is already loaded is ignored: returns `None`; else the added
     /// event.
-    pub fn add_event(&mut self, event: ConversationEvent) -> Option<&ConversationEvent> {
-        if !self.event_ids.insert(event.id()) {
+    pub fn add_event(&mut self, mut event: ConversationEvent) -> Option<&ConversationEvent> {
+        if self.position(event.id()).is_some() {
             return None;
         }
+        event.intern(&mut self.interner);
+        self.event_ids.insert(event.id(), self.events.len());
+        self.events.push(event);
+        self.events.last()
+    }
+
+    /// [`Conversation::add_event`] of a borrowed `Event` message: nothing is
+    /// built for a known id, and the stored event shares this
+    /// conversation's ids.
+    pub(super) fn add_proto_event(&mut self, event: &Event) -> Option<&ConversationEvent> {
+        let id = event.event_id.as_deref().unwrap_or("");
+        let hash = self.event_ids.hasher.hash_one(id);
+        if self
+            .event_ids
+            .position_hashed(&self.events, id, hash)
+            .is_some()
+        {
+            return None;
+        }
+        let event = ConversationEvent::from_proto(event, &mut self.interner);
+        self.event_ids.insert_hashed(hash, self.events.len());
         self.events.push(event);
         self.events.last()
     }
@@ -360,45 +399,132 @@ impl Conversation {
     /// state forever (an archive view never cleared). The server sends
     /// full conversations in practice, which is why hangups' replace works.
     pub fn update_conversation(&mut self, delta: &ConversationMsg) {
-        let old_state = self.conversation.self_conversation_state.take();
-        let mut new = delta.clone();
+        // In place, field by field: a field equal to the stored one (most
+        // of a delta) is neither cloned nor dropped. Destructured without
+        // `..`, so a new schema field cannot be forgotten.
+        let ConversationMsg {
+            conversation_id: _,
+            r#type,
+            name,
+            self_conversation_state,
+            read_state,
+            has_active_hangout,
+            otr_status,
+            otr_toggle,
+            conversation_history_supported,
+            current_participant,
+            participant_data,
+            network_type,
+            force_history_state,
+            group_link_sharing_status,
+        } = delta;
         if self.id.is_empty() {
-            if let Some(id) = conversation_id_of(&new) {
+            if let Some(id) = conversation_id_of(delta) {
                 self.id = id.to_owned();
             }
         }
-        new.conversation_id = Some(ConversationId {
-            id: Some(self.id.clone()),
-        });
-        let state = new
+        let c = &mut self.conversation;
+        if conversation_id_of(c) != Some(self.id.as_str()) {
+            c.conversation_id = Some(ConversationId {
+                id: Some(self.id.clone()),
+            });
+        }
+        set(&mut c.r#type, r#type);
+        set(&mut c.name, name);
+        if c.read_state.len() == read_state.len() {
+            // Usually the same users with new timestamps: keep their ids.
+            for (dst, src) in c.read_state.iter_mut().zip(read_state) {
+                let UserReadState {
+                    participant_id,
+                    latest_read_timestamp,
+                } = src;
+                set(&mut dst.participant_id, participant_id);
+                dst.latest_read_timestamp = *latest_read_timestamp;
+            }
+        } else {
+            set(&mut c.read_state, read_state);
+        }
+        set(&mut c.has_active_hangout, has_active_hangout);
+        set(&mut c.otr_status, otr_status);
+        set(&mut c.otr_toggle, otr_toggle);
+        set(
+            &mut c.conversation_history_supported,
+            conversation_history_supported,
+        );
+        set(&mut c.current_participant, current_participant);
+        set(&mut c.participant_data, participant_data);
+        set(&mut c.network_type, network_type);
+        set(&mut c.force_history_state, force_history_state);
+        set(&mut c.group_link_sharing_status, group_link_sharing_status);
+        let had_old = c.self_conversation_state.is_some();
+        let state = c
             .self_conversation_state
             .get_or_insert_with(Default::default);
-        if let Some(old) = old_state {
-            if state.delivery_medium_option.is_empty() {
-                state.delivery_medium_option = old.delivery_medium_option;
-            }
-            let new_read = state
-                .self_read_state
-                .as_ref()
-                .and_then(|r| r.latest_read_timestamp)
-                .unwrap_or(0);
-            if new_read == 0 {
-                let old_read = old.self_read_state.and_then(|r| r.latest_read_timestamp);
-                if old_read.is_some() {
-                    state
-                        .self_read_state
-                        .get_or_insert_with(Default::default)
-                        .latest_read_timestamp = old_read;
+        let empty = UserConversationState::default();
+        let UserConversationState {
+            client_generated_id,
+            self_read_state,
+            status,
+            notification_level,
+            view,
+            inviter_id,
+            invite_timestamp,
+            sort_timestamp,
+            active_timestamp,
+            invite_affinity,
+            delivery_medium_option,
+        } = self_conversation_state.as_ref().unwrap_or(&empty);
+        set(&mut state.client_generated_id, client_generated_id);
+        set(&mut state.status, status);
+        set(&mut state.notification_level, notification_level);
+        set(&mut state.view, view);
+        set(&mut state.inviter_id, inviter_id);
+        set(&mut state.invite_timestamp, invite_timestamp);
+        set(&mut state.sort_timestamp, sort_timestamp);
+        set(&mut state.active_timestamp, active_timestamp);
+        set(&mut state.invite_affinity, invite_affinity);
+        // An empty option list keeps the old one.
+        if !(had_old && delivery_medium_option.is_empty()) {
+            set(&mut state.delivery_medium_option, delivery_medium_option);
+        }
+        // A zero or absent read timestamp keeps the old one.
+        let new_read = self_read_state
+            .as_ref()
+            .and_then(|r| r.latest_read_timestamp)
+            .unwrap_or(0);
+        let old_read = state
+            .self_read_state
+            .as_ref()
+            .and_then(|r| r.latest_read_timestamp);
+        if had_old && new_read == 0 && old_read.is_some() {
+            let mut kept = self_read_state.clone().unwrap_or_default();
+            kept.latest_read_timestamp = old_read;
+            set(&mut state.self_read_state, &Some(kept));
+        } else {
+            set(&mut state.self_read_state, self_read_state);
+        }
+        for entry in read_state {
+            let ts = entry.latest_read_timestamp.unwrap_or(0);
+            if ts != 0 {
+                match entry.participant_id.as_deref() {
+                    Some(p) => self.raise_watermark_of(p, ts),
+                    None => {
+                        self.raise_watermark(UserId::default(), ts);
+                    }
                 }
             }
         }
-        for entry in &delta.read_state {
-            let ts = entry.latest_read_timestamp.unwrap_or(0);
-            if ts != 0 {
-                self.raise_watermark(UserId::from_opt(entry.participant_id.as_ref()), ts);
+    }
+
+    /// [`Conversation::raise_watermark`] without building a `UserId` for a
+    /// known user.
+    fn raise_watermark_of(&mut self, p: &ParticipantId, ts: u64) {
+        match self.watermarks.get_mut(p as &dyn UserKey) {
+            Some(slot) => *slot = (*slot).max(ts),
+            None => {
+                self.watermarks.insert(UserId::from_participant_id(p), ts);
             }
         }
-        self.conversation = new;
     }
 
     fn raise_watermark(&mut self, user: UserId, ts: u64) -> bool {
@@ -518,7 +644,7 @@ impl Conversation {
             }),
             include_event: Some(true),
             max_events_per_conversation: Some(max_events as u64),
-            event_continuation_token: self.continuation_token.clone(),
+            event_continuation_token: self.continuation_token.clone().map(Box::new),
             ..Default::default()
         }
     }
@@ -536,21 +662,31 @@ impl Conversation {
         if let Some(conv) = &state.conversation {
             self.update_conversation(conv);
         }
-        self.continuation_token = Some(state.event_continuation_token.clone().unwrap_or_default());
+        self.continuation_token = Some(
+            state
+                .event_continuation_token
+                .as_deref()
+                .cloned()
+                .unwrap_or_default(),
+        );
         let returned: Vec<ConversationEvent> = state
             .event
             .iter()
-            .cloned()
-            .map(ConversationEvent::new)
+            .map(|e| ConversationEvent::from_proto(e, &mut self.interner))
             .collect();
-        let mut front = Vec::new();
+        let mut front: Vec<ConversationEvent> = Vec::new();
+        let mut seen = EventIndex::default();
         for event in &returned {
-            if self.event_ids.insert(event.id()) {
+            if self.position(event.id()).is_none() && seen.position(&front, event.id()).is_none() {
+                seen.insert(event.id(), front.len());
                 front.push(event.clone());
             }
         }
-        front.append(&mut self.events);
-        self.events = front;
+        if !front.is_empty() {
+            front.append(&mut self.events);
+            self.events = front;
+            self.event_ids.rebuild(&self.events);
+        }
         returned
     }
 }
@@ -559,26 +695,127 @@ impl Conversation {
 mod tests {
     use super::*;
 
+    fn event(id: &str) -> ConversationEvent {
+        ConversationEvent::new(Event {
+            event_id: Some(id.into()),
+            ..Default::default()
+        })
+    }
+
     #[test]
-    fn event_ids_keep_ids_whose_hash_is_taken() {
-        let mut ids = EventIds::default();
-        assert!(ids.insert("a"));
-        assert!(!ids.insert("a"));
-        // Another id under the hash of "b": "b" then collides.
+    fn event_index_finds_events_whose_hash_is_taken() {
+        let events = vec![event("a"), event("b")];
+        let mut ids = EventIndex::default();
+        ids.insert("a", 0);
+        // Plant "a"'s index under "b"'s hash: "b" then collides.
         let h = ids.hasher.hash_one("b");
-        ids.by_hash.insert(h, "other".into());
-        assert!(!ids.contains("b"));
-        assert!(ids.insert("b"));
-        assert!(!ids.insert("b"));
-        assert!(ids.contains("b") && ids.contains("a"));
-        assert_eq!(ids.len(), 3);
-        assert_ne!(ids, EventIds::default());
-        // (Equality is not checked here: the planted entry is not under
-        // its own hash.)
-        let mut real = EventIds::default();
-        assert!(real.insert("a") && real.insert("b"));
-        let mut other = EventIds::default();
-        assert!(other.insert("b") && other.insert("a"));
-        assert_eq!(real, other);
+        ids.by_hash.insert(h, 0);
+        assert_eq!(ids.position(&events, "b"), None);
+        ids.insert("b", 1);
+        assert_eq!(ids.collided, [1]);
+        assert_eq!(ids.position(&events, "b"), Some(1));
+        assert_eq!(ids.position(&events, "a"), Some(0));
+        assert_eq!(ids.position(&events, "c"), None);
+        ids.rebuild(&events);
+        assert!(ids.collided.is_empty());
+        assert_eq!(ids.position(&events, "b"), Some(1));
+    }
+
+    /// The replace-not-merge rule as it was written before the in-place
+    /// update (a clone of the delta, then the two exceptions).
+    fn replaced(old: &ConversationMsg, id: &str, delta: &ConversationMsg) -> ConversationMsg {
+        let mut new = delta.clone();
+        new.conversation_id = Some(ConversationId {
+            id: Some(id.to_owned()),
+        });
+        let state = new
+            .self_conversation_state
+            .get_or_insert_with(Default::default);
+        if let Some(old) = old.self_conversation_state.clone() {
+            if state.delivery_medium_option.is_empty() {
+                state.delivery_medium_option = old.delivery_medium_option;
+            }
+            let new_read = state
+                .self_read_state
+                .as_ref()
+                .and_then(|r| r.latest_read_timestamp)
+                .unwrap_or(0);
+            if new_read == 0 {
+                let old_read = old.self_read_state.and_then(|r| r.latest_read_timestamp);
+                if old_read.is_some() {
+                    state
+                        .self_read_state
+                        .get_or_insert_with(Default::default)
+                        .latest_read_timestamp = old_read;
+                }
+            }
+        }
+        new
+    }
+
+    #[test]
+    fn in_place_update_replaces_as_the_rule_says() {
+        use hangups_proto::hangouts::DeliveryMediumOption;
+        let state = |read: Option<u64>, options: usize, sort: u64| UserConversationState {
+            self_read_state: read.map(|t| UserReadState {
+                latest_read_timestamp: Some(t),
+                ..Default::default()
+            }),
+            delivery_medium_option: vec![DeliveryMediumOption::default(); options],
+            sort_timestamp: Some(sort),
+            view: vec![ConversationView::CONVERSATION_VIEW_INBOX],
+            ..Default::default()
+        };
+        let reads = |r: &[(&str, u64)]| -> Vec<UserReadState> {
+            r.iter()
+                .map(|&(g, t)| UserReadState {
+                    participant_id: Some(Box::new(UserId::new(g, g).to_participant_id())),
+                    latest_read_timestamp: Some(t),
+                })
+                .collect()
+        };
+        let read_states = [reads(&[]), reads(&[("a", 1)]), reads(&[("b", 2), ("a", 3)])];
+        let msg = |name: Option<&str>, st: Option<UserConversationState>| ConversationMsg {
+            conversation_id: Some(ConversationId {
+                id: Some("c".into()),
+            }),
+            name: name.map(Into::into),
+            self_conversation_state: st,
+            read_state: read_states[name.map_or(0, str::len) % 3].clone(),
+            ..Default::default()
+        };
+        let states = [
+            None,
+            Some(UserConversationState::default()),
+            Some(state(None, 0, 1)),
+            Some(state(Some(0), 2, 2)),
+            Some(state(Some(5), 0, 3)),
+            Some(state(Some(9), 1, 4)),
+        ];
+        for old in &states {
+            for new in &states {
+                for name in [None, Some("n"), Some("nn"), Some("nnn")] {
+                    let start = msg(Some("old"), old.clone());
+                    let delta = msg(name, new.clone());
+                    let mut conv = Conversation::new(start.clone(), [], None);
+                    conv.update_conversation(&delta);
+                    let want = replaced(
+                        &Conversation::new(start, [], None).conversation,
+                        "c",
+                        &delta,
+                    );
+                    assert_eq!(conv.conversation, want, "old {old:?} delta {delta:?}");
+                    // A second delta over the first (same read state users,
+                    // new timestamps).
+                    let mut again = delta.clone();
+                    for r in &mut again.read_state {
+                        r.latest_read_timestamp = r.latest_read_timestamp.map(|t| t + 10);
+                    }
+                    conv.update_conversation(&again);
+                    let want = replaced(&want, "c", &again);
+                    assert_eq!(conv.conversation, want, "then {again:?}");
+                }
+            }
+        }
     }
 }

@@ -22,7 +22,8 @@ pub const MAX_PENDING_PER_CONVERSATION: usize = 1024;
 #[non_exhaustive]
 pub enum Notification {
     /// A new event was added to a conversation (duplicates never are).
-    NewEvent(Box<ConversationEvent>),
+    /// It shares the stored event (a [`ConversationEvent`] is one `Arc`).
+    NewEvent(ConversationEvent),
     /// Someone's typing status (no state is kept: §7.9).
     Typing(TypingStatus),
     /// Someone's read watermark moved.
@@ -295,7 +296,7 @@ impl ConversationList {
         for pending in self.pending.remove(&id).unwrap_or_default() {
             match pending {
                 Pending::Update(update) => self.fold_oneof(&update, &mut out),
-                Pending::Event(event) => self.on_event(*event, &mut out),
+                Pending::Event(event) => self.on_event(&event, &mut out),
                 Pending::Watermark(w) => self.apply_watermark(&w),
                 Pending::Typing => {}
             }
@@ -359,14 +360,14 @@ impl ConversationList {
         match &update.state_update {
             Oneof::EventNotification(n) => {
                 if let Some(event) = &n.event {
-                    self.on_event(event.clone(), out);
+                    self.on_event(event, out);
                 }
             }
             Oneof::TypingNotification(t) => {
                 let id = conv_id(t.conversation_id.as_ref()).to_owned();
                 out.push(Notification::Typing(TypingStatus {
                     conversation_id: id.clone(),
-                    user_id: UserId::from_opt(t.sender_id.as_ref()),
+                    user_id: UserId::from_opt(t.sender_id.as_deref()),
                     timestamp: t.timestamp.unwrap_or(0),
                     status: t.r#type.unwrap_or_default(),
                 }));
@@ -383,13 +384,13 @@ impl ConversationList {
                 let id = conv_id(w.conversation_id.as_ref()).to_owned();
                 out.push(Notification::Watermark(WatermarkUpdate {
                     conversation_id: id.clone(),
-                    user_id: UserId::from_opt(w.sender_id.as_ref()),
+                    user_id: UserId::from_opt(w.sender_id.as_deref()),
                     read_timestamp: ts,
                 }));
                 if self.get(&id).is_some() {
                     self.apply_watermark(w);
                 } else if !id.is_empty() {
-                    self.defer(&id, Pending::Watermark(w.clone()), out);
+                    self.defer(&id, Pending::Watermark((**w).clone()), out);
                 }
             }
             Oneof::DeleteNotification(d) => {
@@ -410,7 +411,7 @@ impl ConversationList {
     }
 
     fn apply_watermark(&mut self, w: &WatermarkNotification) {
-        let user = UserId::from_opt(w.sender_id.as_ref());
+        let user = UserId::from_opt(w.sender_id.as_deref());
         let is_self = user == *self.users.self_id();
         let ts = w.latest_read_timestamp.unwrap_or(0);
         if let Some(conv) = self.get_mut(conv_id(w.conversation_id.as_ref())) {
@@ -422,19 +423,25 @@ impl ConversationList {
     /// the event waits for it); the sync position moves to the event's
     /// timestamp (a missing or zero timestamp leaves it); a new event is
     /// added and notified.
-    pub(super) fn on_event(&mut self, event: Event, out: &mut Vec<Notification>) {
-        let event = ConversationEvent::new(event);
-        if self.get(event.conversation_id()).is_none() {
-            let id = event.conversation_id().to_owned();
+    pub(super) fn on_event(&mut self, event: &Event, out: &mut Vec<Notification>) {
+        let id = conv_id(event.conversation_id.as_ref());
+        let Some(&i) = self.index.get(id) else {
             if !id.is_empty() {
-                self.defer(&id, Pending::Event(Box::new(event.into_raw())), out);
+                let id = id.to_owned();
+                self.defer(&id, Pending::Event(Box::new(event.clone())), out);
             }
             return;
+        };
+        let ts = event.timestamp.unwrap_or(0);
+        if ts != 0 {
+            self.sync_timestamp = ts;
         }
-        if event.timestamp() != 0 {
-            self.sync_timestamp = event.timestamp();
+        let Some(conv) = self.conversations.get_mut(i) else {
+            return;
+        };
+        if let Some(added) = conv.add_proto_event(event) {
+            notify_added(added, self.users.self_id(), out);
         }
-        self.add_event(event, out);
     }
 
     /// Adds an event to its (known) conversation; notifies if new.
@@ -447,19 +454,23 @@ impl ConversationList {
         else {
             return;
         };
-        let Some(added) = conv.add_event(event) else {
-            return;
-        };
-        let self_id = self.users.self_id();
-        let left = added.kind() == EventKind::MembershipChange
-            && added.as_membership_change().is_some_and(|m| {
-                m.change_type() == MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE
-                    && m.participant_ids().contains(self_id)
-            });
-        let left = left.then(|| added.conversation_id().to_owned());
-        out.push(Notification::NewEvent(Box::new(added.clone())));
-        if let Some(id) = left {
-            out.push(Notification::ConversationLeft(id));
+        if let Some(added) = conv.add_event(event) {
+            notify_added(added, self.users.self_id(), out);
         }
+    }
+}
+
+/// The notifications of a newly added event: [`Notification::NewEvent`],
+/// and [`Notification::ConversationLeft`] when the self user left.
+fn notify_added(added: &ConversationEvent, self_id: &UserId, out: &mut Vec<Notification>) {
+    let left = added.kind() == EventKind::MembershipChange
+        && added.as_membership_change().is_some_and(|m| {
+            m.change_type() == MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE
+                && m.participant_ids().contains(self_id)
+        });
+    let left = left.then(|| added.conversation_id().to_owned());
+    out.push(Notification::NewEvent(added.clone()));
+    if let Some(id) = left {
+        out.push(Notification::ConversationLeft(id));
     }
 }

@@ -43,9 +43,9 @@
 //!     ..Default::default()
 //! };
 //! let update = StateUpdate {
-//!     state_update: StateUpdateKind::EventNotification(EventNotification {
+//!     state_update: StateUpdateKind::EventNotification(Box::new(EventNotification {
 //!         event: Some(event),
-//!     }),
+//!     })),
 //!     ..Default::default()
 //! };
 //! let notes = list.fold(&update);
@@ -97,6 +97,31 @@
 //! - The name rules use Python's `str.isalpha` / `str.split` classes as
 //!   Python 3.11 (Unicode 14.0) has them; characters assigned by later
 //!   Unicode versions follow Rust's tables.
+//!
+//! # Memory
+//!
+//! A list holds every loaded event, so events are stored for size, not as
+//! their `Event` message (320 bytes inline before any string, most of it
+//! empty in a chat message). A [`ConversationEvent`] is one `Arc`:
+//!
+//! - a plain chat message (text segments; no attachment, annotation or
+//!   other kind's field: nearly every event) is a compact record: one byte
+//!   buffer holds the event id, the client generated id and every
+//!   segment (a few header bytes, its text and link target); the
+//!   conversation id and the sender's and self user's `ParticipantId`s are
+//!   shared by every event of the conversation (an interner per
+//!   conversation), and the scalars (timestamps, enums, flags) are packed.
+//!   [`ConversationEvent::raw`] and [`ChatMessageEvent::raw`] rebuild the
+//!   message on demand (`Cow::Owned`), equal to the one it was made from;
+//! - any other event keeps its `Event` message (`raw` borrows it).
+//!
+//! The dedupe index of a conversation keeps each event's position under
+//! the hash of its id, not a copy of the id. On the benchmark workload
+//! (`cargo bench -p hangups-core --bench fold`: 1,000 conversations × 200
+//! chat events) a list holds about 240 bytes per event, against 2,700 for
+//! hangups 0.4.18 with its C++ protobuf backend (its RSS growth,
+//! `tests/scripts/hangups_memory.py`). Cloning an event, as
+//! [`Notification::NewEvent`] does, copies nothing.
 
 mod actions;
 mod catch_up;

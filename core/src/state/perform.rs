@@ -200,12 +200,12 @@ impl ConversationList {
 /// The `created_event` of the responses that have one.
 pub fn created_event(response: &ApiResponse) -> Option<&Event> {
     match response {
-        ApiResponse::SendChatMessage(r) => r.created_event.as_ref(),
-        ApiResponse::RenameConversation(r) => r.created_event.as_ref(),
-        ApiResponse::AddUser(r) => r.created_event.as_ref(),
-        ApiResponse::RemoveUser(r) => r.created_event.as_ref(),
-        ApiResponse::ModifyOtrStatus(r) => r.created_event.as_ref(),
-        ApiResponse::SetGroupLinkSharingEnabled(r) => r.created_event.as_ref(),
+        ApiResponse::SendChatMessage(r) => r.created_event.as_deref(),
+        ApiResponse::RenameConversation(r) => r.created_event.as_deref(),
+        ApiResponse::AddUser(r) => r.created_event.as_deref(),
+        ApiResponse::RemoveUser(r) => r.created_event.as_deref(),
+        ApiResponse::ModifyOtrStatus(r) => r.created_event.as_deref(),
+        ApiResponse::SetGroupLinkSharingEnabled(r) => r.created_event.as_deref(),
         _ => None,
     }
 }

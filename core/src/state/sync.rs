@@ -121,7 +121,7 @@ impl ConversationList {
                     self.insert(Conversation::new(
                         msg,
                         old.into_iter().map(ConversationEvent::into_raw),
-                        state.event_continuation_token.clone(),
+                        state.event_continuation_token.as_deref().cloned(),
                     ));
                     out.push(Notification::ConversationAdded(id.clone()));
                 }
@@ -296,7 +296,7 @@ impl BuildUserConversationList {
                 self.next_batch(batch);
             }
             (Step::SelfInfo, ApiResponse::GetSelfInfo(r)) => {
-                self.self_entity = Some(r.self_entity.unwrap_or_default());
+                self.self_entity = Some(r.self_entity.map(|e| *e).unwrap_or_default());
                 self.step = Step::Done;
             }
             (_, other) => return self.fail(StateError::UnexpectedResponse(other.name())),

@@ -20,6 +20,56 @@ pub struct UserId {
     pub gaia_id: String,
 }
 
+/// A user id by its two parts, to look a [`UserId`]-keyed map up without
+/// building a `UserId` (two `String`s).
+pub(super) trait UserKey {
+    /// The chat id.
+    fn chat(&self) -> &str;
+    /// The gaia id.
+    fn gaia(&self) -> &str;
+}
+
+impl UserKey for UserId {
+    fn chat(&self) -> &str {
+        &self.chat_id
+    }
+    fn gaia(&self) -> &str {
+        &self.gaia_id
+    }
+}
+
+/// The id a `ParticipantId` names (absent parts are empty).
+impl UserKey for ParticipantId {
+    fn chat(&self) -> &str {
+        self.chat_id.as_deref().unwrap_or("")
+    }
+    fn gaia(&self) -> &str {
+        self.gaia_id.as_deref().unwrap_or("")
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn UserKey + 'a> for UserId {
+    fn borrow(&self) -> &(dyn UserKey + 'a) {
+        self
+    }
+}
+
+/// As `UserId`'s derived `Hash`: the chat id, then the gaia id.
+impl std::hash::Hash for dyn UserKey + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.chat().hash(state);
+        self.gaia().hash(state);
+    }
+}
+
+impl PartialEq for dyn UserKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.chat() == other.chat() && self.gaia() == other.gaia()
+    }
+}
+
+impl Eq for dyn UserKey + '_ {}
+
 impl UserId {
     /// A user id from its two parts.
     pub fn new(chat_id: impl Into<String>, gaia_id: impl Into<String>) -> Self {
@@ -235,6 +285,18 @@ impl UserList {
     /// unknown participants, upgrades the names of known ones.
     pub fn add_participants(&mut self, participants: &[ConversationParticipantData]) {
         for data in participants {
+            // A known user with a real name (the best type) cannot be
+            // upgraded: skip building the user (its names, its strings).
+            let known = match &data.id {
+                Some(p) => self.index.get(p as &dyn UserKey),
+                None => self.index.get(&UserId::default()),
+            };
+            if known
+                .and_then(|&i| self.users.get(i))
+                .is_some_and(|known| known.name_type == NameType::Real)
+            {
+                continue;
+            }
             let user = User::from_participant_data(data, Some(&self.self_id));
             match self
                 .index
@@ -339,5 +401,34 @@ mod tests {
             let (f, fi, t) = name_rules(full, first);
             assert_eq!((f.as_str(), fi.as_str(), t), (ef, efirst, et), "{full:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn a_participant_id_finds_its_user_id_key() {
+        let mut map: HashMap<UserId, u32> = HashMap::new();
+        map.insert(UserId::new("c1", "g1"), 1);
+        map.insert(UserId::new("", ""), 2);
+        let p = ParticipantId {
+            chat_id: Some("c1".into()),
+            gaia_id: Some("g1".into()),
+        };
+        assert_eq!(map.get(&p as &dyn UserKey), Some(&1));
+        assert_eq!(map.get(&ParticipantId::default() as &dyn UserKey), Some(&2));
+        let swapped = ParticipantId {
+            chat_id: Some("g1".into()),
+            gaia_id: Some("c1".into()),
+        };
+        assert_eq!(map.get(&swapped as &dyn UserKey), None);
+        // Parts are not concatenated: ("c", "1g1") is another id.
+        let shifted = ParticipantId {
+            chat_id: Some("c".into()),
+            gaia_id: Some("1g1".into()),
+        };
+        assert_eq!(map.get(&shifted as &dyn UserKey), None);
     }
 }

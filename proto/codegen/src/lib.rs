@@ -8,12 +8,15 @@
 //! [`names::rewrite`] gives them idiomatic flat names (nested types
 //! `PlusPhotoThumbnail`, oneofs `StateUpdateKind::EventNotification`, keyword
 //! fields `r#type`: see its docs for the rule); [`enums::rewrite`] turns its
-//! enums into `i32` newtypes that keep unknown numbers; [`impls`] emits the pblite codec dispatch, the schema table used
+//! enums into `i32` newtypes that keep unknown numbers; [`boxing`] boxes the
+//! members larger than [`boxing::THRESHOLD`] bytes that are not in
+//! [`boxing::HOT`] (see its docs for the rule); [`impls`] emits the pblite codec dispatch, the schema table used
 //! to bound binary nesting depth, and the property-test generators. Every
 //! file is formatted with rustfmt so `cargo fmt --check` holds.
 
 #![allow(missing_docs)]
 
+pub mod boxing;
 pub mod enums;
 pub mod impls;
 pub mod names;
@@ -87,11 +90,13 @@ pub fn run_pb_rs(proto: &Path) -> Result<String, String> {
     raw
 }
 
-/// pb-rs's output with the project's names ([`names::rewrite`]) and enums
-/// ([`enums::rewrite`]), not yet formatted.
+/// pb-rs's output with the project's names ([`names::rewrite`]), enums
+/// ([`enums::rewrite`]) and boxes ([`boxing`]), not yet formatted.
 pub fn types_source(raw: &str, schema: &schema::Schema) -> Result<String, String> {
     let named = names::rewrite(raw, schema)?;
-    enums::rewrite(&named, &schema.enums)
+    let plan = boxing::plan(schema, &named)?;
+    let boxed = boxing::rewrite(&named, schema, &plan)?;
+    enums::rewrite(&boxed, &schema.enums)
 }
 
 fn rustfmt(src: &str) -> Result<String, String> {

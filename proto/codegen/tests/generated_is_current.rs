@@ -77,9 +77,67 @@ fn generated_types_use_flat_idiomatic_names() {
         "pub struct PlusPhotoThumbnail",
         "pub struct PlusPhotoMediaType(pub i32)",
         "pub enum StateUpdateKind",
-        "EventNotification(EventNotification)",
+        "EventNotification(Box<EventNotification>)",
         "pub r#type: SegmentType",
     ] {
         assert!(types.contains(name), "{name:?} missing");
+    }
+}
+
+/// The boxing rule (see `hangups_proto_codegen::boxing`): large, rarely
+/// present members are boxed in the type and in both codecs; hot members
+/// and small ones stay inline.
+#[test]
+fn large_cold_members_are_boxed_hot_and_small_ones_are_not() {
+    let files = hangups_proto_codegen::generate().expect("codegen runs");
+    let types = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("hangouts.rs"))
+        .unwrap()
+        .1;
+    for boxed in [
+        "pub self_event_state: Option<Box<UserEventState>>,",
+        "pub hash_modifier: Option<Box<HashModifier>>,",
+        "pub phone_number: Option<Box<PhoneNumber>>,",
+        "pub plus_photo: Option<Box<PlusPhoto>>,",
+        "Some(Box::new(r.read_message::<UserEventState>(bytes)?))",
+        "w.write_message(&**s)",
+    ] {
+        assert!(types.contains(boxed), "{boxed:?} missing");
+    }
+    for inline in [
+        "pub sender_id: Option<ParticipantId>,",
+        "pub chat_message: Option<ChatMessage>,",
+        "pub conversation_id: Option<ConversationId>,",
+        "pub embed_item: Option<EmbedItem>,",
+        "pub formatting: Option<Formatting>,",
+        "pub request_header: Option<RequestHeader>,",
+        "pub response_header: Option<ResponseHeader>,",
+    ] {
+        assert!(types.contains(inline), "{inline:?} missing");
+    }
+    let schema = hangups_proto_codegen::schema::Schema::load(
+        &hangups_proto_codegen::proto_dir().join("hangouts.proto"),
+    )
+    .unwrap();
+    for hot in hangups_proto_codegen::boxing::HOT {
+        let (m, f) = hot.split_once('.').unwrap();
+        if m == "*" {
+            assert!(
+                schema
+                    .messages
+                    .iter()
+                    .any(|x| x.fields.iter().any(|x| x.name == f)),
+                "{hot}: no message has it"
+            );
+            continue;
+        }
+        let msg = schema
+            .message(m)
+            .unwrap_or_else(|| panic!("{hot}: no message"));
+        assert!(
+            msg.fields.iter().any(|x| x.name == f),
+            "{hot}: no such field"
+        );
     }
 }

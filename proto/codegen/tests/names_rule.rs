@@ -59,7 +59,8 @@ fn nested_oneof_and_keyword_names() {
         "pub second_choice: OuterSecondChoice",
         // the only oneof: <Message>Kind
         "pub enum SingleKind {",
-        "OuterValue(Outer)",
+        // Outer is larger than boxing::THRESHOLD: boxed
+        "OuterValue(Box<Outer>)",
         "SingleKind::None",
     ] {
         assert!(out.contains(want), "{want:?} missing:\n{out}");

@@ -384,24 +384,24 @@ impl<'a> Decoder<'a> {
     }
 
     /// A message member of a oneof: setting it replaces another member.
-    pub(crate) fn oneof_message<M: Message, O: Default>(
+    pub(crate) fn oneof_message<S: Slot, O: Default>(
         &mut self,
         slot: &mut O,
-        get: impl Fn(&mut O) -> Option<&mut M>,
-        make: impl Fn(M) -> O,
+        get: impl Fn(&mut O) -> Option<&mut S>,
+        make: impl Fn(S) -> O,
     ) -> Result<bool, DecodeError> {
         if self.s.peek() != b'[' {
             return self.not_a_message();
         }
         if let Some(m) = get(slot) {
-            return self.message_into(m, false);
+            return self.message_into(m.get_mut(), false);
         }
         if std::mem::discriminant(slot) == std::mem::discriminant(&O::default()) {
             // No member is set (the usual case): decode in place, since
             // messages can be large and moving them costs.
-            *slot = make(M::default());
+            *slot = make(S::wrap(S::Msg::default()));
             let set = match get(slot) {
-                Some(m) => self.message_into(m, false)?,
+                Some(m) => self.message_into(m.get_mut(), false)?,
                 None => false,
             };
             if !set {
@@ -409,8 +409,8 @@ impl<'a> Decoder<'a> {
             }
             return Ok(set);
         }
-        let mut m = M::default();
-        let set = self.message_into(&mut m, false)?;
+        let mut m = S::wrap(S::Msg::default());
+        let set = self.message_into(m.get_mut(), false)?;
         if set {
             *slot = make(m);
         }

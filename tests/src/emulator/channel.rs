@@ -479,10 +479,10 @@ mod tests {
         let pushes: Vec<Push> = (0..4)
             .map(|i| {
                 let mut p = push(A, false);
-                p.update.conversation = Some(hangups_proto::hangouts::Conversation {
+                p.update.conversation = Some(Box::new(hangups_proto::hangouts::Conversation {
                     conversation_id: Some(super::super::world::conversation_id(&format!("c{i}"))),
                     ..Default::default()
-                });
+                }));
                 p
             })
             .collect();

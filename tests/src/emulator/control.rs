@@ -328,10 +328,10 @@ pub(crate) fn create_conversation(
             })
             .collect();
         for (push, view) in inner.world.outbox[pending..].iter_mut().zip(views) {
-            push.update.conversation = Some(view.clone());
+            push.update.conversation = Some(Box::new(view.clone()));
             push.update.state_update =
                 StateUpdateKind::ConversationNotification(ConversationNotification {
-                    conversation: Some(view),
+                    conversation: Some(Box::new(view)),
                 });
         }
     }

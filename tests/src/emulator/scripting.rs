@@ -30,12 +30,12 @@ impl Inner {
         };
         let req = ModifyOTRStatusRequest {
             otr_status: Some(status),
-            event_request_header: Some(EventRequestHeader {
+            event_request_header: Some(Box::new(EventRequestHeader {
                 conversation_id: Some(ConversationId {
                     id: Some(conversation.to_string()),
                 }),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         };
         let response = self
@@ -78,10 +78,10 @@ impl Inner {
         let ei = self
             .world
             .append_event(ci, sender, None, EventType::EVENT_TYPE_HANGOUT, |e| {
-                e.hangout_event = Some(HangoutEvent {
+                e.hangout_event = Some(Box::new(HangoutEvent {
                     event_type: Some(event_type),
                     participant_id: vec![super::world::participant_id(sender)],
-                });
+                }));
             });
         let recipients = self.world.convs[ci].participants.clone();
         self.world.push_event(ci, ei, &recipients);

@@ -84,7 +84,9 @@ pub fn message(array_id: u64, event_id: &str, text: &str) -> String {
             ..Default::default()
         }),
         conversation: None,
-        state_update: StateUpdateKind::EventNotification(EventNotification { event: Some(event) }),
+        state_update: StateUpdateKind::EventNotification(Box::new(EventNotification {
+            event: Some(event),
+        })),
     };
     let batch = BatchUpdate {
         state_update: vec![update],

@@ -427,8 +427,8 @@ pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiReque
         }
         .into(),
         SendChatMessageRequest {
-            event_request_header: erh(conv),
-            message_content: text("hi"),
+            event_request_header: erh(conv).map(Box::new),
+            message_content: text("hi").map(Box::new),
             ..Default::default()
         }
         .into(),
@@ -465,19 +465,19 @@ pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiReque
         }
         .into(),
         RenameConversationRequest {
-            event_request_header: erh(conv),
+            event_request_header: erh(conv).map(Box::new),
             new_name: Some("renamed".into()),
             ..Default::default()
         }
         .into(),
         ModifyOTRStatusRequest {
-            event_request_header: erh(conv),
+            event_request_header: erh(conv).map(Box::new),
             otr_status: Some(OffTheRecordStatus::OFF_THE_RECORD_STATUS_ON_THE_RECORD),
             ..Default::default()
         }
         .into(),
         SetGroupLinkSharingEnabledRequest {
-            event_request_header: erh(conv),
+            event_request_header: erh(conv).map(Box::new),
             group_link_sharing_status: Some(GroupLinkSharingStatus::GROUP_LINK_SHARING_STATUS_ON),
             ..Default::default()
         }
@@ -488,10 +488,10 @@ pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiReque
         }
         .into(),
         SendOffnetworkInvitationRequest {
-            invitee_address: Some(OffnetworkAddress {
+            invitee_address: Some(Box::new(OffnetworkAddress {
                 r#type: Some(OffnetworkAddressType::OFFNETWORK_ADDRESS_TYPE_EMAIL),
                 email: Some("x@example.com".into()),
-            }),
+            })),
             ..Default::default()
         }
         .into(),
@@ -506,13 +506,13 @@ pub fn one_of_each_call(conv: &str, other: &str, full_jid: &str) -> Vec<ApiReque
         }
         .into(),
         RemoveUserRequest {
-            event_request_header: erh(conv),
-            participant_id: participant(other),
+            event_request_header: erh(conv).map(Box::new),
+            participant_id: participant(other).map(Box::new),
             ..Default::default()
         }
         .into(),
         AddUserRequest {
-            event_request_header: erh(conv),
+            event_request_header: erh(conv).map(Box::new),
             invitee_id: vec![InviteeID {
                 gaia_id: Some(other.to_string()),
                 ..Default::default()

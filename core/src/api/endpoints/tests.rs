@@ -158,13 +158,13 @@ fn every_endpoint_decodes_its_own_response() {
 fn round_trip_send_chat_message() {
     let request = SendChatMessageRequest {
         request_header: Some(super::super::request_header("v", Some("cid"))),
-        event_request_header: Some(EventRequestHeader {
+        event_request_header: Some(Box::new(EventRequestHeader {
             conversation_id: Some(ConversationId {
                 id: Some("conv".into()),
             }),
             client_generated_id: Some(4_294_967_296),
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     let call = ApiRequest::from(request.clone());
@@ -174,11 +174,11 @@ fn round_trip_send_chat_message() {
 
     let response = SendChatMessageResponse {
         response_header: Some(ok_header(None)),
-        created_event: Some(Event {
+        created_event: Some(Box::new(Event {
             event_id: Some("ev1".into()),
             timestamp: Some(1_521_002_546_845_000),
             ..Default::default()
-        }),
+        })),
     };
     let body = b64_with_newlines(&hangups_proto::encode_binary(&response));
     let decoded = call.decode_response(&body).unwrap();

@@ -72,10 +72,10 @@ impl World {
                 user: r.clone(),
                 update: StateUpdate {
                     state_update_header: None,
-                    conversation: Some(delta(r)),
-                    state_update: Su::EventNotification(EventNotification {
+                    conversation: Some(Box::new(delta(r))),
+                    state_update: Su::EventNotification(Box::new(EventNotification {
                         event: Some(self.event_view(conv, &conv.events[ei], r)),
-                    }),
+                    })),
                 },
                 presence: false,
             })
@@ -92,7 +92,7 @@ impl World {
                 user: r.clone(),
                 update: StateUpdate {
                     state_update_header: None,
-                    conversation,
+                    conversation: conversation.map(Box::new),
                     state_update: update.clone(),
                 },
                 presence: false,
@@ -152,10 +152,10 @@ impl World {
         caller: &Caller,
         req: SendChatMessageRequest,
     ) -> Res<SendChatMessageResponse> {
-        let header = req.event_request_header.as_ref();
+        let header = req.event_request_header.as_deref();
         if let Some((_, event)) = self.repeated_event(&caller.user, header) {
             return Ok(SendChatMessageResponse {
-                created_event: Some(event),
+                created_event: Some(Box::new(event)),
                 ..Default::default()
             });
         }
@@ -166,7 +166,7 @@ impl World {
         let event_type = header
             .and_then(|h| h.event_type)
             .unwrap_or(EventType::EVENT_TYPE_REGULAR_CHAT_MESSAGE);
-        let mut content = req.message_content.unwrap_or_default();
+        let mut content = req.message_content.map(|c| *c).unwrap_or_default();
         if content.segment.is_empty() {
             content.segment = req
                 .chat_message_spec
@@ -189,7 +189,7 @@ impl World {
                 embed_item: Some(EmbedItem {
                     r#type: vec![ItemType::ITEM_TYPE_PLACE_V2],
                     id: place.url.clone(),
-                    place: Some(Box::new(place)),
+                    place: Some(place),
                     ..Default::default()
                 }),
             });
@@ -204,7 +204,11 @@ impl World {
         let ei = self.post_message(ci, &caller.user, cgid, event_type, chat_message);
         let conv = &self.convs[ci];
         Ok(SendChatMessageResponse {
-            created_event: Some(self.event_view(conv, &conv.events[ei], &caller.user)),
+            created_event: Some(Box::new(self.event_view(
+                conv,
+                &conv.events[ei],
+                &caller.user,
+            ))),
             ..Default::default()
         })
     }
@@ -214,10 +218,10 @@ impl World {
         caller: &Caller,
         req: RenameConversationRequest,
     ) -> Res<RenameConversationResponse> {
-        let header = req.event_request_header.as_ref();
+        let header = req.event_request_header.as_deref();
         if let Some((_, event)) = self.repeated_event(&caller.user, header) {
             return Ok(RenameConversationResponse {
-                created_event: Some(event),
+                created_event: Some(Box::new(event)),
                 ..Default::default()
             });
         }
@@ -232,14 +236,14 @@ impl World {
             cgid,
             EventType::EVENT_TYPE_CONVERSATION_RENAME,
             |e| {
-                e.conversation_rename = Some(ConversationRename {
+                e.conversation_rename = Some(Box::new(ConversationRename {
                     new_name: Some(new_name),
                     old_name: Some(old_name),
-                })
+                }))
             },
         );
         Ok(RenameConversationResponse {
-            created_event: Some(event),
+            created_event: Some(Box::new(event)),
             ..Default::default()
         })
     }
@@ -249,10 +253,10 @@ impl World {
         caller: &Caller,
         req: AddUserRequest,
     ) -> Res<AddUserResponse> {
-        let header = req.event_request_header.as_ref();
+        let header = req.event_request_header.as_deref();
         if let Some((_, event)) = self.repeated_event(&caller.user, header) {
             return Ok(AddUserResponse {
-                created_event: Some(event),
+                created_event: Some(Box::new(event)),
                 ..Default::default()
             });
         }
@@ -290,13 +294,13 @@ impl World {
         }
         let ids: Vec<ParticipantId> = added.iter().map(|a| participant_id(a)).collect();
         let event = self.event_for_all(caller, ci, cgid, EventType::EVENT_TYPE_ADD_USER, |e| {
-            e.membership_change = Some(MembershipChange {
+            e.membership_change = Some(Box::new(MembershipChange {
                 r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_JOIN),
                 participant_ids: ids,
-            })
+            }))
         });
         Ok(AddUserResponse {
-            created_event: Some(event),
+            created_event: Some(Box::new(event)),
             ..Default::default()
         })
     }
@@ -306,10 +310,10 @@ impl World {
         caller: &Caller,
         req: RemoveUserRequest,
     ) -> Res<RemoveUserResponse> {
-        let header = req.event_request_header.as_ref();
+        let header = req.event_request_header.as_deref();
         if let Some((_, event)) = self.repeated_event(&caller.user, header) {
             return Ok(RemoveUserResponse {
-                created_event: Some(event),
+                created_event: Some(Box::new(event)),
                 ..Default::default()
             });
         }
@@ -336,10 +340,10 @@ impl World {
             cgid,
             EventType::EVENT_TYPE_REMOVE_USER,
             |e| {
-                e.membership_change = Some(MembershipChange {
+                e.membership_change = Some(Box::new(MembershipChange {
                     r#type: Some(MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE),
                     participant_ids: vec![participant_id(&target)],
-                })
+                }))
             },
         );
         let conv = &mut self.convs[ci];
@@ -350,7 +354,11 @@ impl World {
         self.push_event(ci, ei, &recipients);
         let conv = &self.convs[ci];
         Ok(RemoveUserResponse {
-            created_event: Some(self.event_view(conv, &conv.events[ei], &caller.user)),
+            created_event: Some(Box::new(self.event_view(
+                conv,
+                &conv.events[ei],
+                &caller.user,
+            ))),
             ..Default::default()
         })
     }
@@ -360,10 +368,10 @@ impl World {
         caller: &Caller,
         req: ModifyOTRStatusRequest,
     ) -> Res<ModifyOTRStatusResponse> {
-        let header = req.event_request_header.as_ref();
+        let header = req.event_request_header.as_deref();
         if let Some((_, event)) = self.repeated_event(&caller.user, header) {
             return Ok(ModifyOTRStatusResponse {
-                created_event: Some(event),
+                created_event: Some(Box::new(event)),
                 ..Default::default()
             });
         }
@@ -385,16 +393,16 @@ impl World {
             |e| {
                 // The change itself stays in history either way.
                 e.persisted = Some(true);
-                e.otr_modification = Some(OTRModification {
+                e.otr_modification = Some(Box::new(OTRModification {
                     old_otr_status: Some(old),
                     new_otr_status: Some(new),
                     old_otr_toggle: Some(toggle),
                     new_otr_toggle: Some(toggle),
-                })
+                }))
             },
         );
         Ok(ModifyOTRStatusResponse {
-            created_event: Some(event),
+            created_event: Some(Box::new(event)),
             ..Default::default()
         })
     }
@@ -404,11 +412,13 @@ impl World {
         caller: &Caller,
         req: SetGroupLinkSharingEnabledRequest,
     ) -> Res<SetGroupLinkSharingEnabledResponse> {
-        let header = req.event_request_header.as_ref();
+        let header = req.event_request_header.as_deref();
         if let Some((ci, event)) = self.repeated_event(&caller.user, header) {
             return Ok(SetGroupLinkSharingEnabledResponse {
-                created_event: Some(event),
-                updated_conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+                created_event: Some(Box::new(event)),
+                updated_conversation: Some(Box::new(
+                    self.conversation_view(&self.convs[ci], &caller.user),
+                )),
                 ..Default::default()
             });
         }
@@ -436,8 +446,10 @@ impl World {
             },
         );
         Ok(SetGroupLinkSharingEnabledResponse {
-            created_event: Some(event),
-            updated_conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+            created_event: Some(Box::new(event)),
+            updated_conversation: Some(Box::new(
+                self.conversation_view(&self.convs[ci], &caller.user),
+            )),
             ..Default::default()
         })
     }
@@ -450,13 +462,13 @@ fn photo_attachment(id: &str, upload: &Upload) -> Attachment {
         embed_item: Some(EmbedItem {
             r#type: vec![ItemType::ITEM_TYPE_PLUS_PHOTO],
             id: Some(id.to_string()),
-            plus_photo: Some(PlusPhoto {
-                thumbnail: Some(PlusPhotoThumbnail {
+            plus_photo: Some(Box::new(PlusPhoto {
+                thumbnail: Some(Box::new(PlusPhotoThumbnail {
                     url: Some(url.clone()),
                     image_url: Some(url.clone()),
                     width_px: Some(640),
                     height_px: Some(480),
-                }),
+                })),
                 owner_obfuscated_id: Some(upload.owner.clone()),
                 album_id: None,
                 photo_id: Some(id.to_string()),
@@ -464,7 +476,7 @@ fn photo_attachment(id: &str, upload: &Upload) -> Attachment {
                 original_content_url: Some(url),
                 media_type: Some(PlusPhotoMediaType::MEDIA_TYPE_PHOTO),
                 stream_id: Vec::new(),
-            }),
+            })),
             ..Default::default()
         }),
     }

@@ -379,13 +379,13 @@ impl World {
             self_conversation_state: Some(UserConversationState {
                 client_generated_id: member.client_generated_id.clone(),
                 self_read_state: Some(UserReadState {
-                    participant_id: Some(participant_id(viewer)),
+                    participant_id: Some(Box::new(participant_id(viewer))),
                     latest_read_timestamp: Some(member.read_us),
                 }),
                 status: Some(member.status),
                 notification_level: Some(member.level),
                 view: vec![view],
-                inviter_id: Some(participant_id(&member.inviter)),
+                inviter_id: Some(Box::new(participant_id(&member.inviter))),
                 invite_timestamp: Some(member.invite_us),
                 sort_timestamp: Some(conv.sort_us),
                 active_timestamp: Some(member.invite_us),
@@ -396,7 +396,7 @@ impl World {
                 .participants
                 .iter()
                 .map(|p| UserReadState {
-                    participant_id: Some(participant_id(p)),
+                    participant_id: Some(Box::new(participant_id(p))),
                     latest_read_timestamp: Some(conv.members.get(p).map_or(0, |m| m.read_us)),
                 })
                 .collect(),
@@ -447,8 +447,8 @@ impl World {
             .as_ref()
             .and_then(|s| s.gaia_id.as_deref())
             .unwrap_or("");
-        e.self_event_state = Some(UserEventState {
-            user_id: Some(participant_id(viewer)),
+        e.self_event_state = Some(Box::new(UserEventState {
+            user_id: Some(Box::new(participant_id(viewer))),
             client_generated_id: if sender == viewer {
                 event.client_generated_id.clone()
             } else {
@@ -459,7 +459,7 @@ impl World {
                     .get(viewer)
                     .map_or(NotificationLevel::NOTIFICATION_LEVEL_RING, |m| m.level),
             ),
-        });
+        }));
         e
     }
 
@@ -521,10 +521,10 @@ impl World {
                     attachment: Vec::new(),
                 }],
             }),
-            last_seen: Some(LastSeen {
+            last_seen: Some(Box::new(LastSeen {
                 last_seen_timestamp_usec: Some(user.presence.last_seen),
                 usec_since_last_seen: Some(now.saturating_sub(user.presence.last_seen)),
-            }),
+            })),
         }
     }
 

@@ -128,9 +128,9 @@ impl World {
                 user: p.clone(),
                 update: StateUpdate {
                     state_update_header: None,
-                    conversation: Some(conversation.clone()),
+                    conversation: Some(Box::new(conversation.clone())),
                     state_update: Su::ConversationNotification(ConversationNotification {
-                        conversation: Some(conversation),
+                        conversation: Some(Box::new(conversation)),
                     }),
                 },
                 presence: false,
@@ -146,7 +146,9 @@ impl World {
     ) -> Res<CreateConversationResponse> {
         if let Some(ci) = self.repeated_conversation(&caller.user, req.client_generated_id) {
             return Ok(CreateConversationResponse {
-                conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+                conversation: Some(Box::new(
+                    self.conversation_view(&self.convs[ci], &caller.user),
+                )),
                 new_conversation_created: Some(false),
                 ..Default::default()
             });
@@ -174,7 +176,9 @@ impl World {
             });
             if let Some(ci) = existing {
                 return Ok(CreateConversationResponse {
-                    conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+                    conversation: Some(Box::new(
+                        self.conversation_view(&self.convs[ci], &caller.user),
+                    )),
                     new_conversation_created: Some(false),
                     ..Default::default()
                 });
@@ -194,7 +198,9 @@ impl World {
             .new_conversation(None, kind, req.name, participants, cgid)
             .map_err(Fail::invalid)?;
         Ok(CreateConversationResponse {
-            conversation: Some(self.conversation_view(&self.convs[ci], &caller.user)),
+            conversation: Some(Box::new(
+                self.conversation_view(&self.convs[ci], &caller.user),
+            )),
             new_conversation_created: Some(true),
             ..Default::default()
         })
@@ -219,13 +225,13 @@ impl World {
             delete_upper_bound_timestamp: Some(bound),
             delete_type: Some(DeleteType::DELETE_TYPE_UPPER_BOUND),
         };
-        let update = Su::DeleteNotification(DeleteActionNotification {
+        let update = Su::DeleteNotification(Box::new(DeleteActionNotification {
             conversation_id: Some(conversation_id(&id)),
-            delete_action: Some(action.clone()),
-        });
+            delete_action: Some(Box::new(action.clone())),
+        }));
         self.push_each(std::slice::from_ref(&caller.user), None, update);
         Ok(DeleteConversationResponse {
-            delete_action: Some(action),
+            delete_action: Some(Box::new(action)),
             ..Default::default()
         })
     }
@@ -246,11 +252,11 @@ impl World {
         let old = view(m.archived);
         m.archived = archived;
         conv.changed_us = now;
-        let update = Su::ViewModification(ConversationViewModification {
+        let update = Su::ViewModification(Box::new(ConversationViewModification {
             conversation_id: Some(conversation_id(id)),
             old_view: Some(old),
             new_view: Some(view(archived)),
-        });
+        }));
         self.push_each(&[user.to_string()], Some(ci), update);
         Ok(())
     }
@@ -265,12 +271,12 @@ impl World {
         let id = conv_id_field(req.conversation_id.as_ref())?;
         let ci = self.conv_of_participant(&caller.user, &id)?;
         let now = self.clock.now();
-        let update = Su::TypingNotification(SetTypingNotification {
+        let update = Su::TypingNotification(Box::new(SetTypingNotification {
             conversation_id: Some(conversation_id(&id)),
-            sender_id: Some(participant_id(&caller.user)),
+            sender_id: Some(Box::new(participant_id(&caller.user))),
             timestamp: Some(now),
             r#type: Some(req.r#type.unwrap_or(TypingType::TYPING_TYPE_STARTED)),
-        });
+        }));
         let recipients = self.convs[ci].participants.clone();
         self.push_each(&recipients, None, update);
         let kind = req.r#type.unwrap_or(TypingType::TYPING_TYPE_STARTED);
@@ -295,11 +301,11 @@ impl World {
         m.read_us = m.read_us.max(ts);
         let read = m.read_us;
         conv.changed_us = now;
-        let update = Su::WatermarkNotification(WatermarkNotification {
-            sender_id: Some(participant_id(&caller.user)),
+        let update = Su::WatermarkNotification(Box::new(WatermarkNotification {
+            sender_id: Some(Box::new(participant_id(&caller.user))),
             conversation_id: Some(conversation_id(&id)),
             latest_read_timestamp: Some(read),
-        });
+        }));
         let recipients = conv.participants.clone();
         self.push_each(&recipients, None, update);
         Ok(UpdateWatermarkResponse::default())
@@ -313,13 +319,13 @@ impl World {
         let id = conv_id_field(req.conversation_id.as_ref())?;
         let ci = self.conv_of_participant(&caller.user, &id)?;
         let now = self.clock.now();
-        let update = Su::FocusNotification(SetFocusNotification {
+        let update = Su::FocusNotification(Box::new(SetFocusNotification {
             conversation_id: Some(conversation_id(&id)),
-            sender_id: Some(participant_id(&caller.user)),
+            sender_id: Some(Box::new(participant_id(&caller.user))),
             timestamp: Some(now),
             r#type: Some(req.r#type.unwrap_or(FocusType::FOCUS_TYPE_FOCUSED)),
             device: Some(FocusDevice::FOCUS_DEVICE_DESKTOP),
-        });
+        }));
         let recipients = self.convs[ci].participants.clone();
         self.push_each(&recipients, None, update);
         Ok(SetFocusResponse {
@@ -345,12 +351,13 @@ impl World {
         let conv = &mut self.convs[ci];
         conv.members.get_mut(&caller.user).expect("member").level = level;
         conv.changed_us = now;
-        let update =
-            Su::NotificationLevelNotification(SetConversationNotificationLevelNotification {
+        let update = Su::NotificationLevelNotification(Box::new(
+            SetConversationNotificationLevelNotification {
                 conversation_id: Some(conversation_id(&id)),
                 level: Some(level),
                 timestamp: Some(now),
-            });
+            },
+        ));
         self.push_each(std::slice::from_ref(&caller.user), Some(ci), update);
         Ok(SetConversationNotificationLevelResponse {
             timestamp: Some(now),
@@ -366,11 +373,11 @@ impl World {
         let id = conv_id_field(req.conversation_id.as_ref())?;
         let ci = self.conv_of_participant(&caller.user, &id)?;
         let now = self.clock.now();
-        let update = Su::EasterEggNotification(EasterEggNotification {
-            sender_id: Some(participant_id(&caller.user)),
+        let update = Su::EasterEggNotification(Box::new(EasterEggNotification {
+            sender_id: Some(Box::new(participant_id(&caller.user))),
             conversation_id: Some(conversation_id(&id)),
             easter_egg: Some(req.easter_egg.unwrap_or_default()),
-        });
+        }));
         let recipients = self.convs[ci].participants.clone();
         self.push_each(&recipients, None, update);
         Ok(EasterEggResponse {
@@ -409,31 +416,31 @@ impl World {
         }
         p.last_seen = now;
         let (state, dnd, desktop_off) = (p.state, p.dnd, p.desktop_off);
-        let self_update = Su::SelfPresenceNotification(SelfPresenceNotification {
+        let self_update = Su::SelfPresenceNotification(Box::new(SelfPresenceNotification {
             client_presence_state: Some(ClientPresenceState {
-                identifier: Some(ClientIdentifier {
+                identifier: Some(Box::new(ClientIdentifier {
                     resource: caller.client_id.clone(),
                     header_id: None,
-                }),
+                })),
                 state,
             }),
-            do_not_disturb_setting: Some(DoNotDisturbSetting {
+            do_not_disturb_setting: Some(Box::new(DoNotDisturbSetting {
                 do_not_disturb: Some(dnd),
                 expiration_timestamp: None,
                 version: None,
-            }),
+            })),
             desktop_off_setting: Some(DesktopOffSetting {
                 desktop_off: Some(desktop_off),
             }),
             desktop_off_state: None,
             mood_state: None,
-        });
+        }));
         self.push_each(std::slice::from_ref(&caller.user), None, self_update);
         let user = self.user(&caller.user).expect("user");
         let presence = Su::PresenceNotification(PresenceNotification {
             presence: vec![PresenceResult {
-                user_id: Some(participant_id(&caller.user)),
-                presence: Some(self.presence(user)),
+                user_id: Some(Box::new(participant_id(&caller.user))),
+                presence: Some(Box::new(self.presence(user))),
             }],
         });
         for contact in self.contacts_of(&caller.user) {

@@ -15,9 +15,11 @@ use super::*;
 pub(crate) fn voice_medium(phone: Option<&str>) -> DeliveryMedium {
     DeliveryMedium {
         medium_type: Some(DeliveryMediumType::DELIVERY_MEDIUM_GOOGLE_VOICE),
-        phone_number: phone.map(|p| PhoneNumber {
-            e164: Some(p.to_string()),
-            i18n_data: None,
+        phone_number: phone.map(|p| {
+            Box::new(PhoneNumber {
+                e164: Some(p.to_string()),
+                i18n_data: None,
+            })
         }),
     }
 }

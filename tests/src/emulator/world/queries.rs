@@ -68,13 +68,13 @@ impl World {
             .user(&caller.user)
             .ok_or_else(|| Fail::invalid("unknown user"))?;
         Ok(GetSelfInfoResponse {
-            self_entity: Some(self.entity(user)),
+            self_entity: Some(Box::new(self.entity(user))),
             is_known_minor: Some(false),
-            dnd_state: Some(DoNotDisturbSetting {
+            dnd_state: Some(Box::new(DoNotDisturbSetting {
                 do_not_disturb: Some(user.presence.dnd),
                 expiration_timestamp: None,
                 version: None,
-            }),
+            })),
             desktop_off_setting: Some(DesktopOffSetting {
                 desktop_off: Some(user.presence.desktop_off),
             }),
@@ -95,10 +95,10 @@ impl World {
                 })
                 .collect(),
             }),
-            default_country: Some(Country {
+            default_country: Some(Box::new(Country {
                 region_code: Some("US".to_string()),
                 country_code: Some(1),
-            }),
+            })),
             ..Default::default()
         })
     }
@@ -123,7 +123,7 @@ impl World {
                     .map(|u| self.entity(u))
                     .collect();
                 EntityResult {
-                    lookup_spec: Some(spec),
+                    lookup_spec: Some(Box::new(spec)),
                     entity: found,
                 }
             })
@@ -183,7 +183,7 @@ impl World {
                 .map(|u| self.entity(u))
                 .collect()
         };
-        let group = |asked: &Option<SuggestedContactGroupHash>, ids: &[String]| {
+        let group = |asked: &Option<Box<SuggestedContactGroupHash>>, ids: &[String]| {
             let asked = asked.as_ref()?;
             let hash = group_hash(ids);
             let matched = asked.hash.as_deref() == Some(hash.as_slice());
@@ -195,16 +195,16 @@ impl World {
                     .into_iter()
                     .take(limit)
                     .map(|e| SuggestedContact {
-                        entity: Some(e),
+                        entity: Some(Box::new(e)),
                         invitation_status: Some(InvitationStatus::INVITATION_STATUS_ACCEPTED),
                     })
                     .collect()
             };
-            Some(SuggestedContactGroup {
+            Some(Box::new(SuggestedContactGroup {
                 hash_matched: Some(matched),
                 hash: Some(hash),
                 contact,
-            })
+            }))
         };
         let mut all = contacts.clone();
         all.extend(others.iter().cloned());
@@ -248,8 +248,8 @@ impl World {
                     }
                 });
                 PresenceResult {
-                    user_id: Some(pid),
-                    presence,
+                    user_id: Some(Box::new(pid)),
+                    presence: presence.map(Box::new),
                 }
             })
             .collect();
@@ -297,12 +297,12 @@ impl World {
             (Vec::new(), None)
         };
         Ok(GetConversationResponse {
-            conversation_state: Some(ConversationState {
+            conversation_state: Some(Box::new(ConversationState {
                 conversation_id: Some(conversation_id(&id)),
                 conversation,
                 event,
-                event_continuation_token,
-            }),
+                event_continuation_token: event_continuation_token.map(Box::new),
+            })),
             ..Default::default()
         })
     }
@@ -372,7 +372,7 @@ impl World {
                     conversation_id: Some(conversation_id(&c.id)),
                     conversation: Some(self.conversation_view(c, &caller.user)),
                     event,
-                    event_continuation_token: token,
+                    event_continuation_token: token.map(Box::new),
                 }
             })
             .collect();

@@ -161,8 +161,8 @@ fn truncate(
         state.event = full.event[skip..].to_vec();
         if skip > 0 {
             state.event_continuation_token = Some(match new.get(skip) {
-                Some(oldest_kept) => token_before(oldest_kept),
-                None => token_after(new.last().map_or(0, |e| e.timestamp())),
+                Some(oldest_kept) => Box::new(token_before(oldest_kept)),
+                None => Box::new(token_after(new.last().map_or(0, |e| e.timestamp()))),
             });
         }
     }

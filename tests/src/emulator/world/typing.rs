@@ -45,12 +45,12 @@ impl World {
                 continue;
             }
             let recipients = conv.participants.clone();
-            let update = Su::TypingNotification(SetTypingNotification {
+            let update = Su::TypingNotification(Box::new(SetTypingNotification {
                 conversation_id: Some(conversation_id(&conversation)),
-                sender_id: Some(participant_id(&user)),
+                sender_id: Some(Box::new(participant_id(&user))),
                 timestamp: Some(self.clock.now()),
                 r#type: Some(TypingType::TYPING_TYPE_STOPPED),
-            });
+            }));
             self.push_each(&recipients, None, update);
             pushed = true;
         }
