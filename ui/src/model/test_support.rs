@@ -146,7 +146,7 @@ impl Conv {
                 .watermarks
                 .iter()
                 .map(|(g, ts)| UserReadState {
-                    participant_id: Some(pid(g)),
+                    participant_id: Some(Box::new(pid(g))),
                     latest_read_timestamp: Some(*ts),
                 })
                 .collect(),
@@ -157,7 +157,7 @@ impl Conv {
             }),
             self_conversation_state: Some(UserConversationState {
                 self_read_state: Some(UserReadState {
-                    participant_id: Some(pid("me")),
+                    participant_id: Some(Box::new(pid("me"))),
                     latest_read_timestamp: Some(self.read),
                 }),
                 notification_level: Some(if self.quiet {
@@ -179,7 +179,7 @@ impl Conv {
             conversation_id: cid(&self.id),
             conversation: Some(conversation),
             event: self.events.clone(),
-            event_continuation_token: Some(EventContinuationToken::default()),
+            event_continuation_token: Some(Box::new(EventContinuationToken::default())),
         }
     }
 }
@@ -213,10 +213,10 @@ pub(crate) fn text(conv: &str, id: &str, ts: u64, sender: &str, body: &str) -> E
 
 pub(crate) fn rename(conv: &str, id: &str, ts: u64, sender: &str, new_name: &str) -> Event {
     Event {
-        conversation_rename: Some(ConversationRename {
+        conversation_rename: Some(Box::new(ConversationRename {
             new_name: Some(new_name.into()),
             old_name: Some(String::new()),
-        }),
+        })),
         ..base_event(conv, id, ts, sender)
     }
 }
@@ -230,38 +230,38 @@ pub(crate) fn membership(
     who: &[&str],
 ) -> Event {
     Event {
-        membership_change: Some(MembershipChange {
+        membership_change: Some(Box::new(MembershipChange {
             r#type: Some(if join {
                 MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_JOIN
             } else {
                 MembershipChangeType::MEMBERSHIP_CHANGE_TYPE_LEAVE
             }),
             participant_ids: who.iter().map(|g| pid(g)).collect(),
-        }),
+        })),
         ..base_event(conv, id, ts, sender)
     }
 }
 
 pub(crate) fn hangout(conv: &str, id: &str, ts: u64, kind: HangoutEventType) -> Event {
     Event {
-        hangout_event: Some(HangoutEvent {
+        hangout_event: Some(Box::new(HangoutEvent {
             event_type: Some(kind),
             ..Default::default()
-        }),
+        })),
         ..base_event(conv, id, ts, "ada")
     }
 }
 
 pub(crate) fn otr(conv: &str, id: &str, ts: u64, sender: &str, off: bool) -> Event {
     Event {
-        otr_modification: Some(OTRModification {
+        otr_modification: Some(Box::new(OTRModification {
             new_otr_status: Some(if off {
                 OffTheRecordStatus::OFF_THE_RECORD_STATUS_OFF_THE_RECORD
             } else {
                 OffTheRecordStatus::OFF_THE_RECORD_STATUS_ON_THE_RECORD
             }),
             ..Default::default()
-        }),
+        })),
         ..base_event(conv, id, ts, sender)
     }
 }
@@ -348,18 +348,20 @@ impl World {
 
     pub(crate) fn deliver(&mut self, event: Event) {
         self.fold(StateUpdate {
-            state_update: Oneof::EventNotification(EventNotification { event: Some(event) }),
+            state_update: Oneof::EventNotification(Box::new(EventNotification {
+                event: Some(event),
+            })),
             ..Default::default()
         });
     }
 
     pub(crate) fn watermark(&mut self, conv: &str, who: &str, ts: u64) {
         self.fold(StateUpdate {
-            state_update: Oneof::WatermarkNotification(WatermarkNotification {
-                sender_id: Some(pid(who)),
+            state_update: Oneof::WatermarkNotification(Box::new(WatermarkNotification {
+                sender_id: Some(Box::new(pid(who))),
                 conversation_id: cid(conv),
                 latest_read_timestamp: Some(ts),
-            }),
+            })),
             ..Default::default()
         });
     }
