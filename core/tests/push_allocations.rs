@@ -56,9 +56,12 @@ fn allocations_per_state_update() {
     // 8 strings and vectors a chat event holds, a photo's every tenth
     // event, and the chunk's own vectors (push arrays, StateUpdates) shared
     // by its 1 to 3 events: 11.06 before the StateUpdate vector was given
-    // room for four at once and skipping stopped allocating.
+    // room for four at once and skipping stopped allocating (9.96), and
+    // 11.16 since the generated types box the oneof member of a
+    // StateUpdate (one more allocation each, for a 104-byte StateUpdate
+    // instead of 1,208: the decode got faster, 0.46-0.47 of the floor).
     assert!(
-        per_update <= 10.5,
+        per_update <= 11.5,
         "{per_update} allocation calls per StateUpdate"
     );
 }
