@@ -239,7 +239,14 @@ impl App {
     fn on_update(&mut self, update: Update, now: Now, list: &ConversationList) {
         match update {
             Update::Notification(note) => match note {
-                Notification::NewEvent(event) => self.on_new_event(&event, now, list),
+                Notification::NewEvent(event) => {
+                    let from_other = event.kind() == hangups_core::state::EventKind::ChatMessage
+                        && event.user_id() != *list.users().self_id();
+                    if from_other {
+                        self.status.message_arrived(event.conversation_id(), now);
+                    }
+                    self.on_new_event(&event, now, list);
+                }
                 Notification::Typing(typing) if typing.user_id != *list.users().self_id() => {
                     self.status.on_typing(&typing, now);
                 }
@@ -260,7 +267,10 @@ impl App {
                 ClientEvent::SessionExpired => self.say("Session expired; signing in again", now),
                 _ => {}
             },
-            Update::CatchUpFailed(e) => self.say(format!("Failed to catch up: {e}"), now),
+            Update::CatchUpFailed(_) => self.status.catch_up_failed(now),
+            Update::Lagged { missed } => {
+                self.say(format!("fell behind: {missed} updates re-fetched"), now);
+            }
             Update::ConversationFetchFailed { error, .. } => {
                 self.say(format!("Failed to load a conversation: {error}"), now);
             }
