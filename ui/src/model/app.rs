@@ -52,6 +52,9 @@ pub struct App {
     pub(crate) read_up_to: HashMap<String, u64>,
     /// Conversations archived locally.
     pub(crate) archived: BTreeSet<String>,
+    /// Conversations the self user left or that were deleted: the list
+    /// hides them (they stay in hangups-core's list) until added again.
+    pub(crate) gone: BTreeSet<String>,
     /// Whether the terminal has focus (assumed until told otherwise).
     pub(crate) focused: bool,
     /// The terminal's size.
@@ -80,6 +83,7 @@ impl App {
             pending: HashMap::new(),
             read_up_to: HashMap::new(),
             archived: BTreeSet::new(),
+            gone: BTreeSet::new(),
             focused: true,
             size: (100, 30),
             last_active: None,
@@ -256,7 +260,13 @@ impl App {
                         self.read_up_to.remove(&w.conversation_id);
                     }
                 }
-                Notification::ConversationLeft(id) => self.close_conversation(&id),
+                Notification::ConversationLeft(id) => self.conversation_gone(&id, list),
+                Notification::ConversationDeleted {
+                    conversation_id, ..
+                } => self.conversation_gone(&conversation_id, list),
+                Notification::ConversationAdded(id) => {
+                    self.gone.remove(&id);
+                }
                 _ => {}
             },
             Update::Client(event) => match event {
