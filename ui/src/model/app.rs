@@ -52,6 +52,9 @@ pub struct App {
     pub(crate) read_up_to: HashMap<String, u64>,
     /// Conversations archived locally.
     pub(crate) archived: BTreeSet<String>,
+    /// Conversations the self user left or that were deleted: the list
+    /// hides them (they stay in hangups-core's list) until added again.
+    pub(crate) gone: BTreeSet<String>,
     /// Whether the terminal has focus (assumed until told otherwise).
     pub(crate) focused: bool,
     /// The terminal's size.
@@ -80,6 +83,7 @@ impl App {
             pending: HashMap::new(),
             read_up_to: HashMap::new(),
             archived: BTreeSet::new(),
+            gone: BTreeSet::new(),
             focused: true,
             size: (100, 30),
             last_active: None,
@@ -239,7 +243,14 @@ impl App {
     fn on_update(&mut self, update: Update, now: Now, list: &ConversationList) {
         match update {
             Update::Notification(note) => match note {
-                Notification::NewEvent(event) => self.on_new_event(&event, now, list),
+                Notification::NewEvent(event) => {
+                    let from_other = event.kind() == hangups_core::state::EventKind::ChatMessage
+                        && event.user_id() != *list.users().self_id();
+                    if from_other {
+                        self.status.message_arrived(event.conversation_id(), now);
+                    }
+                    self.on_new_event(&event, now, list);
+                }
                 Notification::Typing(typing) if typing.user_id != *list.users().self_id() => {
                     self.status.on_typing(&typing, now);
                 }
@@ -249,7 +260,13 @@ impl App {
                         self.read_up_to.remove(&w.conversation_id);
                     }
                 }
-                Notification::ConversationLeft(id) => self.close_conversation(&id),
+                Notification::ConversationLeft(id) => self.conversation_gone(&id, list),
+                Notification::ConversationDeleted {
+                    conversation_id, ..
+                } => self.conversation_gone(&conversation_id, list),
+                Notification::ConversationAdded(id) => {
+                    self.gone.remove(&id);
+                }
                 _ => {}
             },
             Update::Client(event) => match event {
@@ -260,7 +277,10 @@ impl App {
                 ClientEvent::SessionExpired => self.say("Session expired; signing in again", now),
                 _ => {}
             },
-            Update::CatchUpFailed(e) => self.say(format!("Failed to catch up: {e}"), now),
+            Update::CatchUpFailed(_) => self.status.catch_up_failed(now),
+            Update::Lagged { missed } => {
+                self.say(format!("fell behind: {missed} updates re-fetched"), now);
+            }
             Update::ConversationFetchFailed { error, .. } => {
                 self.say(format!("Failed to load a conversation: {error}"), now);
             }

@@ -33,6 +33,7 @@ impl App {
         let mut convs: Vec<&Conversation> = list
             .get_all(true)
             .into_iter()
+            .filter(|c| !self.gone.contains(c.id()))
             .filter(|c| self.list_view.show_archived || !self.is_archived(list, c.id()))
             .filter(|c| {
                 filter.is_empty()
@@ -62,6 +63,25 @@ impl App {
         let last = count.saturating_sub(1);
         let current = self.list_view.selected.min(last);
         self.list_view.selected = current.saturating_add_signed(delta).min(last);
+    }
+
+    /// The self user left a conversation, or it was deleted: its tab
+    /// closes (the previous one becomes active if it was), the list hides
+    /// it and keeps the selection on the same conversation (on the row
+    /// that takes the gone one's place if it was the selected one).
+    pub(crate) fn conversation_gone(&mut self, conversation_id: &str, list: &ConversationList) {
+        self.close_conversation(conversation_id);
+        let selected = self.selected_conversation(list);
+        self.gone.insert(conversation_id.to_owned());
+        if let Some(row) = selected.and_then(|id| {
+            self.visible_conversations(list)
+                .iter()
+                .position(|c| c.id() == id)
+        }) {
+            self.list_view.selected = row;
+        }
+        let last = self.visible_conversations(list).len().saturating_sub(1);
+        self.list_view.selected = self.list_view.selected.min(last);
     }
 
     /// Archives a conversation here (or brings it back), saving the set.

@@ -1,8 +1,13 @@
 //! The status line, by priority: reconnecting (with the next attempt's
-//! time) and "Reconnected"; a temporary message for 10 s; who is typing
-//! (expiring); the server label.
+//! time), catching up and "Reconnected: what came back"; a temporary
+//! message for 10 s; who is typing (expiring); the server label.
+//!
+//! After a reconnection the catch-up's events come in as ordinary new
+//! events with no end marker (the keep-alive that follows is not an
+//! update), so the tally of what came back ends after a quiet period of
+//! [`CATCH_UP_QUIET`] without a new chat message, or at a failed catch-up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use hangups_core::proto::hangouts::TypingType;
@@ -12,8 +17,11 @@ use super::{App, Now};
 
 /// How long a temporary message stays.
 pub(crate) const MESSAGE_FOR: Duration = Duration::from_secs(10);
-/// How long "Reconnected" stays.
-pub(crate) const RECONNECTED_FOR: Duration = Duration::from_secs(5);
+/// How long "Reconnected: …" stays.
+pub(crate) const RECONNECTED_FOR: Duration = Duration::from_secs(10);
+/// The catch-up after a reconnection is over after this long without a
+/// new chat message.
+pub(crate) const CATCH_UP_QUIET: Duration = Duration::from_secs(5);
 /// A STARTED typing status without a refresh expires after this.
 pub(crate) const TYPING_FOR: Duration = Duration::from_secs(15);
 
@@ -25,8 +33,18 @@ pub(crate) enum Connection {
     Up,
     /// The push channel is down; the next attempt is at this instant.
     Reconnecting(Instant),
-    /// Back, said until this instant.
-    Reconnected(Instant),
+    /// Back, catching up: the chat messages from others that came in so
+    /// far, their conversations, and the last one's time.
+    CatchingUp {
+        /// How many messages.
+        messages: usize,
+        /// In which conversations.
+        conversations: BTreeSet<String>,
+        /// When the last one came (or the reconnection).
+        last: Instant,
+    },
+    /// Back: what came back, said until this instant.
+    Reconnected(String, Instant),
     /// The client stopped for good, and why.
     Closed(String),
 }
@@ -52,9 +70,35 @@ impl Status {
         self.connection = Connection::Reconnecting(retry_at);
     }
 
-    /// The channel is back.
+    /// The channel is back: the tally of the catch-up starts.
     pub(crate) fn reconnected(&mut self, now: Now) {
-        self.connection = Connection::Reconnected(now.instant + RECONNECTED_FOR);
+        self.connection = Connection::CatchingUp {
+            messages: 0,
+            conversations: BTreeSet::new(),
+            last: now.instant,
+        };
+    }
+
+    /// A chat message from someone else arrived: counted while catching up.
+    pub(crate) fn message_arrived(&mut self, conversation_id: &str, now: Now) {
+        if let Connection::CatchingUp {
+            messages,
+            conversations,
+            last,
+        } = &mut self.connection
+        {
+            *messages += 1;
+            conversations.insert(conversation_id.to_owned());
+            *last = now.instant;
+        }
+    }
+
+    /// The catch-up failed: the tally ends unsaid (it is retried).
+    pub(crate) fn catch_up_failed(&mut self, now: Now) {
+        if matches!(self.connection, Connection::CatchingUp { .. }) {
+            self.connection = Connection::Up;
+        }
+        self.say("catching up failed, retrying".to_owned(), now);
     }
 
     /// The client stopped for good.
@@ -99,16 +143,37 @@ impl Status {
         {
             self.message = None;
         }
-        if let Connection::Reconnected(t) = self.connection {
-            if now.instant >= t {
-                self.connection = Connection::Up;
+        match &self.connection {
+            Connection::Reconnected(_, t) if now.instant >= *t => self.connection = Connection::Up,
+            Connection::CatchingUp {
+                messages,
+                conversations,
+                last,
+            } if now.instant.saturating_duration_since(*last) >= CATCH_UP_QUIET => {
+                let text = reconnected_text(*messages, conversations.len());
+                self.connection = Connection::Reconnected(text, now.instant + RECONNECTED_FOR);
             }
+            _ => {}
         }
         for users in self.typing.values_mut() {
             users.retain(|_, t| now.instant < *t);
         }
         self.typing.retain(|_, users| !users.is_empty());
     }
+}
+
+/// "Reconnected: 3 new messages in 2 conversations", or "nothing missed".
+pub(crate) fn reconnected_text(messages: usize, conversations: usize) -> String {
+    if messages == 0 {
+        return "Reconnected: nothing missed".to_owned();
+    }
+    let m = if messages == 1 { "message" } else { "messages" };
+    let c = if conversations == 1 {
+        "conversation"
+    } else {
+        "conversations"
+    };
+    format!("Reconnected: {messages} new {m} in {conversations} {c}")
 }
 
 impl App {
@@ -125,7 +190,8 @@ impl App {
                 }
                 return format!("RECONNECTING… next attempt in {secs}s");
             }
-            Connection::Reconnected(t) if now.instant < *t => return "Reconnected".to_owned(),
+            Connection::CatchingUp { .. } => return "Reconnected, catching up…".to_owned(),
+            Connection::Reconnected(text, t) if now.instant < *t => return text.clone(),
             Connection::Closed(why) => return format!("DISCONNECTED: {why}"),
             _ => {}
         }

@@ -191,3 +191,59 @@ fn leaving_a_conversation_closes_its_tab_and_keeps_the_active_one() {
     assert_eq!(w.app.tab_titles(&w.list).len(), 3);
     assert_eq!(w.app.active_conversation(), Some("b"));
 }
+
+#[test]
+fn a_deleted_active_conversation_closes_its_tab_to_the_previous_one() {
+    use hangups_core::state::{Notification, Update};
+    let mut w = World::new(&[
+        Conv::new("a", &["ada"]).sort(T0 + 3 * S),
+        Conv::new("b", &["alan"]).sort(T0 + 2 * S),
+        Conv::new("c", &["grace"]).sort(T0 + S),
+    ]);
+    w.open("a");
+    w.open("b");
+    w.open("c");
+    w.ctrl('u');
+    assert_eq!(w.app.active_conversation(), Some("b"));
+    w.input(crate::model::Input::Update(Update::Notification(
+        Notification::ConversationDeleted {
+            conversation_id: "b".into(),
+            upper_bound_timestamp: T0 + 4 * S,
+        },
+    )));
+    assert_eq!(w.app.tab_titles(&w.list).len(), 3, "b's tab is gone");
+    assert_eq!(w.app.active_conversation(), Some("a"), "the previous tab");
+    assert_eq!(ids(&w), ["a", "c"], "the list hides it");
+}
+
+#[test]
+fn a_left_conversation_leaves_the_list_and_the_selection_on_its_row() {
+    use hangups_core::state::{Notification, Update};
+    let mut w = World::new(&[
+        Conv::new("a", &["ada"]).sort(T0 + 3 * S),
+        Conv::new("b", &["alan"]).sort(T0 + 2 * S),
+        Conv::new("c", &["grace"]).sort(T0 + S),
+    ]);
+    let gone = |w: &mut World, id: &str| {
+        w.input(crate::model::Input::Update(Update::Notification(
+            Notification::ConversationLeft(id.into()),
+        )))
+    };
+    // Selected b; a (above it) goes: b stays selected.
+    w.app.list_view.selected = 1;
+    gone(&mut w, "a");
+    assert_eq!(ids(&w), ["b", "c"]);
+    assert_eq!(w.app.selected_conversation(&w.list).as_deref(), Some("b"));
+    // The selected one goes: the row taking its place is selected.
+    gone(&mut w, "b");
+    assert_eq!(ids(&w), ["c"]);
+    assert_eq!(w.app.selected_conversation(&w.list).as_deref(), Some("c"));
+    gone(&mut w, "c");
+    assert!(ids(&w).is_empty());
+    assert_eq!(w.app.list_view.selected, 0);
+    // Added again (the self user is back): listed again.
+    w.input(crate::model::Input::Update(Update::Notification(
+        Notification::ConversationAdded("a".into()),
+    )));
+    assert_eq!(ids(&w), ["a"]);
+}

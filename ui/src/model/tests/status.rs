@@ -53,9 +53,74 @@ fn reconnecting_with_the_next_attempt_then_reconnected_for_a_while() {
     w.input(Input::Update(Update::Client(ClientEvent::Reconnected {
         last_sync: None,
     })));
-    assert_eq!(w.status(), "Reconnected");
-    w.advance(6);
+    assert_eq!(w.status(), "Reconnected, catching up…");
+    w.advance(5);
+    assert_eq!(w.status(), "Reconnected: nothing missed");
+    w.advance(9);
+    assert_eq!(w.status(), "Reconnected: nothing missed");
+    w.typing("c", "ada", TypingType::TYPING_TYPE_STARTED);
+    w.advance(1);
     assert_eq!(w.status(), "Ada is typing...");
+}
+
+fn reconnect(w: &mut World) {
+    disconnect(w, 1);
+    w.advance(1);
+    w.input(Input::Update(Update::Client(ClientEvent::Reconnected {
+        last_sync: None,
+    })));
+}
+
+#[test]
+fn reconnected_says_what_the_catch_up_brought_back() {
+    let mut w = World::new(&[Conv::new("c", &["ada"]), Conv::new("d", &["grace"])]);
+    reconnect(&mut w);
+    w.deliver(text("c", "1", T0 + S, "ada", "one"));
+    w.advance(3);
+    w.deliver(text("c", "2", T0 + 2 * S, "ada", "two"));
+    w.deliver(text("d", "3", T0 + 3 * S, "grace", "three"));
+    // Own messages (sent elsewhere) were not missed.
+    w.deliver(text("d", "4", T0 + 4 * S, "me", "mine"));
+    w.advance(4);
+    assert_eq!(
+        w.status(),
+        "Reconnected, catching up…",
+        "quiet for 4 s only"
+    );
+    w.advance(1);
+    assert_eq!(w.status(), "Reconnected: 3 new messages in 2 conversations");
+    // What comes after the quiet period is not counted.
+    w.deliver(text("d", "5", T0 + 5 * S, "grace", "live"));
+    assert_eq!(w.status(), "Reconnected: 3 new messages in 2 conversations");
+    w.advance(10);
+    assert_eq!(w.status(), "");
+}
+
+#[test]
+fn reconnected_with_one_message_is_singular() {
+    let mut w = World::new(&[Conv::new("c", &["ada"])]);
+    reconnect(&mut w);
+    w.deliver(text("c", "1", T0 + S, "ada", "one"));
+    w.advance(5);
+    assert_eq!(w.status(), "Reconnected: 1 new message in 1 conversation");
+}
+
+#[test]
+fn a_failed_catch_up_ends_the_tally_and_says_it_retries() {
+    use hangups_core::state::LiveError;
+    let mut w = World::new(&[Conv::new("c", &["ada"])]);
+    reconnect(&mut w);
+    w.input(Input::Update(Update::CatchUpFailed(LiveError::Closed)));
+    assert_eq!(w.status(), "catching up failed, retrying");
+    w.advance(5);
+    assert_eq!(w.status(), "catching up failed, retrying");
+}
+
+#[test]
+fn lagging_says_how_many_updates_are_re_fetched() {
+    let mut w = World::new(&[Conv::new("c", &["ada"])]);
+    w.input(Input::Update(Update::Lagged { missed: 7 }));
+    assert_eq!(w.status(), "fell behind: 7 updates re-fetched");
 }
 
 #[test]
