@@ -62,6 +62,9 @@ pub struct App {
     last_active: Option<Instant>,
     /// When STARTED was last sent, per conversation.
     pub(crate) typing_sent: HashMap<String, Instant>,
+    /// When the compose box of a conversation with typing sent last
+    /// changed, and whether PAUSED was sent since.
+    pub(crate) typing_edit: HashMap<String, (Instant, bool)>,
     title: Option<String>,
 }
 
@@ -88,6 +91,7 @@ impl App {
             size: (100, 30),
             last_active: None,
             typing_sent: HashMap::new(),
+            typing_edit: HashMap::new(),
             title: None,
         }
     }
@@ -117,11 +121,12 @@ impl App {
             Input::Mouse(mouse) => self.on_mouse(mouse, now, list),
             Input::Focus(focused) => self.focused = focused,
             Input::Update(update) => self.on_update(update, now, list),
-            Input::Tick => {}
+            Input::Tick => self.pause_typing(now),
             Input::Done { id, outcome } => self.on_done(id, outcome, now, list),
         }
         self.status.expire(now);
         self.clamp(list);
+        self.fill_screen(list);
         self.refresh_title(list);
     }
 
@@ -228,8 +233,35 @@ impl App {
         }
     }
 
+    /// Sends PAUSED where STARTED was sent and the compose box has not
+    /// changed for [`TYPING_PAUSE`](super::keys::TYPING_PAUSE) (the text
+    /// stays; the next edit sends STARTED again).
+    fn pause_typing(&mut self, now: Now) {
+        let mut idle: Vec<String> = self
+            .typing_edit
+            .iter()
+            .filter(|(_, (at, paused))| {
+                !paused && now.instant.saturating_duration_since(*at) >= super::keys::TYPING_PAUSE
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        idle.sort();
+        for conversation_id in idle {
+            if let Some(edit) = self.typing_edit.get_mut(&conversation_id) {
+                edit.1 = true;
+            }
+            let id = self.effect_id();
+            self.push(Effect::SetTyping {
+                id,
+                conversation_id,
+                typing: TypingType::TYPING_TYPE_PAUSED,
+            });
+        }
+    }
+
     /// Sends STOPPED if STARTED was sent in this conversation.
     pub(crate) fn stop_typing(&mut self, conversation_id: &str) {
+        self.typing_edit.remove(conversation_id);
         if self.typing_sent.remove(conversation_id).is_some() {
             let id = self.effect_id();
             self.push(Effect::SetTyping {
@@ -314,7 +346,7 @@ impl App {
                 match outcome {
                     Outcome::Loaded(0) => tab.history = History::NoMore,
                     Outcome::Failed(why) => {
-                        tab.history = History::Idle;
+                        tab.history = History::Failed;
                         self.say(format!("Failed to load history: {why}"), now);
                     }
                     Outcome::Loaded(n) => {

@@ -27,6 +27,8 @@ use super::{emoticons, texts, App, Effect, History, Now, Overlay, ViewFocus};
 
 /// Refresh STARTED at most this often while typing.
 pub(crate) const TYPING_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
+/// PAUSED after this long without a change to a non-empty compose box.
+pub(crate) const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
 /// How many events hangups loads at the top.
 pub(crate) const HISTORY_PAGE: usize = 50;
 
@@ -258,17 +260,23 @@ impl App {
         true
     }
 
-    /// The compose box changed: STARTED when typing starts (refreshed at
-    /// most every 10 s), STOPPED when it is emptied.
+    /// The compose box changed: STARTED when typing starts or resumes
+    /// after a PAUSED (refreshed at most every 10 s), STOPPED when it is
+    /// emptied.
     fn typed(&mut self, conversation_id: &str, empty: bool, now: Now) {
         if empty {
             self.stop_typing(conversation_id);
             return;
         }
-        let due = self
-            .typing_sent
-            .get(conversation_id)
-            .is_none_or(|t| now.instant.saturating_duration_since(*t) >= TYPING_REFRESH);
+        let was_paused = self
+            .typing_edit
+            .insert(conversation_id.to_owned(), (now.instant, false))
+            .is_some_and(|(_, paused)| paused);
+        let due = was_paused
+            || self
+                .typing_sent
+                .get(conversation_id)
+                .is_none_or(|t| now.instant.saturating_duration_since(*t) >= TYPING_REFRESH);
         if due {
             self.typing_sent
                 .insert(conversation_id.to_owned(), now.instant);
@@ -305,7 +313,7 @@ impl App {
         } else {
             ViewFocus::Event(target as usize)
         };
-        if tab.focus == ViewFocus::Top && tab.history == History::Idle {
+        if tab.focus == ViewFocus::Top && matches!(tab.history, History::Idle | History::Failed) {
             let conversation_id = tab.id.clone();
             self.load_history(&conversation_id, list);
         }

@@ -28,6 +28,9 @@ pub(crate) enum History {
     Loading(super::EffectId),
     /// The server has nothing older.
     NoMore,
+    /// The last load failed: not retried by itself (scrolling to the top
+    /// tries again).
+    Failed,
 }
 
 /// A conversation tab.
@@ -84,12 +87,28 @@ impl App {
         };
         if switch {
             self.switch_to(index + 1);
-            let empty = list
-                .get(conversation_id)
-                .is_some_and(|c| c.events().is_empty());
-            if empty && self.tabs[index].history == History::Idle {
-                self.load_history(conversation_id, list);
-            }
+            self.fill_screen(list);
+        }
+    }
+
+    /// While the active conversation's loaded events are too few to fill
+    /// its view, the top ("Loading...") is on screen: ask for older
+    /// history, as hangups does when that line shows (at once for a tab
+    /// with no loaded event). Each row takes at least one line, so fewer
+    /// events than the view's lines means the top is visible.
+    pub(crate) fn fill_screen(&mut self, list: &ConversationList) {
+        let Some(tab) = self.active_conversation_tab() else {
+            return;
+        };
+        if tab.history != History::Idle || tab.search.is_some() {
+            return;
+        }
+        // The tab bar, the status line and the compose box take 3 rows.
+        let view_lines = usize::from(self.size.1.saturating_sub(3));
+        let loaded = list.get(&tab.id).map_or(0, |c| c.events().len());
+        if loaded == 0 || loaded < view_lines {
+            let id = tab.id.clone();
+            self.load_history(&id, list);
         }
     }
 

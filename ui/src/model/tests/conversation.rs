@@ -25,6 +25,16 @@ fn sent(effects: &[Effect]) -> Vec<(String, Option<std::path::PathBuf>)> {
         .collect()
 }
 
+/// `n` chat messages from ada in `c`, enough to fill a 100×30 view from
+/// 27 on (so that its top is off screen and nothing loads by itself).
+fn many(n: u64) -> Conv {
+    Conv::new("c", &["ada"]).events(
+        (1..=n)
+            .map(|i| text("c", &i.to_string(), T0 + i * S, "ada", "m"))
+            .collect(),
+    )
+}
+
 fn one(conv: Conv) -> World {
     let id = conv.id.clone();
     let mut w = World::new(&[conv]);
@@ -142,10 +152,14 @@ fn failed_send_puts_the_text_back_and_says_why() {
 
 #[test]
 fn scrolling_to_the_top_loads_history_then_no_more() {
-    let mut w = one(Conv::new("c", &["ada"]).events(vec![
-        text("c", "1", T0 + S, "ada", "one"),
-        text("c", "2", T0 + 2 * S, "ada", "two"),
-    ]));
+    let mut w = one(many(30));
+    w.press(KeyCode::PageUp);
+    assert!(
+        !w.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::LoadHistory { .. })),
+        "the top is not on screen yet"
+    );
     w.press(KeyCode::PageUp);
     assert_eq!(w.app.tabs[0].focus, ViewFocus::Top);
     let effects = w.effects();
@@ -176,6 +190,8 @@ fn scrolling_to_the_top_loads_history_then_no_more() {
         .effects()
         .iter()
         .any(|e| matches!(e, Effect::LoadHistory { .. })));
+    // Paging down (27 messages a page) gets back to the bottom.
+    w.ctrl('f');
     w.ctrl('f');
     assert_eq!(w.app.tabs[0].focus, ViewFocus::Bottom);
 }
@@ -368,7 +384,7 @@ fn terminal_title_follows_the_unread_total() {
 }
 
 #[test]
-fn typing_is_sent_refreshed_every_10s_and_stopped() {
+fn typing_is_sent_refreshed_every_10s_paused_and_stopped() {
     let mut w = one(Conv::new("c", &["ada"]));
     let typing = |w: &mut World| -> Vec<TypingType> {
         w.effects()
@@ -381,8 +397,25 @@ fn typing_is_sent_refreshed_every_10s_and_stopped() {
     };
     w.type_str("he");
     assert_eq!(typing(&mut w), [TypingType::TYPING_TYPE_STARTED]);
-    w.advance(11);
+    // Typing on, a key every 4 s: STARTED again only after 10 s.
+    for _ in 0..2 {
+        w.advance(4);
+        w.type_str("l");
+        assert_eq!(typing(&mut w), []);
+    }
+    w.advance(4);
     w.type_str("l");
+    assert_eq!(typing(&mut w), [TypingType::TYPING_TYPE_STARTED]);
+    // 5 s without a change, text still there: PAUSED, once; the next
+    // key resumes.
+    w.advance(4);
+    assert_eq!(typing(&mut w), []);
+    w.advance(1);
+    assert_eq!(typing(&mut w), [TypingType::TYPING_TYPE_PAUSED]);
+    w.advance(1);
+    assert_eq!(typing(&mut w), []);
+    // (6 s after the last STARTED: only the pause makes this one due.)
+    w.type_str("o");
     assert_eq!(typing(&mut w), [TypingType::TYPING_TYPE_STARTED]);
     w.press(KeyCode::Enter);
     assert_eq!(typing(&mut w), [TypingType::TYPING_TYPE_STOPPED]);
@@ -433,16 +466,57 @@ fn image_without_a_path_says_how() {
 }
 
 #[test]
-fn opening_a_conversation_without_events_loads_its_history() {
+fn opening_a_conversation_whose_top_is_on_screen_loads_its_history() {
     let mut w = World::new(&[
-        Conv::new("c", &["ada"]),
+        Conv::new("e", &["ada"]),
         Conv::new("d", &["alan"]).events(vec![text("d", "1", T0, "alan", "x")]),
+        many(30),
     ]);
-    w.open("c");
+    w.open("e");
     assert!(w.effects().iter().any(|e| matches!(e,
-        Effect::LoadHistory { conversation_id, before_event_id: None, .. } if conversation_id == "c")));
+        Effect::LoadHistory { conversation_id, before_event_id: None, .. } if conversation_id == "e")));
+    // One event does not fill the view: "Loading..." shows, so it loads
+    // (hangups loads when that line comes into view).
     w.open("d");
+    assert!(w.effects().iter().any(|e| matches!(e,
+        Effect::LoadHistory { conversation_id, before_event_id: Some(b), .. } if conversation_id == "d" && b == "1")));
+    // Thirty fill a 100×30 screen: nothing loads until scrolled up...
+    w.open("c");
     assert!(!w
+        .effects()
+        .iter()
+        .any(|e| matches!(e, Effect::LoadHistory { .. })));
+    // ...or until the terminal grows past them.
+    w.input(crate::model::Input::Resize {
+        width: 100,
+        height: 60,
+    });
+    assert!(w.effects().iter().any(|e| matches!(e,
+        Effect::LoadHistory { conversation_id, .. } if conversation_id == "c")));
+}
+
+#[test]
+fn a_failed_load_is_not_retried_until_scrolled_to_the_top() {
+    let mut w =
+        World::new(&[Conv::new("c", &["ada"]).events(vec![text("c", "1", T0, "ada", "x")])]);
+    w.open("c");
+    let id = w
+        .effects()
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadHistory { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("the top is on screen");
+    w.done(id, Outcome::Failed("boom".into()));
+    w.advance(1);
+    w.advance(1);
+    assert!(!w
+        .effects()
+        .iter()
+        .any(|e| matches!(e, Effect::LoadHistory { .. })));
+    w.press(KeyCode::PageUp);
+    assert!(w
         .effects()
         .iter()
         .any(|e| matches!(e, Effect::LoadHistory { .. })));
@@ -450,11 +524,8 @@ fn opening_a_conversation_without_events_loads_its_history() {
 
 #[test]
 fn after_a_page_of_history_the_view_stays_at_the_old_top() {
-    let mut w = one(Conv::new("c", &["ada"]).events(vec![
-        text("c", "1", T0 + S, "ada", "one"),
-        text("c", "2", T0 + 2 * S, "ada", "two"),
-        text("c", "3", T0 + 3 * S, "ada", "three"),
-    ]));
+    let mut w = one(many(30));
+    w.press(KeyCode::PageUp);
     w.press(KeyCode::PageUp);
     let id = w
         .effects()
