@@ -449,8 +449,14 @@ impl App {
                 }
             }
             MouseEventKind::Down(MouseButton::Left) if self.active == 0 && mouse.row >= 1 => {
-                let row = usize::from(mouse.row - 1);
-                if row < self.visible_conversations(list).len() {
+                // The rows start under the tab bar and end above the status
+                // line (and the filter line, when it shows).
+                let count = self.visible_conversations(list).len();
+                let filter = usize::from(self.list_view.filter_shown());
+                let height = usize::from(self.size.1).saturating_sub(2 + filter);
+                let on_screen = usize::from(mouse.row - 1);
+                let row = on_screen + self.list_view.first_row(count, height);
+                if on_screen < height && row < count {
                     self.list_view.selected = row;
                     if let Some(id) = self.selected_conversation(list) {
                         self.open_tab(&id, true, list);

@@ -18,6 +18,21 @@ pub(crate) struct ListView {
     pub(crate) show_archived: bool,
 }
 
+impl ListView {
+    /// Whether the filter line shows (while editing it, or when set).
+    pub(crate) fn filter_shown(&self) -> bool {
+        self.filtering || !self.filter.is_empty()
+    }
+
+    /// The first row on screen of a list of `count` conversations in
+    /// `height` rows: the list scrolls just enough to show the selection.
+    /// The renderer draws from it and a mouse click maps through it.
+    pub(crate) fn first_row(&self, count: usize, height: usize) -> usize {
+        let selected = self.selected.min(count.saturating_sub(1));
+        (selected + 1).saturating_sub(height)
+    }
+}
+
 /// The sort timestamp: the conversation's, or its newest loaded event's
 /// if later (a pushed event can come before the delta that moves it).
 pub(crate) fn sort_timestamp(conv: &Conversation) -> u64 {

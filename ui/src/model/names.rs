@@ -86,11 +86,19 @@ pub fn tab_title(list: &ConversationList, conversation_id: &str, unread: usize) 
         Some(conv) => conversation_name(conv, list, true),
         None => "New conversation".to_owned(),
     };
-    let suffix = if unread > 0 {
-        format!(" ({unread})")
-    } else {
-        String::new()
-    };
+    // Off the record (history off) shows as a trailing "[off]", before
+    // the unread count, so that a conversation's history state is visible
+    // from any tab.
+    let off = list
+        .get(conversation_id)
+        .is_some_and(|c| c.is_off_the_record());
+    let mut suffix = String::new();
+    if off {
+        suffix.push_str(" [off]");
+    }
+    if unread > 0 {
+        suffix.push_str(&format!(" ({unread})"));
+    }
     let room = TAB_TITLE_WIDTH.saturating_sub(suffix.len());
     format!("{}{suffix}", truncate_to_width(&name, room))
 }

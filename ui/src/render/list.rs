@@ -11,7 +11,7 @@ use crate::model::{names, App};
 use crate::settings::Element;
 
 fn filter_shown(app: &App) -> bool {
-    app.list_view.filtering || !app.list_view.filter.is_empty()
+    app.list_view.filter_shown()
 }
 
 /// The filter prompt.
@@ -53,7 +53,7 @@ pub(super) fn draw(app: &App, list: &ConversationList, area: Rect, buf: &mut Buf
     }
     let height = usize::from(rows_area.height);
     let selected = app.list_view.selected.min(convs.len() - 1);
-    let first = (selected + 1).saturating_sub(height);
+    let first = app.list_view.first_row(convs.len(), height);
     for (row, conv) in convs.iter().enumerate().skip(first).take(height) {
         let y = rows_area.y + (row - first) as u16;
         let mut label = names::with_unread(

@@ -69,6 +69,7 @@ pub fn help_lines(app: &App) -> Vec<String> {
         ("ctrl home / end", "oldest / newest message"),
         ("ctrl r", "search loaded history (again: older)"),
         ("ctrl x", "edit in $EDITOR"),
+        ("[off] in a title", "history is off (menu: turn history on)"),
         ("esc", "close this"),
     ] {
         lines.push(format!("{keys:<18} {what}"));

@@ -367,3 +367,46 @@ fn the_create_overlay_shows_results_and_picks() {
     assert!(screen.contains("[ ] Alan Turing <alan@example.com>"));
     assert!(screen.contains("(1 picked)"));
 }
+
+#[test]
+fn a_click_on_a_list_row_opens_the_conversation_drawn_there_when_scrolled() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let settings = Settings {
+        mouse: true,
+        ..Settings::default()
+    };
+    // Twelve conversations, eight rows of list on a 40×10 screen.
+    let convs: Vec<Conv> = (0..12)
+        .map(|i| {
+            Conv::new(&format!("c{i:02}"), &["ada"])
+                .name(&format!("Conversation {i:02}"))
+                .sort(T0 + i * S)
+        })
+        .collect();
+    let mut w = World::with_settings(&convs, settings);
+    w.input(crate::model::Input::Resize {
+        width: 40,
+        height: 10,
+    });
+    // Select the last row: the list scrolls.
+    w.press(KeyCode::End);
+    let screen = w.screen(40, 10);
+    let row = 3u16;
+    let drawn = screen[usize::from(row)].trim().to_owned();
+    assert!(
+        !screen.iter().any(|l| l.contains("Conversation 11")),
+        "scrolled: {screen:?}"
+    );
+    w.input(crate::model::Input::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 2,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(w.app.active_tab_index(), 1);
+    let opened = w.app.tab_titles(&w.list)[1].clone();
+    assert!(
+        drawn.starts_with(&opened),
+        "clicked {drawn:?}, opened {opened:?}"
+    );
+}

@@ -247,3 +247,16 @@ fn a_left_conversation_leaves_the_list_and_the_selection_on_its_row() {
     )));
     assert_eq!(ids(&w), ["a"]);
 }
+
+#[test]
+fn an_off_the_record_conversation_says_so_in_its_tab_title() {
+    let mut w = World::new(&[Conv::new("a", &["ada"]).otr(), Conv::new("b", &["alan"])]);
+    w.deliver(text("a", "1", T0 + S, "ada", "hi"));
+    w.deliver(text("b", "2", T0 + S, "alan", "hi"));
+    let titles = w.app.tab_titles(&w.list);
+    assert!(
+        titles.contains(&"Ada Lovelace [off] (1)".to_owned()),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Alan Turing (1)".to_owned()), "{titles:?}");
+}
