@@ -83,7 +83,12 @@ pub(super) fn filter_cursor(app: &App, _list: &ConversationList, area: Rect) -> 
     if app.active_tab_index() != 0 || !app.list_view.filtering || area.height == 0 {
         return None;
     }
-    let w = width(FILTER) + width(&sanitize(app.list_view.filter.text(), false));
+    let filter = &app.list_view.filter;
+    let before = filter
+        .text()
+        .get(..filter.cursor())
+        .unwrap_or(filter.text());
+    let w = width(FILTER) + width(&sanitize(before, false));
     let x = (area.x as usize + w).min(area.right().saturating_sub(1) as usize) as u16;
     Some(Position::new(x, area.bottom() - 1))
 }

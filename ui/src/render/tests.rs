@@ -410,3 +410,19 @@ fn a_click_on_a_list_row_opens_the_conversation_drawn_there_when_scrolled() {
         "clicked {drawn:?}, opened {opened:?}"
     );
 }
+
+#[test]
+fn the_filter_cursor_is_where_the_filter_is_edited() {
+    let mut w = World::new(&[Conv::new("a", &["ada"])]);
+    w.press(KeyCode::Char('/'));
+    w.type_str("adé");
+    w.press(KeyCode::Left);
+    w.press(KeyCode::Left);
+    let mut terminal = Terminal::new(TestBackend::new(40, 10)).unwrap();
+    terminal
+        .draw(|f| crate::render::draw(&w.app, &w.list, w.now, &chrono::Utc, f))
+        .unwrap();
+    let cursor = terminal.get_cursor_position().unwrap();
+    // "Filter: " is 8 columns, then "a" before the cursor.
+    assert_eq!((cursor.x, cursor.y), (9, 8), "{:?}", w.screen(40, 10));
+}
