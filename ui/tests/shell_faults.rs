@@ -154,12 +154,14 @@ async fn the_shell_survives_every_fault_and_ends_with_status_0() {
             ..Faults::default()
         });
         survive(&emu, &list, &keys, "a stall").await;
+        assert!(emu.fault_fired("stall") >= 1);
 
         emu.set_faults(Faults {
             drop_long_poll_after: Some(0),
             ..Faults::default()
         });
         survive(&emu, &list, &keys, "a dropped long-poll").await;
+        assert!(emu.fault_fired("drop_long_poll_after") >= 1);
 
         // The server goes away for 2 s (connections dropped, connecting
         // refused) and comes back on the same address with its world.
@@ -175,7 +177,34 @@ async fn the_shell_survives_every_fault_and_ends_with_status_0() {
         .unwrap();
     let status = tokio::time::timeout(Duration::from_secs(10), run).await;
     assert_eq!(status.expect("the quit key ends the loop").unwrap(), 0);
+    // The client ends equal to the world: the group's loaded messages are
+    // the world's newest ones, in order, each once (six injected and six
+    // sent through the faults among them).
+    let loaded = list_texts(&list, GROUP);
+    let world = world_texts(&emu, GROUP);
+    assert!(loaded.len() >= 12, "{loaded:?}");
+    assert_eq!(loaded[..], world[world.len() - loaded.len()..]);
+    for step in ["the start", "a stall", "the server gone and back"] {
+        let once = |t: &str| loaded.iter().filter(|l| l.as_str() == t).count() == 1;
+        assert!(once(&format!("from Grace after {step} é 😀")), "{loaded:?}");
+        assert!(once(&format!("sent after {step}")), "{loaded:?}");
+    }
     list.client().disconnect().await;
+}
+
+/// The texts of a conversation's loaded chat messages in the client's
+/// list, oldest first.
+fn list_texts(list: &ConversationList, conv: &str) -> Vec<String> {
+    list.get(conv)
+        .and_then(|c| {
+            c.with(|c| {
+                c.events()
+                    .iter()
+                    .filter_map(|e| e.as_chat_message().map(|m| m.text()))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
