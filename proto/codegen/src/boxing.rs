@@ -13,7 +13,7 @@
 //!
 //! - an optional message field or a oneof member (repeated fields are a
 //!   `Vec`, already 24 bytes; required message fields do not occur), and
-//! - its type's inline size, as [`layout`] estimates it after boxing the
+//! - its type's inline size, as `layout` estimates it after boxing the
 //!   type's own members, is more than [`THRESHOLD`] bytes (three words: a message no larger
 //!   than one `String` or `Vec` stays inline), and
 //! - it is not listed in [`HOT`]: members present in nearly every message
