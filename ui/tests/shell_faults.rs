@@ -111,6 +111,11 @@ async fn survive(
         world_texts(emu, GROUP).contains(&text)
     })
     .await;
+    // And back in the client's list, through the push channel.
+    wait_until(&format!("{step}: the sent message in the list"), || {
+        list_texts(list, GROUP).contains(&text)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
